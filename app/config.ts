@@ -1,0 +1,190 @@
+// The one typed configuration. Every variable of shared/CONTRACT.md is read here and nowhere else,
+// validated at start so a bad deployment fails with a sentence, not a stack trace at the first request.
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import dotenv from 'dotenv';
+import { z } from 'zod';
+
+/** Values the built-in simulator answers to; a server configured with them is a demo, never production. */
+export const SIMULATOR = {
+  appId: 'wxsimulator000001',
+  appSecret: 'simulator-secret-0000000000000000',
+  token: 'simulatortoken',
+  templateIntercept: 'SIM_TPL_INTERCEPT',
+  templateEnabled: 'SIM_TPL_ENABLED',
+  smsInboundSecret: 'simulator-sms-secret',
+  carrierKey: 'sim-carrier:sim-carrier-secret',
+} as const;
+
+const bool = (def: boolean) =>
+  z.preprocess((v) => (v === undefined || v === '' ? def : ['1', 'true', 'yes', 'on'].includes(String(v).toLowerCase())), z.boolean());
+
+const schema = z.object({
+  NODE_ENV: z.string().default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  ROLE: z.enum(['all', 'web', 'worker']).default('all'),
+  DATABASE_URL: z
+    .string()
+    .default('sqlite:./data/fsr.sqlite')
+    .refine((u) => /^(mysql|mariadb):\/\//.test(u) || u.startsWith('sqlite:'), 'must be mysql://… or sqlite:path'),
+  REDIS_URL: z
+    .string()
+    .optional()
+    .refine((u) => !u || /^rediss?:\/\//.test(u) || u.startsWith('redis-cluster://'), 'must be redis://… or redis-cluster://host:port,…'),
+  REDIS_KEY_PREFIX: z.string().default('fsr:'),
+  MIGRATE_ON_START: bool(true),
+  WECHAT_APPID: z.string().default(SIMULATOR.appId),
+  WECHAT_APPSECRET: z.string().default(SIMULATOR.appSecret),
+  WECHAT_TOKEN: z.string().regex(/^[A-Za-z0-9]{3,32}$/, '3–32 letters or digits, as WeChat requires').default(SIMULATOR.token),
+  WECHAT_ENCODING_AES_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}$/, 'must be the 43-character EncodingAESKey from the WeChat console')
+    .optional(),
+  WECHAT_API_BASE: z.url().optional(),
+  WECHAT_TEMPLATE_INTERCEPT: z.string().default(SIMULATOR.templateIntercept),
+  WECHAT_TEMPLATE_ENABLED: z.string().default(SIMULATOR.templateEnabled),
+  PUBLIC_BASE_URL: z.url().optional(),
+  SMS_PROVIDER: z.enum(['console', 'http', 'aliyun', 'tencent']).default('console'),
+  SMS_HTTP_URL: z.url().optional(),
+  SMS_INBOUND_SECRET: z.string().min(8).default(SIMULATOR.smsInboundSecret),
+  SMS_SIGN_NAME: z.string().default('防骚扰服务'),
+  ALIYUN_ACCESS_KEY_ID: z.string().optional(),
+  ALIYUN_ACCESS_KEY_SECRET: z.string().optional(),
+  ALIYUN_SMS_ENDPOINT: z.string().optional(),
+  TENCENT_SECRET_ID: z.string().optional(),
+  TENCENT_SECRET_KEY: z.string().optional(),
+  TENCENT_SMS_APP_ID: z.string().optional(),
+  TENCENT_SMS_ENDPOINT: z.string().optional(),
+  CARRIER_KEYS: z
+    .string()
+    .default(SIMULATOR.carrierKey)
+    .refine((s) => s.split(',').every((p) => /^[^:,\s]+:[^,\s]{8,}$/.test(p.trim())), 'must be keyId:secret[,keyId:secret…], secrets of 8+ characters'),
+  DATA_KEY: z.string().optional(),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  RETENTION_DAYS: z.coerce.number().int().min(1).default(180),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export interface Config {
+  env: string;
+  production: boolean;
+  port: number;
+  host: string;
+  role: 'all' | 'web' | 'worker';
+  databaseUrl: string;
+  redisUrl?: string;
+  /** Every Redis key starts with it: several deployments (or test runs) can share one Redis. */
+  redisKeyPrefix: string;
+  migrateOnStart: boolean;
+  wechat: {
+    appId: string;
+    appSecret: string;
+    token: string;
+    encodingAesKey?: string;
+    /** undefined: the embedded simulator, mounted on this server, answers the API. */
+    apiBase?: string;
+    templateIntercept: string;
+    templateEnabled: string;
+    simulated: boolean;
+  };
+  publicBaseUrl?: string;
+  sms: {
+    provider: 'console' | 'http' | 'aliyun' | 'tencent';
+    httpUrl?: string;
+    inboundSecret: string;
+    signName: string;
+    aliyun: { accessKeyId?: string; accessKeySecret?: string; endpoint?: string };
+    tencent: { secretId?: string; secretKey?: string; appId?: string; endpoint?: string };
+  };
+  carrierKeys: Map<string, string>;
+  dataKey: Buffer;
+  logLevel: string;
+  retentionDays: number;
+}
+
+export class ConfigError extends Error {}
+
+function loadDataKey(raw: string | undefined, production: boolean, databaseUrl: string): Buffer {
+  if (raw) {
+    const key = Buffer.from(raw, 'base64');
+    if (key.length !== 32) throw new ConfigError('DATA_KEY must be 32 bytes, base64-encoded (openssl rand -base64 32)');
+    return key;
+  }
+  if (production) throw new ConfigError('DATA_KEY is required when NODE_ENV=production (openssl rand -base64 32)');
+  // Embedded mode: a key generated once beside the SQLite file, so a restart can still read the phones.
+  const dir = databaseUrl.startsWith('sqlite:') ? path.dirname(databaseUrl.slice('sqlite:'.length)) : './data';
+  const file = path.join(dir === '' ? '.' : dir, 'data-key');
+  if (fs.existsSync(file)) return loadDataKey(fs.readFileSync(file, 'utf8').trim(), production, databaseUrl);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const key = crypto.randomBytes(32);
+  fs.writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600 });
+  return key;
+}
+
+/** Reads and validates the configuration; `source` defaults to process.env with `.env` merged underneath. */
+export function loadConfig(source?: Record<string, string | undefined>): Config {
+  let env: Record<string, string | undefined>;
+  if (source) env = source;
+  else {
+    const fromFile = fs.existsSync('.env') ? dotenv.parse(fs.readFileSync('.env')) : {};
+    env = { ...fromFile, ...process.env };
+  }
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  if (e.SMS_PROVIDER === 'http' && !e.SMS_HTTP_URL) throw new ConfigError('SMS_PROVIDER=http needs SMS_HTTP_URL');
+  const simulated = e.WECHAT_APPID === SIMULATOR.appId;
+  if (production && simulated) throw new ConfigError('NODE_ENV=production needs real WECHAT_APPID/WECHAT_APPSECRET/WECHAT_TOKEN');
+  if (production && !e.WECHAT_API_BASE) throw new ConfigError('NODE_ENV=production needs WECHAT_API_BASE (https://api.weixin.qq.com)');
+  const carrierKeys = new Map<string, string>();
+  for (const pair of e.CARRIER_KEYS.split(',')) {
+    const [id, ...rest] = pair.trim().split(':');
+    carrierKeys.set(id, rest.join(':'));
+  }
+  return {
+    env: e.NODE_ENV,
+    production,
+    port: e.PORT,
+    host: e.HOST,
+    role: e.ROLE,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL || undefined,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    migrateOnStart: e.MIGRATE_ON_START,
+    wechat: {
+      appId: e.WECHAT_APPID,
+      appSecret: e.WECHAT_APPSECRET,
+      token: e.WECHAT_TOKEN,
+      encodingAesKey: e.WECHAT_ENCODING_AES_KEY,
+      apiBase: e.WECHAT_API_BASE?.replace(/\/$/, ''),
+      templateIntercept: e.WECHAT_TEMPLATE_INTERCEPT,
+      templateEnabled: e.WECHAT_TEMPLATE_ENABLED,
+      simulated,
+    },
+    publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/$/, ''),
+    sms: {
+      provider: e.SMS_PROVIDER,
+      httpUrl: e.SMS_HTTP_URL,
+      inboundSecret: e.SMS_INBOUND_SECRET,
+      signName: e.SMS_SIGN_NAME,
+      aliyun: { accessKeyId: e.ALIYUN_ACCESS_KEY_ID, accessKeySecret: e.ALIYUN_ACCESS_KEY_SECRET, endpoint: e.ALIYUN_SMS_ENDPOINT },
+      tencent: { secretId: e.TENCENT_SECRET_ID, secretKey: e.TENCENT_SECRET_KEY, appId: e.TENCENT_SMS_APP_ID, endpoint: e.TENCENT_SMS_ENDPOINT },
+    },
+    carrierKeys,
+    dataKey: loadDataKey(e.DATA_KEY, production, e.DATABASE_URL),
+    logLevel: e.LOG_LEVEL,
+    retentionDays: e.RETENTION_DAYS,
+  };
+}
+
+/** The base URL the outside world sees: menu links and template links are built on it. */
+export function publicBase(c: Config, boundPort?: number): string {
+  return c.publicBaseUrl ?? `http://${c.host}:${boundPort ?? c.port}`;
+}

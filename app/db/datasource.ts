@@ -1,0 +1,55 @@
+// DATABASE_URL picks the driver: mysql:// (MariaDB, MySQL, TiDB) or sqlite:path (the embedded default).
+import 'reflect-metadata';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { entities, migrations } from '../../entities';
+
+export function dataSourceOptions(url: string): DataSourceOptions {
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length) || './data/fsr.sqlite';
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    return {
+      type: 'better-sqlite3',
+      database: file,
+      entities,
+      migrations,
+      synchronize: false,
+      // WAL lets the worker read while the web side writes; busy_timeout rides out the single-writer lock.
+      prepareDatabase: (db: { pragma(s: string): unknown }) => {
+        db.pragma('journal_mode = WAL');
+        db.pragma('busy_timeout = 5000');
+        db.pragma('synchronous = NORMAL');
+      },
+    };
+  }
+  const u = new URL(url.replace(/^mariadb:/, 'mysql:'));
+  return {
+    type: 'mysql',
+    host: u.hostname,
+    port: Number(u.port || 3306),
+    username: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    database: u.pathname.replace(/^\//, ''),
+    entities,
+    migrations,
+    synchronize: false,
+    timezone: 'Z',
+    charset: 'utf8mb4_unicode_ci',
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    poolSize: Number(u.searchParams.get('pool') ?? 10),
+    migrationsTransactionMode: 'each',
+  };
+}
+
+export function isSqlite(ds: DataSource): boolean {
+  return ds.options.type === 'better-sqlite3';
+}
+
+export async function openDatabase(url: string, opts: { migrate: boolean }): Promise<DataSource> {
+  const ds = new DataSource(dataSourceOptions(url));
+  await ds.initialize();
+  if (opts.migrate) await ds.runMigrations({ transaction: 'each' });
+  return ds;
+}

@@ -1,0 +1,43 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { jsonColumn, nullableTime, timeColumn } from './columns';
+
+/**
+ * A subscriber's protection: on/off, paused, and every preference. Preference groups are JSON documents
+ * validated by the protection module, so a new preference is a code change, not a schema change.
+ */
+@Entity('protection_settings')
+export class ProtectionSettings {
+  @PrimaryColumn({ type: 'integer' })
+  subscriberId!: number;
+
+  @Column({ type: 'boolean', default: false })
+  enabled!: boolean;
+
+  @Column({ type: 'boolean', default: false })
+  paused!: boolean;
+
+  @Column(nullableTime)
+  enabledAt!: Date | null;
+
+  /** category code → 'allow' | 'block' | 'smart_answer' | 'verify'. */
+  @Column(jsonColumn)
+  categoryModes!: Record<string, string>;
+
+  /** abnormal high frequency, one-ring, spoofed +86, malformed caller. */
+  @Column(jsonColumn)
+  behaviour!: Record<string, boolean>;
+
+  @Column(jsonColumn)
+  notices!: Record<string, unknown>;
+
+  /** Time windows, breakthrough and other options that the decision engine reads. */
+  @Column(jsonColumn)
+  options!: Record<string, unknown>;
+
+  /** Bumped on every change: caches on the decision path compare it. */
+  @Column({ type: 'integer', default: 1 })
+  version!: number;
+
+  @Column(timeColumn)
+  updatedAt!: Date;
+}
