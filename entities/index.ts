@@ -1,13 +1,15 @@
 // The list TypeORM loads: one entity per file, migrations in order beside them.
 import { AuditEvent } from './AuditEvent';
+import { ListEntry } from './ListEntry';
 import { PhoneBinding } from './PhoneBinding';
 import { ProtectionSettings } from './ProtectionSettings';
 import { SmsMessage } from './SmsMessage';
 import { Subscriber } from './Subscriber';
 import { WechatMessage } from './WechatMessage';
 import { Init1763800000000 } from './migrations/1763800000000-Init';
+import { ListEntries1763800000001 } from './migrations/1763800000001-ListEntries';
 
-export { AuditEvent, PhoneBinding, ProtectionSettings, SmsMessage, Subscriber, WechatMessage };
+export { AuditEvent, ListEntry, PhoneBinding, ProtectionSettings, SmsMessage, Subscriber, WechatMessage };
 
-export const entities = [Subscriber, PhoneBinding, ProtectionSettings, AuditEvent, SmsMessage, WechatMessage];
-export const migrations = [Init1763800000000];
+export const entities = [Subscriber, PhoneBinding, ProtectionSettings, AuditEvent, SmsMessage, WechatMessage, ListEntry];
+export const migrations = [Init1763800000000, ListEntries1763800000001];
