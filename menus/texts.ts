@@ -8,3 +8,50 @@ export const SMS = {
   intercepted: (caller: string, reason: string, time: string) => `【防骚扰服务提醒】${time}已为您拦截来电${caller}（${reason}）。`,
   digest: (count: number, minutes: number, sample: string) => `【防骚扰服务提醒】过去${minutes}分钟为您拦截${count}个骚扰电话：${sample}`,
 } as const;
+
+/** Chat replies in the official account. */
+export const CHAT = {
+  welcome:
+    '欢迎关注防骚扰服务！我们帮您拦截贷款理财、保险推销、房产中介等营销骚扰电话，并在拦截后通知您。\n' +
+    '开始使用：点击菜单“业务设置 → 绑定手机”，或直接回复“绑定 手机号”，例如：绑定 13800138000',
+  help:
+    '可用指令：\n' +
+    '· 绑定 手机号 —— 绑定要保护的手机\n' +
+    '· 开启防护 / 暂停 / 恢复 —— 开关拦截\n' +
+    '· 拒接 号码 / 允许 号码 —— 管理个人名单\n' +
+    '· 我的设置 —— 查看当前设置\n' +
+    '也可点击菜单“业务设置”进行操作。',
+  unknown: '没太明白您的意思。回复“帮助”查看可用指令，或点击菜单“业务设置”。',
+  askPhone: '请回复要绑定的11位手机号码（例如 13800138000），我们会向该号码发送6位验证码。',
+  badPhone: '这不是有效的中国大陆手机号码，请检查后重新回复11位手机号码。',
+  codeSent: (masked: string) => `验证码已发送至${masked}，5分钟内有效。请直接回复收到的6位验证码。`,
+  cooldown: (seconds: number) => `验证码发送过于频繁，请${seconds}秒后再试。若已收到验证码，请直接回复。`,
+  dailyCap: '今日获取验证码次数已达上限，请明天再试。',
+  noCodePending: '验证码已失效或尚未获取。请回复“绑定 手机号”重新获取验证码。',
+  wrongCode: (left: number) => `验证码不正确，还可尝试${left}次。请核对短信后重新回复。`,
+  codeLocked: '验证码错误次数过多，已失效。请回复“绑定 手机号”重新获取。',
+  bound: (masked: string) => `手机号${masked}绑定成功！点击菜单“业务设置 → 开启防护”即可开始拦截骚扰电话。`,
+  boundMoved: (masked: string) => `手机号${masked}绑定成功（该号码已从原微信账号解绑）。点击“开启防护”即可开始拦截。`,
+  alreadyBound: (masked: string) => `您已绑定${masked}。如需更换号码，请回复“绑定 新手机号”。`,
+  needBind: '您还没有绑定手机号。请回复要保护的11位手机号码，我们会发送验证码完成绑定。',
+  enabled: (masked: string) => `已为${masked}开启防骚扰保护：默认拦截全部营销类来电和疑似诈骗电话，并开启异常呼叫防护。拦截后会通知您。可在“业务设置”中调整。`,
+  alreadyEnabled: (masked: string) => `${masked}的防骚扰保护已处于开启状态。可在“业务设置 → 设置页面”调整拦截类别。`,
+  paused: '防骚扰保护已暂停，暂停期间来电不会被拦截。回复“恢复”重新开启。',
+  resumed: '防骚扰保护已恢复。',
+  notEnabled: '您尚未开启防骚扰保护。点击菜单“业务设置 → 开启防护”即可开启。',
+  status: (p: { masked: string | null; state: 'off' | 'on' | 'paused' }) => {
+    if (!p.masked) return '拦截设置：尚未绑定手机号。\n下一步：请回复要保护的11位手机号码完成绑定。';
+    const state = { off: '未开启', on: '保护中', paused: '已暂停' }[p.state];
+    const next = { off: '下一步：点击“开启防护”开始拦截。', on: '可点击“设置页面”调整拦截类别和名单，回复“暂停”可暂停。', paused: '回复“恢复”重新开启保护。' }[p.state];
+    return `拦截设置\n手机号：${p.masked}\n状态：${state}\n${next}`;
+  },
+  busy: '系统繁忙，请稍后再试。',
+  records: '拦截记录：暂无拦截记录。',
+  reportHint: '举报号码：请回复“举报 号码 类别”，例如：举报 4001234567 贷款理财。',
+  appealHint: '误拦截申诉：请回复“申诉 号码”，该号码将立即加入您的允许名单。',
+} as const;
+
+/** Template message keyword values (≤ 20 characters each, no line breaks, since 2023-05). */
+export const TEMPLATE = {
+  enabled: (masked: string, at: string) => ({ thing1: { value: '骚扰电话拦截服务' }, character_string2: { value: masked }, time3: { value: at }, phrase4: { value: '已开启' } }),
+} as const;

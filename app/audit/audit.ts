@@ -1,0 +1,15 @@
+// The audit trail: who changed what, when, from which channel. Written inside the change's transaction.
+import type { EntityManager } from 'typeorm';
+import { AuditEvent } from '../../entities';
+
+export type Actor = 'subscriber' | 'operator' | 'carrier' | 'system';
+export type Channel = 'wechat' | 'h5' | 'sms' | 'cli' | 'api' | 'system';
+
+export interface AuditSource {
+  actor: Actor;
+  channel: Channel;
+}
+
+export async function audit(m: EntityManager, subscriberId: number | null, source: AuditSource, action: string, detail: Record<string, unknown> = {}): Promise<void> {
+  await m.insert(AuditEvent, { subscriberId, actor: source.actor, channel: source.channel, action, detail: detail as never, at: new Date() });
+}

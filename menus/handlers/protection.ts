@@ -1,0 +1,39 @@
+// 拦截设置 (status and next step), 开启防护, 暂停/恢复.
+import { maskPhone } from '../../app/privacy/mask';
+import { stateOf } from '../../app/settings/protection-service';
+import { CHAT } from '../texts';
+import { chatState, type ChatInput, type ChatServices } from './context';
+
+export async function showSettings(input: ChatInput, s: ChatServices): Promise<string> {
+  const sub = await s.subscribers.ensure(input.openid);
+  const binding = await s.bindings.forSubscriber(sub.id);
+  if (!binding) {
+    await chatState.set(s.store, input.openid, 'await_phone');
+    return CHAT.status({ masked: null, state: 'off' });
+  }
+  const settings = await s.protection.get(sub.id);
+  return CHAT.status({ masked: s.bindings.maskedPhoneOf(binding), state: stateOf(settings) });
+}
+
+export async function enableProtection(input: ChatInput, s: ChatServices): Promise<string> {
+  const sub = await s.subscribers.ensure(input.openid);
+  const binding = await s.bindings.forSubscriber(sub.id);
+  if (!binding) {
+    await chatState.set(s.store, input.openid, 'await_phone');
+    return CHAT.needBind;
+  }
+  const phone = s.bindings.phoneOf(binding);
+  const { changed } = await s.protection.enable(sub.id, { actor: 'subscriber', channel: 'wechat' });
+  if (!changed) return CHAT.alreadyEnabled(maskPhone(phone));
+  await s.announceEnabled(sub.id, input.openid, phone);
+  return CHAT.enabled(maskPhone(phone));
+}
+
+export async function setPaused(input: ChatInput, s: ChatServices, paused: boolean | 'toggle'): Promise<string> {
+  const sub = await s.subscribers.ensure(input.openid);
+  const settings = await s.protection.get(sub.id);
+  if (!settings || !settings.enabled) return CHAT.notEnabled;
+  const want = paused === 'toggle' ? !settings.paused : paused;
+  const r = await s.protection.setPaused(sub.id, want, { actor: 'subscriber', channel: 'wechat' });
+  return r.state === 'paused' ? CHAT.paused : CHAT.resumed;
+}
