@@ -50,6 +50,26 @@ export function isSqlite(ds: DataSource): boolean {
 export async function openDatabase(url: string, opts: { migrate: boolean }): Promise<DataSource> {
   const ds = new DataSource(dataSourceOptions(url));
   await ds.initialize();
-  if (opts.migrate) await ds.runMigrations({ transaction: 'each' });
+  if (opts.migrate) await migrate(ds);
   return ds;
+}
+
+/**
+ * Applies pending migrations. On MySQL a named lock serialises processes that start together, so ten web
+ * processes booting at once run each migration once.
+ */
+export async function migrate(ds: DataSource): Promise<string[]> {
+  if (isSqlite(ds)) return (await ds.runMigrations({ transaction: 'each' })).map((m) => m.name);
+  const runner = ds.createQueryRunner();
+  try {
+    const [row] = (await runner.query(`SELECT GET_LOCK('fsr_migrations', 120) AS got`)) as { got: number | string }[];
+    if (Number(row.got) !== 1) throw new Error('could not take the migration lock within 120 s');
+    try {
+      return (await ds.runMigrations({ transaction: 'each' })).map((m) => m.name);
+    } finally {
+      await runner.query(`SELECT RELEASE_LOCK('fsr_migrations')`);
+    }
+  } finally {
+    await runner.release();
+  }
 }

@@ -1,12 +1,12 @@
 // npm run migrate: applies pending migrations to DATABASE_URL and says which.
 import { loadConfig } from '../config';
-import { openDatabase } from './datasource';
+import { migrate, openDatabase } from './datasource';
 
 async function main() {
   const config = loadConfig();
   const ds = await openDatabase(config.databaseUrl, { migrate: false });
-  const ran = await ds.runMigrations({ transaction: 'each' });
-  console.log(ran.length ? `applied: ${ran.map((m) => m.name).join(', ')}` : 'database is up to date');
+  const ran = await migrate(ds);
+  console.log(ran.length ? `applied: ${ran.join(', ')}` : 'database is up to date');
   await ds.destroy();
 }
 

@@ -1,0 +1,20 @@
+// Opening and closing what a process needs, in one place for the server, the worker and the CLIs.
+import { loadConfig, type Config } from './config';
+import { openDatabase } from './db/datasource';
+import type { Deps } from './deps';
+import { createLogger } from './log';
+import { PhoneVault } from './privacy/phone-vault';
+import { openStore } from './store';
+
+export async function openDeps(config: Config = loadConfig(), opts: { migrate?: boolean } = {}): Promise<Deps> {
+  const log = createLogger(config.logLevel);
+  const store = await openStore(config.redisUrl, { prefix: config.redisKeyPrefix, onError: (err) => log.warn({ err }, 'redis error') });
+  if (store.kind === 'memory') log.warn('REDIS_URL is unset: using the in-process store (single process only)');
+  const db = await openDatabase(config.databaseUrl, { migrate: opts.migrate ?? config.migrateOnStart });
+  return { config, log, db, store, vault: new PhoneVault(config.dataKey) };
+}
+
+export async function closeDeps(deps: Deps): Promise<void> {
+  await deps.store.close().catch(() => {});
+  if (deps.db.isInitialized) await deps.db.destroy().catch(() => {});
+}
