@@ -20,6 +20,11 @@ export const SIMULATOR = {
 const bool = (def: boolean) =>
   z.preprocess((v) => (v === undefined || v === '' ? def : ['1', 'true', 'yes', 'on'].includes(String(v).toLowerCase())), z.boolean());
 
+const templateList = z
+  .string()
+  .optional()
+  .refine((s) => !s || s.split(',').every((p) => /^\s*[a-z_]+=[^=,\s]+\s*$/.test(p)), 'must be name=templateId[,name=templateId…]');
+
 const schema = z.object({
   NODE_ENV: z.string().default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -57,6 +62,15 @@ const schema = z.object({
   TENCENT_SECRET_KEY: z.string().optional(),
   TENCENT_SMS_APP_ID: z.string().optional(),
   TENCENT_SMS_ENDPOINT: z.string().optional(),
+  TENCENT_SMS_REGION: z.string().default('ap-guangzhou'),
+  // Template ids: one per purpose, and optionally one per logical template (`enabled=SMS_123,digest=SMS_456`).
+  ALIYUN_SMS_TEMPLATE_OTP: z.string().optional(),
+  ALIYUN_SMS_TEMPLATE_NOTICE: z.string().optional(),
+  ALIYUN_SMS_TEMPLATES: templateList,
+  TENCENT_SMS_TEMPLATE_OTP: z.string().optional(),
+  TENCENT_SMS_TEMPLATE_NOTICE: z.string().optional(),
+  TENCENT_SMS_TEMPLATES: templateList,
+  SMS_RETRIES: z.coerce.number().int().min(1).max(10).default(3),
   CARRIER_KEYS: z
     .string()
     .default(SIMULATOR.carrierKey)
@@ -96,13 +110,31 @@ export interface Config {
     httpUrl?: string;
     inboundSecret: string;
     signName: string;
-    aliyun: { accessKeyId?: string; accessKeySecret?: string; endpoint?: string };
-    tencent: { secretId?: string; secretKey?: string; appId?: string; endpoint?: string };
+    aliyun: { accessKeyId?: string; accessKeySecret?: string; endpoint?: string; templates: SmsTemplateIds };
+    tencent: { secretId?: string; secretKey?: string; appId?: string; endpoint?: string; region: string; templates: SmsTemplateIds };
+    /** Attempts per message, the first included. */
+    retries: number;
   };
   carrierKeys: Map<string, string>;
   dataKey: Buffer;
   logLevel: string;
   retentionDays: number;
+}
+
+/** A template-based gateway's ids: per logical template first, else per purpose. */
+export interface SmsTemplateIds {
+  otp?: string;
+  notice?: string;
+  byName: Record<string, string>;
+}
+
+function templateIds(otp: string | undefined, notice: string | undefined, list: string | undefined): SmsTemplateIds {
+  const byName: Record<string, string> = {};
+  for (const pair of list ? list.split(',') : []) {
+    const [name, id] = pair.trim().split('=');
+    byName[name] = id;
+  }
+  return { otp: otp || undefined, notice: notice || undefined, byName };
 }
 
 export class ConfigError extends Error {}
@@ -140,6 +172,10 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
   if (e.SMS_PROVIDER === 'http' && !e.SMS_HTTP_URL) throw new ConfigError('SMS_PROVIDER=http needs SMS_HTTP_URL');
+  if (e.SMS_PROVIDER === 'aliyun' && !(e.ALIYUN_ACCESS_KEY_ID && e.ALIYUN_ACCESS_KEY_SECRET && e.ALIYUN_SMS_TEMPLATE_OTP))
+    throw new ConfigError('SMS_PROVIDER=aliyun needs ALIYUN_ACCESS_KEY_ID, ALIYUN_ACCESS_KEY_SECRET and ALIYUN_SMS_TEMPLATE_OTP');
+  if (e.SMS_PROVIDER === 'tencent' && !(e.TENCENT_SECRET_ID && e.TENCENT_SECRET_KEY && e.TENCENT_SMS_APP_ID && e.TENCENT_SMS_TEMPLATE_OTP))
+    throw new ConfigError('SMS_PROVIDER=tencent needs TENCENT_SECRET_ID, TENCENT_SECRET_KEY, TENCENT_SMS_APP_ID and TENCENT_SMS_TEMPLATE_OTP');
   const simulated = e.WECHAT_APPID === SIMULATOR.appId;
   if (production && simulated) throw new ConfigError('NODE_ENV=production needs real WECHAT_APPID/WECHAT_APPSECRET/WECHAT_TOKEN');
   if (production && !e.WECHAT_API_BASE) throw new ConfigError('NODE_ENV=production needs WECHAT_API_BASE (https://api.weixin.qq.com)');
@@ -174,8 +210,21 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
       httpUrl: e.SMS_HTTP_URL,
       inboundSecret: e.SMS_INBOUND_SECRET,
       signName: e.SMS_SIGN_NAME,
-      aliyun: { accessKeyId: e.ALIYUN_ACCESS_KEY_ID, accessKeySecret: e.ALIYUN_ACCESS_KEY_SECRET, endpoint: e.ALIYUN_SMS_ENDPOINT },
-      tencent: { secretId: e.TENCENT_SECRET_ID, secretKey: e.TENCENT_SECRET_KEY, appId: e.TENCENT_SMS_APP_ID, endpoint: e.TENCENT_SMS_ENDPOINT },
+      aliyun: {
+        accessKeyId: e.ALIYUN_ACCESS_KEY_ID,
+        accessKeySecret: e.ALIYUN_ACCESS_KEY_SECRET,
+        endpoint: e.ALIYUN_SMS_ENDPOINT,
+        templates: templateIds(e.ALIYUN_SMS_TEMPLATE_OTP, e.ALIYUN_SMS_TEMPLATE_NOTICE, e.ALIYUN_SMS_TEMPLATES),
+      },
+      tencent: {
+        secretId: e.TENCENT_SECRET_ID,
+        secretKey: e.TENCENT_SECRET_KEY,
+        appId: e.TENCENT_SMS_APP_ID,
+        endpoint: e.TENCENT_SMS_ENDPOINT,
+        region: e.TENCENT_SMS_REGION,
+        templates: templateIds(e.TENCENT_SMS_TEMPLATE_OTP, e.TENCENT_SMS_TEMPLATE_NOTICE, e.TENCENT_SMS_TEMPLATES),
+      },
+      retries: e.SMS_RETRIES,
     },
     carrierKeys,
     dataKey: loadDataKey(e.DATA_KEY, production, e.DATABASE_URL),
