@@ -1,0 +1,280 @@
+// Every preference a subscriber states (categories, behaviour, time windows, notices, breakthrough, pause),
+// validated, written in one transaction with its audit row and a version bump, then announced to the caches.
+import type { DataSource, EntityManager } from 'typeorm';
+import { z } from 'zod';
+import { ListEntry, ProtectionSettings } from '../../entities';
+import { audit, type AuditSource } from '../audit/audit';
+import { isSqlite } from '../db/datasource';
+import {
+  CATEGORY_CODES,
+  CATEGORY_MODES,
+  defaultBehaviour,
+  defaultCategoryModes,
+  defaultNotices,
+  defaultOptions,
+  type BehaviourProtection,
+  type Breakthrough,
+  type CategoryCode,
+  type CategoryMode,
+  type ListItem,
+  type NoticeSettings,
+  type Preferences,
+  type ProtectionOptions,
+  type TimeWindows,
+} from '../protection/preferences';
+import type { Store } from '../store';
+import { announcePreferenceChange } from './changes';
+import type { ProtectionService, ProtectionState } from './protection-service';
+
+export type PreferenceErrorCode =
+  | 'invalid' // a field failed validation (see `issues`)
+  | 'fraud_locked' // 疑似诈骗 is always blocked
+  | 'bad_number' // not a number, segment or group we understand
+  | 'list_full' // 1,000 entries
+  | 'not_found' // no such entry (or not this subscriber's)
+  | 'not_enabled'; // pause/resume while protection is off
+
+/** A refusal the caller turns into a reply (chat text, JSON error); never a sentence itself. */
+export class PreferenceError extends Error {
+  constructor(
+    readonly code: PreferenceErrorCode,
+    readonly issues: { path: string; message: string }[] = [],
+  ) {
+    super(issues.length ? `${code}: ${issues.map((i) => `${i.path || '(body)'} ${i.message}`).join('; ')}` : code);
+  }
+}
+
+/** Parses with a schema, turning zod's issues into a PreferenceError('invalid'). */
+export function parseOrRefuse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  throw new PreferenceError(
+    'invalid',
+    r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+  );
+}
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 00:00–23:59');
+
+const timeWindow = z
+  .strictObject({
+    days: z
+      .array(z.number().int().min(0).max(6))
+      .max(7)
+      .refine((d) => new Set(d).size === d.length, 'each day once'),
+    start: hhmm,
+    end: hhmm,
+  })
+  .refine((w) => w.start !== w.end, { message: 'start and end must differ', path: ['end'] });
+
+/** The shapes every channel (chat, H5 JSON, CSV, CLI) validates against. */
+export const preferenceSchemas = {
+  categoryModes: z
+    .partialRecord(z.enum(CATEGORY_CODES), z.enum(CATEGORY_MODES))
+    .refine((r) => Object.keys(r).length > 0, 'at least one category'),
+  behaviour: z
+    .strictObject({ highFrequency: z.boolean(), oneRing: z.boolean(), spoofedPlus86: z.boolean(), malformedCaller: z.boolean() })
+    .partial()
+    .refine((r) => Object.keys(r).length > 0, 'at least one switch'),
+  timeWindows: z
+    .strictObject({ mode: z.enum(['always', 'windows']), windows: z.array(timeWindow).max(8) })
+    .refine((t) => t.mode === 'always' || t.windows.length > 0, { message: 'mode "windows" needs at least one window', path: ['windows'] }),
+  notices: z
+    .strictObject({
+      mode: z.enum(['per_call', 'digest']),
+      digestMinutes: z.number().int().min(5).max(1440),
+      wechat: z.boolean(),
+      sms: z.boolean(),
+      quietHours: z
+        .strictObject({ start: hhmm, end: hhmm })
+        .refine((q) => q.start !== q.end, { message: 'start and end must differ', path: ['end'] })
+        .nullable(),
+    })
+    .partial()
+    .refine((r) => Object.keys(r).length > 0, 'at least one field'),
+  breakthrough: z
+    .strictObject({ enabled: z.boolean(), withinMinutes: z.number().int().min(1).max(30) })
+    .partial()
+    .refine((r) => Object.keys(r).length > 0, 'at least one field'),
+};
+
+const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
+
+/**
+ * A transaction. SQLite has one connection, on which TypeORM cannot nest or interleave transactions
+ * ("cannot start a transaction within a transaction"), so there they run one after another.
+ */
+export function transact<T>(db: DataSource, work: (m: EntityManager) => Promise<T>): Promise<T> {
+  if (!isSqlite(db)) return db.transaction(work);
+  const previous = sqliteQueues.get(db) ?? Promise.resolve();
+  const run = previous.then(
+    () => db.transaction(work),
+    () => db.transaction(work),
+  );
+  sqliteQueues.set(
+    db,
+    run.catch(() => undefined),
+  );
+  return run;
+}
+
+/** Thrown inside a transaction when another writer bumped the version first: the change is retried. */
+class VersionConflict extends Error {}
+
+const MAX_ATTEMPTS = 8;
+
+/** What a change computed: its result, and what to write (absent: nothing changed). */
+export interface Outcome<T> {
+  result: T;
+  change?: { patch?: Partial<ProtectionSettings>; action: string; detail?: Record<string, unknown> };
+}
+
+/** The whole protection of a subscriber, as the decision engine and the pages read it (defaults when unset). */
+export function preferencesOf(subscriberId: number, s: ProtectionSettings | null, lists: ListEntry[]): Preferences {
+  const item = (e: ListEntry): ListItem => ({ kind: e.kind as ListItem['kind'], value: e.value, note: e.note });
+  return {
+    subscriberId,
+    enabled: s?.enabled ?? false,
+    paused: s?.paused ?? false,
+    categoryModes: { ...defaultCategoryModes(), ...((s?.categoryModes ?? {}) as Partial<Record<CategoryCode, CategoryMode>>), fraud: 'block' },
+    behaviour: { ...defaultBehaviour(), ...((s?.behaviour ?? {}) as Partial<BehaviourProtection>) },
+    notices: { ...defaultNotices(), ...((s?.notices ?? {}) as Partial<NoticeSettings>) },
+    options: { ...defaultOptions(), ...((s?.options ?? {}) as Partial<ProtectionOptions>) },
+    rejectList: lists.filter((e) => e.list === 'reject').map(item),
+    allowList: lists.filter((e) => e.list === 'allow').map(item),
+    version: s?.version ?? 0,
+  };
+}
+
+/**
+ * Runs one preference change: ensures the settings row, lets `apply` compute the change inside the
+ * transaction, bumps `version` only if nobody else did meanwhile (else retries from a fresh read, so no
+ * concurrent change is lost), writes the audit row, commits, then announces. `apply` returns null for
+ * "nothing to change" (no version bump, no audit, no announcement).
+ */
+export async function changePreferences<T>(
+  db: DataSource,
+  store: Store,
+  protection: ProtectionService,
+  subscriberId: number,
+  source: AuditSource,
+  apply: (m: EntityManager, s: ProtectionSettings) => Promise<Outcome<T>>,
+): Promise<{ changed: boolean; result: T }> {
+  await ensureSettingsRow(db, protection, subscriberId);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const out = await transact(db, async (m) => {
+        const s = await m.findOneByOrFail(ProtectionSettings, { subscriberId });
+        const r = await apply(m, s);
+        if (!r.change) return { changed: false, result: r.result };
+        const values = { ...(r.change.patch ?? {}), version: s.version + 1, updatedAt: new Date() } as Parameters<EntityManager['update']>[2];
+        const bumped = await m.update(ProtectionSettings, { subscriberId, version: s.version }, values);
+        if (bumped.affected !== 1) throw new VersionConflict();
+        await audit(m, subscriberId, source, r.change.action, r.change.detail ?? {});
+        return { changed: true, result: r.result };
+      });
+      if (out.changed) await announcePreferenceChange(store, subscriberId);
+      return out;
+    } catch (e) {
+      if (!(e instanceof VersionConflict) || attempt >= MAX_ATTEMPTS) throw e;
+    }
+  }
+}
+
+/** Creates the settings row with the protective defaults; a concurrent creator winning the race is fine. */
+async function ensureSettingsRow(db: DataSource, protection: ProtectionService, subscriberId: number): Promise<void> {
+  if (await db.getRepository(ProtectionSettings).existsBy({ subscriberId })) return;
+  try {
+    await transact(db, (m) => protection.ensure(m, subscriberId));
+  } catch (e) {
+    if (!(await db.getRepository(ProtectionSettings).existsBy({ subscriberId }))) throw e;
+  }
+}
+
+const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+export class PreferencesService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly store: Store,
+    private readonly protection: ProtectionService,
+  ) {}
+
+  /** Everything the subscriber has stated, defaults filled in. Reading creates nothing. */
+  async view(subscriberId: number): Promise<Preferences> {
+    const [s, lists] = await Promise.all([
+      this.db.getRepository(ProtectionSettings).findOneBy({ subscriberId }),
+      this.db.getRepository(ListEntry).find({ where: { subscriberId }, order: { id: 'ASC' } }),
+    ]);
+    return preferencesOf(subscriberId, s, lists);
+  }
+
+  /** Sets the mode of one or more categories. `fraud` stays 'block' whatever is asked. */
+  async setCategoryModes(subscriberId: number, input: unknown, source: AuditSource): Promise<{ changed: boolean; categoryModes: Record<CategoryCode, CategoryMode> }> {
+    if (input && typeof input === 'object' && 'fraud' in input && (input as Record<string, unknown>).fraud !== 'block') throw new PreferenceError('fraud_locked', [{ path: 'fraud', message: 'fraud is always blocked' }]);
+    const wanted = parseOrRefuse(preferenceSchemas.categoryModes, input);
+    const r = await changePreferences(this.db, this.store, this.protection, subscriberId, source, async (_m, s) => {
+      const current = preferencesOf(subscriberId, s, []).categoryModes;
+      const next = { ...current, ...wanted, fraud: 'block' as const };
+      const changes = Object.fromEntries(CATEGORY_CODES.filter((c) => current[c] !== next[c]).map((c) => [c, { from: current[c], to: next[c] }]));
+      if (Object.keys(changes).length === 0) return { result: current };
+      return { result: next, change: { patch: { categoryModes: next }, action: 'categories_set', detail: { changes } } };
+    });
+    return { changed: r.changed, categoryModes: r.result };
+  }
+
+  setCategory(subscriberId: number, code: CategoryCode, mode: CategoryMode, source: AuditSource) {
+    return this.setCategoryModes(subscriberId, { [code]: mode }, source);
+  }
+
+  async setBehaviour(subscriberId: number, input: unknown, source: AuditSource): Promise<{ changed: boolean; behaviour: BehaviourProtection }> {
+    const wanted = parseOrRefuse(preferenceSchemas.behaviour, input);
+    const r = await changePreferences(this.db, this.store, this.protection, subscriberId, source, async (_m, s) => {
+      const current = preferencesOf(subscriberId, s, []).behaviour;
+      const next = { ...current, ...wanted };
+      if (sameJson(current, next)) return { result: current };
+      return { result: next, change: { patch: { behaviour: next as unknown as Record<string, boolean> }, action: 'behaviour_set', detail: { from: current, to: next } } };
+    });
+    return { changed: r.changed, behaviour: r.result };
+  }
+
+  async setTimeWindows(subscriberId: number, input: unknown, source: AuditSource): Promise<{ changed: boolean; timeWindows: TimeWindows }> {
+    const wanted = parseOrRefuse(preferenceSchemas.timeWindows, input) as TimeWindows;
+    const r = await changePreferences(this.db, this.store, this.protection, subscriberId, source, async (_m, s) => {
+      const options = preferencesOf(subscriberId, s, []).options;
+      if (sameJson(options.timeWindows, wanted)) return { result: options.timeWindows };
+      const next: ProtectionOptions = { ...options, timeWindows: wanted };
+      return { result: wanted, change: { patch: { options: next as unknown as Record<string, unknown> }, action: 'time_windows_set', detail: { from: options.timeWindows, to: wanted } } };
+    });
+    return { changed: r.changed, timeWindows: r.result };
+  }
+
+  async setBreakthrough(subscriberId: number, input: unknown, source: AuditSource): Promise<{ changed: boolean; breakthrough: Breakthrough }> {
+    const wanted = parseOrRefuse(preferenceSchemas.breakthrough, input);
+    const r = await changePreferences(this.db, this.store, this.protection, subscriberId, source, async (_m, s) => {
+      const options = preferencesOf(subscriberId, s, []).options;
+      const next = { ...options.breakthrough, ...wanted };
+      if (sameJson(options.breakthrough, next)) return { result: next };
+      return { result: next, change: { patch: { options: { ...options, breakthrough: next } as unknown as Record<string, unknown> }, action: 'breakthrough_set', detail: { from: options.breakthrough, to: next } } };
+    });
+    return { changed: r.changed, breakthrough: r.result };
+  }
+
+  async setNotices(subscriberId: number, input: unknown, source: AuditSource): Promise<{ changed: boolean; notices: NoticeSettings }> {
+    const wanted = parseOrRefuse(preferenceSchemas.notices, input);
+    const r = await changePreferences(this.db, this.store, this.protection, subscriberId, source, async (_m, s) => {
+      const current = preferencesOf(subscriberId, s, []).notices;
+      const next: NoticeSettings = { ...current, ...wanted };
+      if (sameJson(current, next)) return { result: current };
+      return { result: next, change: { patch: { notices: next as unknown as Record<string, unknown> }, action: 'notices_set', detail: { from: current, to: next } } };
+    });
+    return { changed: r.changed, notices: r.result };
+  }
+
+  /** 暂停 / 恢复: only meaningful while protection is on. */
+  async setPaused(subscriberId: number, paused: boolean, source: AuditSource): Promise<{ changed: boolean; state: ProtectionState }> {
+    const r = await this.protection.setPaused(subscriberId, paused, source);
+    if (r.state === 'off') throw new PreferenceError('not_enabled');
+    return r;
+  }
+}

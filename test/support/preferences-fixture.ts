@@ -1,0 +1,66 @@
+// The preference services on real backends, with helpers to make a subscriber (optionally bound, enabled).
+import crypto from 'node:crypto';
+import { BindingService } from '../../app/binding/binding-service';
+import { SubscriberService } from '../../app/binding/subscriber-service';
+import { PhoneVault } from '../../app/privacy/phone-vault';
+import { DataRights } from '../../app/settings/data-rights';
+import { ListsService } from '../../app/settings/lists-service';
+import { PreferencesService } from '../../app/settings/preferences-service';
+import { ProtectionService } from '../../app/settings/protection-service';
+import type { Store } from '../../app/store';
+import { createTestDb, createTestStore, type DbKind, type TestDb } from './backends';
+
+export const BACKENDS: { db: DbKind; store: 'redis' | 'memory' }[] = [
+  { db: 'mariadb', store: 'redis' },
+  { db: 'sqlite', store: 'memory' },
+];
+
+export async function preferencesFixture(kind: { db: DbKind; store: 'redis' | 'memory' }, storePrefix?: string) {
+  const testDb: TestDb = await createTestDb(kind.db);
+  const store: Store = await createTestStore(kind.store, storePrefix);
+  const dataKey = crypto.randomBytes(32);
+  const vault = new PhoneVault(dataKey);
+  const db = testDb.ds;
+  const protection = new ProtectionService(db, store);
+  const subscribers = new SubscriberService(db);
+  const bindings = new BindingService(db, vault);
+  const preferences = new PreferencesService(db, store, protection);
+  const lists = new ListsService(db, store, protection);
+  const dataRights = new DataRights(db, store, vault, protection, bindings);
+  let n = 0;
+  const unique = `${process.pid}${crypto.randomBytes(3).toString('hex')}`;
+
+  /** A follower; with `phone`, bound to it; with `enable`, protection on. */
+  async function subscriber(o: { phone?: string; enable?: boolean; openid?: string } = {}) {
+    const openid = o.openid ?? `o_test_${unique}_${++n}`;
+    const sub = await subscribers.followed(openid);
+    if (o.phone) await bindings.bindVerified(sub.id, vault.lookupHash(o.phone), vault.encrypt(o.phone), { actor: 'subscriber', channel: 'wechat' });
+    if (o.enable) await protection.enable(sub.id, { actor: 'subscriber', channel: 'wechat' });
+    return sub;
+  }
+
+  return {
+    db,
+    store,
+    vault,
+    dataKey,
+    protection,
+    subscribers,
+    bindings,
+    preferences,
+    lists,
+    dataRights,
+    subscriber,
+    async close() {
+      await store.close();
+      await testDb.drop();
+    },
+  };
+}
+
+export type PreferencesFixture = Awaited<ReturnType<typeof preferencesFixture>>;
+
+/** A random valid mainland mobile number, so parallel tests never bind the same phone. */
+export function randomMobile(): string {
+  return `139${String(crypto.randomInt(0, 100_000_000)).padStart(8, '0')}`;
+}
