@@ -75,6 +75,8 @@ const schema = z.object({
     .string()
     .default(SIMULATOR.carrierKey)
     .refine((s) => s.split(',').every((p) => /^[^:,\s]+:[^,\s]{8,}$/.test(p.trim())), 'must be keyId:secret[,keyId:secret…], secrets of 8+ characters'),
+  // Requests per second per carrier key, counted across processes through the store.
+  CARRIER_RATE_LIMIT: z.coerce.number().int().min(1).default(20000),
   DATA_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   RETENTION_DAYS: z.coerce.number().int().min(1).default(180),
@@ -116,6 +118,8 @@ export interface Config {
     retries: number;
   };
   carrierKeys: Map<string, string>;
+  /** Requests per second per carrier key (fixed one-second windows shared through the store). */
+  carrierRateLimit: number;
   dataKey: Buffer;
   logLevel: string;
   retentionDays: number;
@@ -227,6 +231,7 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
       retries: e.SMS_RETRIES,
     },
     carrierKeys,
+    carrierRateLimit: e.CARRIER_RATE_LIMIT,
     dataKey: loadDataKey(e.DATA_KEY, production, e.DATABASE_URL),
     logLevel: e.LOG_LEVEL,
     retentionDays: e.RETENTION_DAYS,

@@ -1,5 +1,6 @@
 // The list TypeORM loads: one entity per file, migrations in order beside them.
 import { AuditEvent } from './AuditEvent';
+import { Interception } from './Interception';
 import { ListEntry } from './ListEntry';
 import { PhoneBinding } from './PhoneBinding';
 import { ProtectionSettings } from './ProtectionSettings';
@@ -8,8 +9,9 @@ import { Subscriber } from './Subscriber';
 import { WechatMessage } from './WechatMessage';
 import { Init1763800000000 } from './migrations/1763800000000-Init';
 import { ListEntries1763800000001 } from './migrations/1763800000001-ListEntries';
+import { Interceptions1763800002000 } from './migrations/1763800002000-Interceptions';
 
-export { AuditEvent, ListEntry, PhoneBinding, ProtectionSettings, SmsMessage, Subscriber, WechatMessage };
+export { AuditEvent, Interception, ListEntry, PhoneBinding, ProtectionSettings, SmsMessage, Subscriber, WechatMessage };
 
-export const entities = [Subscriber, PhoneBinding, ProtectionSettings, AuditEvent, SmsMessage, WechatMessage, ListEntry];
-export const migrations = [Init1763800000000, ListEntries1763800000001];
+export const entities = [Subscriber, PhoneBinding, ProtectionSettings, AuditEvent, SmsMessage, WechatMessage, ListEntry, Interception];
+export const migrations = [Init1763800000000, ListEntries1763800000001, Interceptions1763800002000];

@@ -1,0 +1,79 @@
+// Who may talk to the carrier API, and how much: key, timestamp window, signature over the exact bytes,
+// then the per-key budget and the one-time nonce. A refusal is JSON and changes nothing; in particular a
+// request whose signature fails never reaches the store, so it cannot burn a nonce a real request will use.
+import type { Context, Next } from 'koa';
+import type { Deps } from '../deps';
+import { refuse } from './json-error';
+import { carrierRefusals } from './metrics';
+import { CarrierRateLimiter } from './rate-limit';
+import { BodyTooLarge, readRawBody } from './raw-body';
+import { expectedSignature, NONCE_TTL_MS, signatureMatches, TIMESTAMP_WINDOW_SEC } from './signature';
+
+/** What an authenticated request carries on to its handler, as `ctx.state.carrier`. */
+export interface CarrierRequest {
+  keyId: string;
+  /** The parsed JSON body; undefined for an empty body (GET). */
+  body: unknown;
+}
+
+export interface CarrierAuthOptions {
+  /** Bodies beyond this many bytes get 413 without being read further. */
+  maxBodyBytes: number;
+}
+
+const NONCE = /^[A-Za-z0-9+/=._~-]{8,128}$/;
+
+function deny(ctx: Context, status: number, error: string, message: string): void {
+  carrierRefusals.inc({ reason: error });
+  refuse(ctx, status, error, message);
+}
+
+export function carrierAuth(deps: Pick<Deps, 'config' | 'store'>, opts: CarrierAuthOptions) {
+  const keys = deps.config.carrierKeys;
+  const limiter = new CarrierRateLimiter(deps.store, deps.config.carrierRateLimit);
+
+  return async function carrierAuthMiddleware(ctx: Context, next: Next): Promise<void> {
+    const keyId = ctx.get('x-key-id');
+    const timestamp = ctx.get('x-timestamp');
+    const nonce = ctx.get('x-nonce');
+    const signature = ctx.get('x-signature');
+    if (!keyId || !timestamp || !nonce || !signature) return deny(ctx, 401, 'missing_auth', 'X-Key-Id, X-Timestamp, X-Nonce and X-Signature are required');
+    const secret = keys.get(keyId);
+    if (secret === undefined) return deny(ctx, 401, 'unknown_key', 'unknown X-Key-Id');
+    if (!/^\d{1,12}$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > TIMESTAMP_WINDOW_SEC)
+      return deny(ctx, 401, 'stale_timestamp', `X-Timestamp must be unix seconds within ±${TIMESTAMP_WINDOW_SEC} s of the server clock`);
+    if (!NONCE.test(nonce)) return deny(ctx, 401, 'bad_nonce', 'X-Nonce must be 8–128 characters of [A-Za-z0-9+/=._~-]');
+
+    let raw: Buffer;
+    try {
+      raw = await readRawBody(ctx.req, opts.maxBodyBytes);
+    } catch (err) {
+      if (!(err instanceof BodyTooLarge)) throw err;
+      // The rest of the upload is not worth reading: answer and close the connection.
+      ctx.set('Connection', 'close');
+      return deny(ctx, 413, 'payload_too_large', `the body of this endpoint is limited to ${opts.maxBodyBytes} bytes`);
+    }
+
+    if (!signatureMatches(signature, expectedSignature(secret, ctx.method, ctx.originalUrl, timestamp, nonce, raw)))
+      return deny(ctx, 401, 'bad_signature', 'X-Signature does not match the request');
+
+    // Both in one round trip (the client pipelines them). A throttled request spends its nonce: a retry signs afresh.
+    const [rate, fresh] = await Promise.all([limiter.hit(keyId), deps.store.set(`carrier:nonce:${keyId}:${nonce}`, '1', { nx: true, ttlMs: NONCE_TTL_MS })]);
+    if (!rate.ok) {
+      ctx.set('Retry-After', String(rate.retryAfterSec));
+      return deny(ctx, 429, 'rate_limited', `more than ${deps.config.carrierRateLimit} requests per second for this key`);
+    }
+    if (!fresh) return deny(ctx, 401, 'nonce_reused', 'X-Nonce was already used within the timestamp window');
+
+    let body: unknown;
+    if (raw.length > 0) {
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        return deny(ctx, 400, 'malformed_json', 'the body is not valid JSON');
+      }
+    }
+    ctx.state.carrier = { keyId, body } satisfies CarrierRequest;
+    await next();
+  };
+}

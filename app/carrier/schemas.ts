@@ -1,0 +1,109 @@
+// The carrier API's request and response shapes (shared/CONTRACT.md "Carrier API"), as zod schemas: the
+// routes validate with them and the OpenAPI document is generated from them, so the two cannot drift.
+import { z } from 'zod';
+import { CATEGORY_CODES } from '../protection/preferences';
+
+export const MAX_BATCH = 1000;
+
+/** The named schemas the OpenAPI document lists under components (a private registry: ids cannot clash with other modules'). */
+export const carrierSchemas = z.registry<{ id: string }>();
+
+const number = (what: string) => z.string().trim().min(1).max(32).describe(what);
+const isoTime = (what: string) => z.iso.datetime({ offset: true }).describe(`${what} (ISO-8601 with Z or an offset)`);
+
+export const categorySchema = z.enum(CATEGORY_CODES).describe('Category code (CONTRACT.md): loan_finance 贷款理财 … fraud 疑似诈骗');
+export const actionSchema = z.enum(['allow', 'block', 'smart_answer', 'verify']);
+
+export const screenCallSchema = z
+  .object({
+    caller: number('Calling number as the network sees it (any common spelling: +86…, 0086…, landline with area code)'),
+    callee: number('Called subscriber number'),
+    callerIndustry: categorySchema.optional().describe("The caller's registered industry, for calls placed through registered voice platforms"),
+    attestation: z.enum(['A', 'B', 'C']).optional().describe('Caller authentication result (A full, B partial, C gateway / unauthenticated)'),
+    at: isoTime('Time of the call; defaults to now').optional(),
+  })
+  .register(carrierSchemas, { id: 'ScreenCall' });
+export type ScreenCall = z.infer<typeof screenCallSchema>;
+
+export const decisionSchema = z
+  .object({
+    action: actionSchema,
+    reason: z.string().describe('Machine-readable reason: allow_list, reject_list_exact, reject_list_prefix, category_block, fraud, high_frequency, …'),
+    category: categorySchema.optional(),
+  })
+  .register(carrierSchemas, { id: 'Decision' });
+export type Decision = z.infer<typeof decisionSchema>;
+
+export const screenBatchSchema = z.object({ calls: z.array(screenCallSchema).max(MAX_BATCH) }).register(carrierSchemas, { id: 'ScreenBatchRequest' });
+export const screenBatchResultSchema = z
+  .object({ results: z.array(decisionSchema).describe('One decision per call, in the order of the calls') })
+  .register(carrierSchemas, { id: 'ScreenBatchResponse' });
+
+export const outcomeSchema = z
+  .discriminatedUnion('action', [
+    z.object({ action: z.literal('smart_answer'), summary: z.string().trim().min(1).max(500).describe('智能接听: what the caller said, e.g. 对方自称快递…') }),
+    z.object({ action: z.literal('verify'), verification: z.enum(['passed', 'failed']).describe('来电验证: whether the caller answered the question') }),
+  ])
+  .describe('How a smart answer or a verification ended; action must equal the event action')
+  .register(carrierSchemas, { id: 'InterceptionOutcome' });
+
+export const interceptionEventSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,64}$/, 'must be 1–64 printable ASCII characters without spaces')
+      .describe('The network’s unique event id: the idempotency key (a replay is stored and notified once)'),
+    caller: number('Calling number'),
+    callee: number('Called subscriber number'),
+    at: isoTime('When the call was stopped'),
+    action: actionSchema.describe('What the network did, as decided by /screen'),
+    reason: z.string().trim().min(1).max(64).describe('The reason the decision carried'),
+    category: categorySchema.optional(),
+    outcome: outcomeSchema.optional(),
+    ringMs: z.number().int().min(0).max(600_000).optional().describe('How long the call rang before the caller hung up (响一声 one-ring calls)'),
+  })
+  .refine((e) => !e.outcome || e.outcome.action === e.action, { path: ['outcome', 'action'], message: 'must equal the event action' })
+  .register(carrierSchemas, { id: 'InterceptionEvent' });
+export type InterceptionEvent = z.infer<typeof interceptionEventSchema>;
+
+export const interceptionsSchema = z.object({ events: z.array(interceptionEventSchema).max(MAX_BATCH) }).register(carrierSchemas, { id: 'InterceptionsRequest' });
+export const interceptionsResultSchema = z
+  .object({
+    accepted: z.number().int().describe('Events stored by this request'),
+    duplicates: z.number().int().describe('Events already stored (by an earlier or concurrent delivery, or twice in this request)'),
+  })
+  .register(carrierSchemas, { id: 'InterceptionsResponse' });
+
+export const labelsQuerySchema = z.object({
+  since: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+});
+
+export const labelChangeSchema = z
+  .object({
+    number: z.string().describe('The number in normal form (mobile 11 digits, landline 0+area+number, service digits, +E.164 abroad)'),
+    category: categorySchema,
+    confidence: z.number().min(0).max(1),
+    source: z.string().optional().describe('import | report | behaviour | operator'),
+    expiresAt: z.string().nullable().optional().describe('ISO-8601; null when the label does not expire'),
+    version: z.number().int().describe('Feed version of this change'),
+    removed: z.boolean().describe('Tombstone: the label no longer holds; drop it from the local copy'),
+  })
+  .register(carrierSchemas, { id: 'LabelChange' });
+export type LabelChange = z.infer<typeof labelChangeSchema>;
+
+export const labelPageSchema = z
+  .object({
+    labels: z.array(labelChangeSchema),
+    nextSince: z.number().int().describe('Pass as `since` for the next page'),
+    hasMore: z.boolean(),
+  })
+  .register(carrierSchemas, { id: 'LabelPage' });
+
+export const errorSchema = z
+  .object({
+    error: z.string().describe('Machine-readable code'),
+    message: z.string(),
+    field: z.string().optional().describe('The offending field for invalid_request, e.g. events.3.caller'),
+  })
+  .register(carrierSchemas, { id: 'Error' });
