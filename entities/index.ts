@@ -1,17 +1,21 @@
 // The list TypeORM loads: one entity per file, migrations in order beside them.
+import { Appeal } from './Appeal';
 import { AuditEvent } from './AuditEvent';
+import { InboundSms } from './InboundSms';
 import { Interception } from './Interception';
 import { ListEntry } from './ListEntry';
 import { PhoneBinding } from './PhoneBinding';
 import { ProtectionSettings } from './ProtectionSettings';
+import { Report } from './Report';
 import { SmsMessage } from './SmsMessage';
 import { Subscriber } from './Subscriber';
 import { WechatMessage } from './WechatMessage';
 import { Init1763800000000 } from './migrations/1763800000000-Init';
 import { ListEntries1763800000001 } from './migrations/1763800000001-ListEntries';
 import { Interceptions1763800002000 } from './migrations/1763800002000-Interceptions';
+import { ReportsAppealsInboundSms1763800006000 } from './migrations/1763800006000-ReportsAppealsInboundSms';
 
-export { AuditEvent, Interception, ListEntry, PhoneBinding, ProtectionSettings, SmsMessage, Subscriber, WechatMessage };
+export { AuditEvent, Interception, ListEntry, PhoneBinding, ProtectionSettings, SmsMessage, Subscriber, WechatMessage, Report, Appeal, InboundSms };
 
-export const entities = [Subscriber, PhoneBinding, ProtectionSettings, AuditEvent, SmsMessage, WechatMessage, ListEntry, Interception];
-export const migrations = [Init1763800000000, ListEntries1763800000001, Interceptions1763800002000];
+export const entities = [Subscriber, PhoneBinding, ProtectionSettings, AuditEvent, SmsMessage, WechatMessage, ListEntry, Interception, Report, Appeal, InboundSms];
+export const migrations = [Init1763800000000, ListEntries1763800000001, Interceptions1763800002000, ReportsAppealsInboundSms1763800006000];

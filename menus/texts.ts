@@ -55,3 +55,40 @@ export const CHAT = {
 export const TEMPLATE = {
   enabled: (masked: string, at: string) => ({ thing1: { value: '骚扰电话拦截服务' }, character_string2: { value: masked }, time3: { value: at }, phrase4: { value: '已开启' } }),
 } as const;
+
+/** Replies to SMS keywords (KTFSR 开通, QXFSR 取消, Y 确认, CX 查询), sent to the phone that wrote. */
+export const KEYWORD = {
+  confirmEnable: '【防骚扰服务】您申请开通骚扰电话拦截服务。请在10分钟内回复Y确认开通，不开通请忽略本短信。',
+  confirmDisable: '【防骚扰服务】您申请取消骚扰电话拦截服务。请在10分钟内回复Y确认取消，不取消请忽略本短信。',
+  enabled: (masked: string) =>
+    `【防骚扰服务提醒】您的号码${masked}已开通骚扰电话拦截：默认拦截全部营销类来电和疑似诈骗电话，并开启异常呼叫防护。发送CX查询状态，发送QXFSR取消。`,
+  alreadyEnabled: (masked: string) => `【防骚扰服务】您的号码${masked}已处于保护中，无需重复开通。发送CX查询状态，发送QXFSR取消。`,
+  disabled: (masked: string) => `【防骚扰服务提醒】您的号码${masked}已取消骚扰电话拦截，您的设置已保留。发送KTFSR可重新开通。`,
+  notEnabled: '【防骚扰服务】您的号码尚未开通骚扰电话拦截。发送KTFSR开通。',
+  nothingToConfirm: '【防骚扰服务】没有待确认的申请（申请10分钟内有效）。发送KTFSR开通，发送QXFSR取消，发送CX查询。',
+  status: (p: { masked: string; state: 'off' | 'on' | 'paused' }) =>
+    ({
+      off: `【防骚扰服务】您的号码${p.masked}未开通骚扰电话拦截。发送KTFSR开通。`,
+      on: `【防骚扰服务】您的号码${p.masked}保护中，营销骚扰电话将被拦截。发送QXFSR取消。`,
+      paused: `【防骚扰服务】您的号码${p.masked}的保护已暂停，可在公众号中恢复。发送QXFSR取消。`,
+    })[p.state],
+  help: '【防骚扰服务】发送KTFSR开通骚扰电话拦截，发送QXFSR取消，发送CX查询状态。关注公众号可详细设置拦截类别和名单。',
+} as const;
+
+/** Chat replies to 举报 (report a number) and 标记 (label a call); numbers appear as the subscriber typed them. */
+export const REPORT = {
+  usage:
+    '举报号码：请回复“举报 号码 类别”，例如：举报 4001234567 贷款理财。\n' +
+    '类别：贷款理财、保险推销、股票证券、房产中介、教育培训、医疗保健、人力资源、旅游、催收、其他营销、疑似诈骗。',
+  markUsage: '号码标记：请回复“标记 号码 类别”，例如：标记 4001234567 保险推销。回复“举报”查看全部类别。',
+  received: (number: string, category: string) =>
+    `已收到您对${number}的举报（${category}），感谢！多位用户举报后该号码会被标记并拦截。如需立即拦截，可回复“拒接 ${number}”。`,
+  marked: (number: string, category: string) => `已将${number}标记为“${category}”，感谢！多位用户标记后该号码会被标记并拦截。`,
+  duplicate: (number: string) => `您已举报过${number}，同一号码只计一次，无需重复举报。如需立即拦截，可回复“拒接 ${number}”。`,
+  rateLimited: '举报过于频繁，请稍后再试。',
+  badNumber: '号码格式不正确，请检查后重新回复，例如：举报 4001234567 贷款理财。',
+  badCategory:
+    '未识别的类别。可选：贷款理财、保险推销、股票证券、房产中介、教育培训、医疗保健、人力资源、旅游、催收、其他营销、疑似诈骗。例如：举报 4001234567 贷款理财。',
+  ownNumber: '不能举报您自己绑定的号码。请检查后重新回复。',
+  notReportable: '该号码是紧急或公共服务号码，不能举报。如有疑问，请回复“帮助”。',
+} as const;
