@@ -4,6 +4,9 @@ import { AuditEvent } from './AuditEvent';
 import { InboundSms } from './InboundSms';
 import { Interception } from './Interception';
 import { ListEntry } from './ListEntry';
+import { Notice } from './Notice';
+import { NoticeCursor } from './NoticeCursor';
+import { NoticeItem } from './NoticeItem';
 import { PhoneBinding } from './PhoneBinding';
 import { ProtectionSettings } from './ProtectionSettings';
 import { Report } from './Report';
@@ -13,9 +16,10 @@ import { WechatMessage } from './WechatMessage';
 import { Init1763800000000 } from './migrations/1763800000000-Init';
 import { ListEntries1763800000001 } from './migrations/1763800000001-ListEntries';
 import { Interceptions1763800002000 } from './migrations/1763800002000-Interceptions';
+import { Notices1763800005000 } from './migrations/1763800005000-Notices';
 import { ReportsAppealsInboundSms1763800006000 } from './migrations/1763800006000-ReportsAppealsInboundSms';
 
-export { AuditEvent, Interception, ListEntry, PhoneBinding, ProtectionSettings, SmsMessage, Subscriber, WechatMessage, Report, Appeal, InboundSms };
+export { AuditEvent, Interception, ListEntry, PhoneBinding, ProtectionSettings, SmsMessage, Subscriber, WechatMessage, Report, Appeal, InboundSms, Notice, NoticeItem, NoticeCursor };
 
-export const entities = [Subscriber, PhoneBinding, ProtectionSettings, AuditEvent, SmsMessage, WechatMessage, ListEntry, Interception, Report, Appeal, InboundSms];
-export const migrations = [Init1763800000000, ListEntries1763800000001, Interceptions1763800002000, ReportsAppealsInboundSms1763800006000];
+export const entities = [Subscriber, PhoneBinding, ProtectionSettings, AuditEvent, SmsMessage, WechatMessage, ListEntry, Interception, Report, Appeal, InboundSms, Notice, NoticeItem, NoticeCursor];
+export const migrations = [Init1763800000000, ListEntries1763800000001, Interceptions1763800002000, Notices1763800005000, ReportsAppealsInboundSms1763800006000];
