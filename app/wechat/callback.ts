@@ -1,0 +1,185 @@
+// The WeChat callback, independent of any HTTP framework: verify, decrypt, parse, de-duplicate, dispatch
+// within WeChat's patience, answer in the request's own mode. Nothing happens before the signature holds.
+import type { Logger } from '../log';
+import type { Store } from '../store';
+import { RetryDedupe, retryKey, type DedupeOptions } from './dedupe';
+import { MessageError, toMessage, type InboundMessage } from './message';
+import { CryptError, MsgCrypt } from './msg-crypt';
+import { encryptedReply, renderReply, type Reply } from './reply';
+import { checkSignature } from './signature';
+import { parseXml, XmlError, type XmlFields } from './xml';
+
+/** plain: no encryption; compat: plain fields and Encrypt side by side; safe: Encrypt only. */
+export type CallbackMode = 'plain' | 'compat' | 'safe';
+
+export type Query = Record<string, string | string[] | undefined>;
+
+export interface CallbackResponse {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+type Log = Pick<Logger, 'warn' | 'error'>;
+
+export interface CallbackOptions {
+  token: string;
+  appId: string;
+  /** Unset: plain mode only; an encrypted request is refused with 400. */
+  encodingAesKey?: string;
+  store: Store;
+  dispatch: (msg: InboundMessage) => Promise<Reply | null>;
+  /** Under WeChat's 5 s, leaving room for the network. */
+  budgetMs?: number;
+  /** A reply that missed the budget, to be sent another way (a customer-service message). */
+  onLateReply?: (msg: InboundMessage, reply: Reply) => void | Promise<void>;
+  maxBodyBytes?: number;
+  log?: Log;
+  dedupe?: DedupeOptions;
+}
+
+export interface Callback {
+  verifyUrl(query: Query): CallbackResponse;
+  handle(query: Query, rawBody: Buffer): Promise<CallbackResponse>;
+  /** Resolves when every reply that missed its budget has been handed on (for shutdown and tests). */
+  drain(): Promise<void>;
+}
+
+const TEXT = 'text/plain; charset=utf-8';
+const XML = 'application/xml; charset=utf-8';
+const plainText = (status: number, body: string): CallbackResponse => ({ status, contentType: TEXT, body });
+const SUCCESS = plainText(200, 'success');
+const INVALID_SIGNATURE = plainText(401, 'invalid signature');
+
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+const silent: Log = { warn: () => {}, error: () => {} } as unknown as Log;
+
+class Refusal extends Error {
+  constructor(readonly response: CallbackResponse) {
+    super(response.body);
+  }
+}
+
+function parse(xml: string | Buffer, maxBytes: number): XmlFields {
+  try {
+    return parseXml(xml, { maxBytes });
+  } catch (err) {
+    if (err instanceof XmlError) throw new Refusal(plainText(400, `bad xml: ${err.code}`));
+    throw err;
+  }
+}
+
+export function createCallback(opts: CallbackOptions): Callback {
+  const budgetMs = opts.budgetMs ?? 4000;
+  const maxBodyBytes = opts.maxBodyBytes ?? 64 * 1024;
+  const log = opts.log ?? silent;
+  const crypt = opts.encodingAesKey ? new MsgCrypt(opts.token, opts.encodingAesKey, opts.appId) : undefined;
+  const dedupe = new RetryDedupe(opts.store, opts.dedupe);
+  const late = new Set<Promise<void>>();
+
+  /** The authenticated message fields and the mode to answer in; throws Refusal before any side effect. */
+  function open(query: Query, rawBody: Buffer): { fields: XmlFields; mode: CallbackMode } {
+    if (rawBody.length > maxBodyBytes) throw new Refusal(plainText(400, 'bad xml: too_large'));
+    const timestamp = one(query.timestamp);
+    const nonce = one(query.nonce);
+    if (one(query.encrypt_type)?.toLowerCase() !== 'aes') {
+      if (!checkSignature(opts.token, timestamp, nonce, one(query.signature))) throw new Refusal(INVALID_SIGNATURE);
+      return { fields: parse(rawBody, maxBodyBytes), mode: 'plain' };
+    }
+    if (!crypt) throw new Refusal(plainText(400, 'encryption not configured'));
+    const outer = parse(rawBody, maxBodyBytes);
+    const encrypt = outer.Encrypt;
+    if (typeof encrypt !== 'string' || encrypt === '') throw new Refusal(plainText(400, 'bad xml: no Encrypt'));
+    // msg_signature covers the ciphertext; `signature` (also present) does not, and must not be trusted here.
+    if (!crypt.verify(one(query.msg_signature), timestamp, nonce, encrypt)) throw new Refusal(INVALID_SIGNATURE);
+    let inner: string;
+    try {
+      inner = crypt.decrypt(encrypt);
+    } catch (err) {
+      if (!(err instanceof CryptError)) throw err;
+      throw new Refusal(err.code === 'appid_mismatch' ? plainText(401, 'invalid appid') : plainText(400, `bad ciphertext: ${err.code}`));
+    }
+    return { fields: parse(inner, maxBodyBytes), mode: outer.MsgType !== undefined ? 'compat' : 'safe' };
+  }
+
+  function answer(mode: CallbackMode, xml: string): CallbackResponse {
+    if (xml === '') return SUCCESS;
+    if (mode === 'plain' || !crypt) return { status: 200, contentType: XML, body: xml };
+    return { status: 200, contentType: XML, body: encryptedReply(crypt, xml) };
+  }
+
+  async function run(msg: InboundMessage): Promise<{ reply: Reply | null; xml: string }> {
+    try {
+      const reply = await opts.dispatch(msg);
+      return { reply, xml: reply ? renderReply(reply, msg) : '' };
+    } catch (err) {
+      // WeChat shows the subscriber "service unavailable" for anything but a reply or success.
+      log.error({ err, openid: msg.fromUserName, msgType: msg.msgType, event: msg.event }, 'wechat handler failed; answered success');
+      return { reply: null, xml: '' };
+    }
+  }
+
+  async function finishLate(msg: InboundMessage, key: string, work: Promise<{ reply: Reply | null; xml: string }>): Promise<void> {
+    const { reply, xml } = await work;
+    if (reply && xml && opts.onLateReply) {
+      // Marked delivered before handing it on, so a retry arriving now answers success, not a second copy.
+      await dedupe.complete(key, xml, { late: true });
+      await opts.onLateReply(msg, reply);
+    } else {
+      await dedupe.complete(key, xml);
+    }
+  }
+
+  async function dispatchWithinBudget(msg: InboundMessage, key: string): Promise<string> {
+    const work = run(msg);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), budgetMs);
+    });
+    const first = await Promise.race([work, timeout]);
+    clearTimeout(timer);
+    if (first !== 'timeout') {
+      await dedupe.complete(key, first.xml);
+      return first.xml;
+    }
+    log.warn({ openid: msg.fromUserName, msgType: msg.msgType, event: msg.event, budgetMs }, 'wechat handler over budget; answered success');
+    const p = finishLate(msg, key, work)
+      .catch((err) => log.error({ err, openid: msg.fromUserName }, 'late wechat reply failed'))
+      .finally(() => late.delete(p));
+    late.add(p);
+    return '';
+  }
+
+  return {
+    verifyUrl(query) {
+      if (!checkSignature(opts.token, one(query.timestamp), one(query.nonce), one(query.signature))) return INVALID_SIGNATURE;
+      const echostr = one(query.echostr);
+      if (echostr === undefined) return plainText(400, 'missing echostr');
+      return plainText(200, echostr);
+    },
+
+    async handle(query, rawBody) {
+      let opened: { fields: XmlFields; mode: CallbackMode };
+      let msg: InboundMessage;
+      try {
+        opened = open(query, rawBody);
+        msg = toMessage(opened.fields);
+      } catch (err) {
+        if (err instanceof Refusal) {
+          if (err.response.status === 401) log.warn({ reason: err.response.body }, 'wechat callback refused');
+          return err.response;
+        }
+        if (err instanceof MessageError) return plainText(400, `bad message: ${err.message}`);
+        throw err;
+      }
+      const key = retryKey(msg);
+      const claim = await dedupe.claim(key);
+      if (!claim.first) return answer(opened.mode, claim.reply);
+      return answer(opened.mode, await dispatchWithinBudget(msg, key));
+    },
+
+    async drain() {
+      while (late.size) await Promise.all([...late]);
+    },
+  };
+}
