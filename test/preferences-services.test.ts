@@ -127,11 +127,13 @@ for (const kind of BACKENDS) {
     t.like((await add('95555')).entry, { kind: 'exact', value: '95555' });
     t.like((await add('400')).entry, { kind: 'prefix', value: '400' });
     t.like((await add('170*')).entry, { kind: 'prefix', value: '170' });
+    t.like((await add('165')).entry, { kind: 'prefix', value: '165' });
+    t.like((await add('+86 755*')).entry, { kind: 'prefix', value: '0755' });
     t.like((await add('95', 'reject', { kind: 'prefix' })).entry, { kind: 'prefix', value: '95' });
     t.like((await add('港澳台')).entry, { kind: 'group', value: 'hmt' });
     t.like((await add('international')).entry, { kind: 'group', value: 'international' });
     t.like((await add('+852 2123 4567')).entry, { kind: 'exact', value: '+85221234567' });
-    for (const bad of ['hello', '1', '5*', '12345678901234567', '+', '13800']) await refusal(t, () => add(bad), 'bad_number');
+    for (const bad of ['hello', '1', '5*', '12345678901234567', '+', 'abc123']) await refusal(t, () => add(bad), 'bad_number');
     await refusal(t, () => f.lists.add(sub.id, 'reject', { number: '13900139000', note: 'x'.repeat(65) }, me), 'invalid');
     await refusal(t, () => f.lists.add(sub.id, 'reject', { number: '13900139000', note: 'a\u0007b' }, me), 'invalid');
     await refusal(t, () => f.lists.add(sub.id, 'reject', { number: '' }, me), 'invalid');
@@ -139,7 +141,7 @@ for (const kind of BACKENDS) {
     await refusal(t, () => f.lists.add(sub.id, 'blocked' as 'reject', { number: '13900139000' }, me), 'invalid');
     t.deepEqual(
       (await f.lists.entries(sub.id, 'reject')).map((e) => `${e.kind}:${e.value}`),
-      ['exact:13800138000', 'exact:01012345678', 'exact:4001234567', 'exact:95555', 'prefix:400', 'prefix:170', 'prefix:95', 'group:hmt', 'group:international', 'exact:+85221234567'],
+      ['exact:13800138000', 'exact:01012345678', 'exact:4001234567', 'exact:95555', 'prefix:400', 'prefix:170', 'prefix:165', 'prefix:0755', 'prefix:95', 'group:hmt', 'group:international', 'exact:+85221234567'],
     );
     // The audit trail names the entry without a clear mobile number.
     const added = (await auditOf(sub.id)).filter((a) => a.action === 'list_added');

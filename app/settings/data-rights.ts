@@ -1,6 +1,6 @@
 // The subscriber's data rights (PIPL 个人信息保护法): see everything we hold, take it away, unbind, cancel.
 // Tables other features add later are found through the entity metadata: any table with a `subscriberId`
-// column (or `reporterId`), or a `phoneHash` / `calleeHash` column holding this subscriber's phone hash,
+// column (or `reporterId`), or a `phoneHash` / `calleeHash` / `fromHash` column holding this subscriber's phone hash,
 // is theirs to see and to delete.
 import type { DataSource, EntityManager, EntityMetadata } from 'typeorm';
 import { AuditEvent, ListEntry, PhoneBinding, ProtectionSettings, Subscriber } from '../../entities';
@@ -16,7 +16,7 @@ import { transact } from './preferences-service';
 
 const OWN_TABLES = new Set(['subscriber', 'phone_binding', 'protection_settings', 'list_entry', 'audit_event']);
 const BY_ID = ['subscriberId', 'reporterId'];
-const BY_PHONE = ['phoneHash', 'calleeHash'];
+const BY_PHONE = ['phoneHash', 'calleeHash', 'fromHash'];
 
 export interface DataExport {
   exportedAt: string;

@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { ListEntry } from '../../entities';
 import type { AuditSource } from '../audit/audit';
 import { maskPhone } from '../privacy/mask';
-import { LIST_GROUPS, LIST_LIMIT, type ListEntryKind, type ListName } from '../protection/preferences';
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { LIST_LIMIT, type ListEntryKind, type ListName } from '../protection/preferences';
+import { parseListEntry } from '../protection/numbers';
 import type { ProtectionService } from './protection-service';
 import type { Store } from '../store';
 import { changePreferences, parseOrRefuse, PreferenceError } from './preferences-service';
@@ -15,18 +15,6 @@ import { parseCsv, toCsv } from './csv';
 
 export const LIST_NAMES = ['reject', 'allow'] as const satisfies readonly ListName[];
 const other = (l: ListName): ListName => (l === 'reject' ? 'allow' : 'reject');
-
-/** Words a subscriber may type for a group, in either language. */
-const GROUP_WORDS: Record<string, (typeof LIST_GROUPS)[number]> = {
-  international: 'international',
-  国际: 'international',
-  境外: 'international',
-  国际号码: 'international',
-  境外号码: 'international',
-  hmt: 'hmt',
-  港澳台: 'hmt',
-  港澳台号码: 'hmt',
-};
 
 export const NOTE_MAX = 64;
 
@@ -45,51 +33,18 @@ export const listInputSchema = z.strictObject({
 export type ListInput = z.infer<typeof listInputSchema>;
 
 /**
- * A whole number in the form the decision engine compares: mainland numbers national (mobile 11 digits,
- * landline with its 0 area code, 400/800, 95xxx/96xxx and 1xxxx service numbers as dialled), others as
- * + and digits. Null when it is no number.
- */
-export function normalizeListNumber(compact: string): string | null {
-  const s = compact.replace(/^00(?=[1-9])/, '+');
-  if (s.startsWith('+') && !s.startsWith('+86')) {
-    if (!/^\+[1-9]\d{5,14}$/.test(s)) return null;
-    const p = parsePhoneNumberFromString(s);
-    return p && p.isValid() ? p.number : s;
-  }
-  const national = s.replace(/^\+86/, '');
-  if (!/^\d{5,12}$/.test(national)) return null;
-  if (/^(95|96)\d{3,6}$/.test(national) || /^1[0-2]\d{3}$/.test(national)) return national;
-  if (/^[48]00\d{7}$/.test(national)) return national;
-  const p = parsePhoneNumberFromString(national, 'CN');
-  if (!p || !p.isValid() || p.country !== 'CN') return /^0[1-9]\d{8,10}$/.test(national) ? national : null;
-  const type = p.getType();
-  if (type === 'FIXED_LINE') return `0${p.nationalNumber}`;
-  return p.nationalNumber;
-}
-
-/**
- * Reads what a subscriber typed as a list entry. Groups by name; a segment written `400*` (or any
- * 2–4 digit run, which no whole number is) is a prefix; anything else must be a whole number.
+ * Reads what a subscriber typed as a list entry, in the normal form the decision engine matches
+ * (protection/numbers.ts): groups by name, `400*` or a 2–4 digit run as a segment, else a whole number.
+ * A one-digit segment would swallow every mobile or every landline: refused as surely a mistake.
  */
 export function parseListItem(raw: string, kind?: ListEntryKind): { kind: ListEntryKind; value: string } {
   const text = fullWidthToAscii(raw).trim();
-  const group = GROUP_WORDS[text.toLowerCase()];
-  if (kind === 'group' || group) {
-    if (!group) throw new PreferenceError('bad_number', [{ path: 'number', message: 'unknown group' }]);
-    if (kind && kind !== 'group') throw new PreferenceError('bad_number', [{ path: 'kind', message: 'a group is not a number' }]);
-    return { kind: 'group', value: group };
-  }
-  const compact = text.replace(/[\s\-()（）]/g, '');
-  const star = /^(\+?\d+)\*$/.exec(compact);
-  if (kind === 'prefix' || star || (!kind && /^\d{2,4}$/.test(compact))) {
-    const digits = (star ? star[1] : compact).replace(/^(\+86|0086)(?=\d)/, '');
-    // One digit would swallow every mobile or every landline: refused as surely a mistake.
-    if (!/^\d{2,12}$/.test(digits)) throw new PreferenceError('bad_number', [{ path: 'number', message: 'a segment is 2–12 digits' }]);
-    return { kind: 'prefix', value: digits };
-  }
-  const value = normalizeListNumber(compact);
-  if (!value) throw new PreferenceError('bad_number', [{ path: 'number', message: 'not a phone number' }]);
-  return { kind: 'exact', value };
+  // 170, 400, 95, 0755 typed bare are segments: as whole numbers they would be short codes nobody means.
+  const hint = kind ?? (/^\d{2,4}$/.test(text.replace(/[\s-]/g, '')) ? 'prefix' : undefined);
+  const r = parseListEntry(text, hint);
+  if (!r.ok) throw new PreferenceError('bad_number', [{ path: 'number', message: kind === 'group' ? 'unknown group' : 'not a number, segment or group' }]);
+  if (r.kind === 'prefix' && r.value.replace(/\D/g, '').length < 2) throw new PreferenceError('bad_number', [{ path: 'number', message: 'a segment has at least 2 digits' }]);
+  return { kind: r.kind, value: r.value };
 }
 
 /** How an entry appears in the audit trail: mobiles masked, segments and service numbers as they are. */

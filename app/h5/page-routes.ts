@@ -1,0 +1,69 @@
+// The pages themselves (server-rendered HTML), each behind the sign-in.
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import type { Deps } from '../deps';
+import { LIST_NAMES } from '../settings/lists-service';
+import { stateOf } from '../settings/protection-service';
+import type { ListName } from '../protection/preferences';
+import { h5State, type H5Auth } from './auth';
+import { recentInterceptions } from './interceptions';
+import type { H5Cookies } from './session';
+import type { H5Services } from './services';
+import { categoriesPage } from './pages/categories';
+import { dataPage } from './pages/data';
+import { listPage } from './pages/list';
+import { noticesPage } from './pages/notices';
+import { overviewPage } from './pages/overview';
+import { recordsPage } from './pages/records';
+import { rulesPage } from './pages/rules';
+
+// Pages load only our own script and stylesheet; nothing may frame them.
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+export function mountPages(router: Router, deps: Deps, s: H5Services, auth: H5Auth, cookies: H5Cookies): void {
+  const render = (ctx: Context, htmlText: string) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.set('Content-Security-Policy', CSP);
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = htmlText;
+  };
+  const who = (ctx: Context) => {
+    const st = h5State(ctx);
+    return { id: st.subscriber.id, csrf: cookies.csrfToken(st.session) };
+  };
+
+  router.get('/', auth.page, async (ctx) => {
+    const { id, csrf } = who(ctx);
+    const [settings, binding, counts, records] = await Promise.all([s.protection.get(id), s.bindings.forSubscriber(id), s.lists.counts(id), recentInterceptions(deps.db, deps.vault, id)]);
+    const prefs = await s.preferences.view(id);
+    render(ctx, overviewPage({ masked: binding ? s.bindings.maskedPhoneOf(binding) : null, state: stateOf(settings), categoryModes: prefs.categoryModes, counts, recent: records.available ? records.items.length : null }, csrf));
+  });
+  router.get('/categories', auth.page, async (ctx) => {
+    const { id, csrf } = who(ctx);
+    render(ctx, categoriesPage((await s.preferences.view(id)).categoryModes, csrf));
+  });
+  router.get('/lists/:list', auth.page, async (ctx) => {
+    const list = ctx.params.list as ListName;
+    if (!LIST_NAMES.includes(list)) return;
+    const { id, csrf } = who(ctx);
+    render(ctx, listPage(list, await s.lists.entries(id, list), csrf));
+  });
+  router.get('/rules', auth.page, async (ctx) => {
+    const { id, csrf } = who(ctx);
+    const p = await s.preferences.view(id);
+    render(ctx, rulesPage({ behaviour: p.behaviour, timeWindows: p.options.timeWindows, breakthrough: p.options.breakthrough }, csrf));
+  });
+  router.get('/notices', auth.page, async (ctx) => {
+    const { id, csrf } = who(ctx);
+    render(ctx, noticesPage((await s.preferences.view(id)).notices, csrf));
+  });
+  router.get('/records', auth.page, async (ctx) => {
+    const { id, csrf } = who(ctx);
+    render(ctx, recordsPage(await recentInterceptions(deps.db, deps.vault, id), csrf));
+  });
+  router.get('/data', auth.page, async (ctx) => {
+    const { id, csrf } = who(ctx);
+    const [binding, settings] = await Promise.all([s.bindings.forSubscriber(id), s.protection.get(id)]);
+    render(ctx, dataPage({ bound: !!binding, enabled: !!settings?.enabled }, csrf));
+  });
+}
