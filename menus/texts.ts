@@ -123,6 +123,8 @@ export const PREFS = {
     '回复“类别 贷款理财 允许”修改类别，回复“名单”查看名单，或点击“设置页面”。',
   modeNames: { allow: '允许', block: '拦截', smart_answer: '智能接听', verify: '来电验证' } as Record<string, string>,
   noticeModes: { per_call: '每次拦截通知', digest: '汇总通知' } as Record<string, string>,
+  noticeLine: (mode: string, wechat: boolean, sms: boolean) =>
+    wechat || sms ? `${mode === 'digest' ? '汇总通知' : '每次拦截通知'}（${[wechat ? '微信' : '', sms ? '短信' : ''].filter(Boolean).join('、')}）` : '已关闭',
   categorySet: (category: string, mode: string) => `已将“${category}”设为${mode}。回复“我的设置”查看全部设置。`,
   categoryUnchanged: (category: string, mode: string) => `“${category}”已经是${mode}。回复“我的设置”查看全部设置。`,
   badCategory: '未识别的类别。可选：贷款理财、保险推销、股票证券、房产中介、教育培训、医疗保健、人力资源、旅游、催收、其他营销。例如：类别 贷款理财 允许。',

@@ -1,0 +1,151 @@
+// Preferences in the chat: 拒接 / 允许 / 取消拒接 / 取消允许 号码, 名单, 我的设置, 类别 名称 处理方式.
+// The lead adds `preferenceCommands(...)` to ChatServices.extra; dispatch has already turned full-width
+// letters, digits and spaces into ASCII.
+import type { AuditSource } from '../../app/audit/audit';
+import { CATEGORY_CODES, CATEGORY_NAMES, type CategoryCode, type CategoryMode, type ListName } from '../../app/protection/preferences';
+import type { ListsService } from '../../app/settings/lists-service';
+import { PreferenceError, type PreferencesService } from '../../app/settings/preferences-service';
+import { stateOf } from '../../app/settings/protection-service';
+import { CHAT, PREFS } from '../texts';
+import { chatState, type ChatCommand, type ChatInput, type ChatServices } from './context';
+
+export interface PreferenceChatServices {
+  preferences: PreferencesService;
+  lists: ListsService;
+}
+
+const FROM_CHAT: AuditSource = { actor: 'subscriber', channel: 'wechat' };
+/** Entries shown per list in a chat reply; the rest are counted and left to the page. */
+const SHOWN = 20;
+
+const MODE_WORDS: Record<string, CategoryMode> = {
+  允许: 'allow',
+  放行: 'allow',
+  接听: 'allow',
+  拦截: 'block',
+  屏蔽: 'block',
+  拒接: 'block',
+  智能接听: 'smart_answer',
+  代接: 'smart_answer',
+  来电验证: 'verify',
+  验证: 'verify',
+};
+
+function categoryOf(word: string): CategoryCode | null {
+  const w = word.trim().toLowerCase();
+  for (const c of CATEGORY_CODES) if (c === w || CATEGORY_NAMES[c] === word.trim()) return c;
+  // Short forms people type: 贷款, 保险, 股票, 房产, 教育, 医疗, 招聘, 催收, 营销…
+  const short: Record<string, CategoryCode> = { 贷款: 'loan_finance', 理财: 'loan_finance', 保险: 'insurance', 股票: 'securities', 证券: 'securities', 房产: 'real_estate', 中介: 'real_estate', 教育: 'education', 培训: 'education', 医疗: 'medical_health', 保健: 'medical_health', 招聘: 'recruitment', 人力: 'recruitment', 营销: 'other_marketing', 诈骗: 'fraud' };
+  return short[word.trim()] ?? null;
+}
+
+const text = (re: RegExp) => (i: ChatInput) => (i.kind === 'text' && i.text ? i.text.match(re) : null);
+
+/** The subscriber behind the message, or null after asking them to bind a phone first. */
+async function boundSubscriber(input: ChatInput, s: ChatServices): Promise<number | null> {
+  const sub = await s.subscribers.ensure(input.openid);
+  if (await s.bindings.forSubscriber(sub.id)) return sub.id;
+  await chatState.set(s.store, input.openid, 'await_phone');
+  return null;
+}
+
+function refusal(e: unknown, list: ListName | null, what: string): string {
+  if (!(e instanceof PreferenceError)) throw e;
+  switch (e.code) {
+    case 'list_full':
+      return PREFS.listFull(list ?? 'reject');
+    case 'not_found':
+      return list === 'allow' ? PREFS.notInAllow(what) : PREFS.notInReject(what);
+    case 'fraud_locked':
+      return PREFS.fraudLocked;
+    default:
+      return PREFS.badNumber;
+  }
+}
+
+export function preferenceCommands(p: PreferenceChatServices): ChatCommand[] {
+  const add = (list: ListName) => async (input: ChatInput, s: ChatServices, m: RegExpMatchArray | boolean) => {
+    const typed = (m as RegExpMatchArray)[2].trim();
+    const id = await boundSubscriber(input, s);
+    if (id === null) return CHAT.needBind;
+    try {
+      const r = await p.lists.add(id, list, { number: typed }, FROM_CHAT);
+      const what = PREFS.entry(r.entry.kind, r.entry.value);
+      if (!r.changed) return list === 'reject' ? PREFS.alreadyRejected(what) : PREFS.alreadyAllowed(what);
+      const moved = r.movedFrom === 'allow' ? PREFS.movedFromAllow : r.movedFrom === 'reject' ? PREFS.movedFromReject : '';
+      return (list === 'reject' ? PREFS.rejected(what, typed) : PREFS.allowed(what, typed)) + moved;
+    } catch (e) {
+      return refusal(e, list, typed);
+    }
+  };
+
+  const remove = (list: ListName) => async (input: ChatInput, s: ChatServices, m: RegExpMatchArray | boolean) => {
+    const typed = (m as RegExpMatchArray)[2].trim();
+    const id = await boundSubscriber(input, s);
+    if (id === null) return CHAT.needBind;
+    try {
+      const gone = await p.lists.removeByNumber(id, list, typed, FROM_CHAT);
+      const what = PREFS.entry(gone.kind, gone.value);
+      return list === 'reject' ? PREFS.unrejected(what) : PREFS.unallowed(what);
+    } catch (e) {
+      return refusal(e, list, typed);
+    }
+  };
+
+  const showLists = async (input: ChatInput, s: ChatServices) => {
+    const id = await boundSubscriber(input, s);
+    if (id === null) return CHAT.needBind;
+    const entries = await p.lists.entries(id);
+    const names = (l: ListName) => entries.filter((e) => e.list === l).map((e) => PREFS.entry(e.kind, e.value) + (e.note ? `（${e.note}）` : ''));
+    const reject = names('reject');
+    const allow = names('allow');
+    return PREFS.lists(reject.slice(0, SHOWN), allow.slice(0, SHOWN), { reject: Math.max(0, reject.length - SHOWN), allow: Math.max(0, allow.length - SHOWN) });
+  };
+
+  const summary = async (input: ChatInput, s: ChatServices) => {
+    const id = await boundSubscriber(input, s);
+    if (id === null) return CHAT.needBind;
+    const [prefs, binding, settings, counts] = await Promise.all([p.preferences.view(id), s.bindings.forSubscriber(id), s.protection.get(id), p.lists.counts(id)]);
+    const blocked = CATEGORY_CODES.filter((c) => prefs.categoryModes[c] === 'block').map((c) => CATEGORY_NAMES[c]);
+    const other = CATEGORY_CODES.filter((c) => prefs.categoryModes[c] !== 'block').map((c) => `${CATEGORY_NAMES[c]}${PREFS.modeNames[prefs.categoryModes[c]]}`);
+    return PREFS.summary({
+      masked: binding ? s.bindings.maskedPhoneOf(binding) : '',
+      state: stateOf(settings),
+      blocked,
+      other,
+      reject: counts.reject,
+      allow: counts.allow,
+      notices: PREFS.noticeLine(prefs.notices.mode, prefs.notices.wechat, prefs.notices.sms),
+    });
+  };
+
+  const setCategory = async (input: ChatInput, s: ChatServices, m: RegExpMatchArray | boolean) => {
+    const [, word, modeWord] = m as RegExpMatchArray;
+    const code = categoryOf(word);
+    if (!code) return PREFS.badCategory;
+    const mode = MODE_WORDS[modeWord.trim()];
+    if (!mode) return PREFS.badMode;
+    const id = await boundSubscriber(input, s);
+    if (id === null) return CHAT.needBind;
+    if (code === 'fraud' && mode !== 'block') return PREFS.fraudLocked;
+    try {
+      const r = await p.preferences.setCategory(id, code, mode, FROM_CHAT);
+      return r.changed ? PREFS.categorySet(CATEGORY_NAMES[code], PREFS.modeNames[mode]) : PREFS.categoryUnchanged(CATEGORY_NAMES[code], PREFS.modeNames[mode]);
+    } catch (e) {
+      return refusal(e, null, word);
+    }
+  };
+
+  const sep = '[\\s:：]*';
+  return [
+    // Lists first: "拒接名单" is a request to see them, not a number to reject.
+    { name: 'prefs-lists', match: text(/^(名单|我的名单|拒接名单|允许名单|黑名单|白名单)$/), handle: showLists },
+    { name: 'prefs-summary', match: text(/^(我的设置|查看设置|设置详情)$/), handle: summary },
+    { name: 'prefs-help', match: text(/^(设置帮助|名单帮助|类别|拒接|允许)$/), handle: async () => PREFS.help },
+    { name: 'prefs-unreject', match: text(new RegExp(`^(取消拒接|删除拒接|移除拒接)${sep}(\\S.*)$`)), handle: remove('reject') },
+    { name: 'prefs-unallow', match: text(new RegExp(`^(取消允许|删除允许|移除允许)${sep}(\\S.*)$`)), handle: remove('allow') },
+    { name: 'prefs-reject', match: text(new RegExp(`^(拒接|拉黑|屏蔽)${sep}(\\S.*)$`)), handle: add('reject') },
+    { name: 'prefs-allow', match: text(new RegExp(`^(允许|放行|白名单)${sep}(\\S.*)$`)), handle: add('allow') },
+    { name: 'prefs-category', match: text(/^类别[\s:：]*(\S+)[\s:：]+(\S+)$/), handle: setCategory },
+  ];
+}
