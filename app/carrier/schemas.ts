@@ -79,13 +79,19 @@ export const labelsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
 });
 
+// Labels name the contract's categories and, learnt from traffic, two behaviours.
+export const labelCategorySchema = z
+  .enum([...CATEGORY_CODES, 'high_frequency', 'one_ring'])
+  .describe('A category code, or a behaviour learnt from traffic: high_frequency 异常高频, one_ring 响一声');
+
 export const labelChangeSchema = z
   .object({
     number: z.string().describe('The number in normal form (mobile 11 digits, landline 0+area+number, service digits, +E.164 abroad)'),
-    category: categorySchema,
-    confidence: z.number().min(0).max(1),
-    source: z.string().optional().describe('import | report | behaviour | operator'),
-    expiresAt: z.string().nullable().optional().describe('ISO-8601; null when the label does not expire'),
+    category: labelCategorySchema,
+    source: z.enum(['import', 'report', 'behaviour', 'operator']),
+    confidence: z.number().min(0).max(1).describe('0..1 as of lastSeen; it decays with time since then (docs/decisions.md)'),
+    lastSeen: z.string().describe('ISO-8601: the latest evidence'),
+    expiresAt: z.string().nullable().describe('ISO-8601; null when the label does not expire'),
     version: z.number().int().describe('Feed version of this change'),
     removed: z.boolean().describe('Tombstone: the label no longer holds; drop it from the local copy'),
   })

@@ -1,0 +1,168 @@
+// The carrier API under loopback load, beside a bare Koa JSON handler in the same run (issue 4 aims:
+// single-screen throughput ≥ 70% of the bare handler's, p99 < 5 ms at 5,000 req/s, batch > 200,000
+// decisions/s). Each server runs in its own process; the load comes from this one through autocannon.
+import { fork, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { createClient } from 'redis';
+import { ENGINE } from './carrier-services';
+import { runLoad, type LoadResult } from './load';
+import { createDatabaseUrl, TEST_REDIS_URL, testRedisPrefix } from '../test/support/backends';
+import { carrierHeaders } from '../test/support/carrier-client';
+
+export interface CarrierBenchOptions {
+  durationSec?: number;
+  connections?: number;
+  /** Calls per batch request. */
+  batchSize?: number;
+}
+
+export interface CarrierBenchResult {
+  name: 'carrier';
+  engine: string;
+  durationSec: number;
+  connections: number;
+  single: { carrier: LoadResult; bare: LoadResult; throughputRatio: number };
+  /** Latency at a fixed offered load, and how long ready work waited for the server's event loop meanwhile. */
+  fixedRate: { rate: number; connections: number; result: LoadResult; serverLoopDelay: LoopDelay };
+  batch: { batchSize: number; requestsPerSec: number; decisionsPerSec: number; p99Ms: number; errors: number; non2xx: number };
+}
+
+export interface LoopDelay {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+const KEY_ID = 'bench-carrier';
+const SECRET = crypto.randomBytes(24).toString('hex');
+
+async function startServer(mode: 'carrier' | 'bare', env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+  const child = fork(path.join(__dirname, 'carrier-server-process.js'), [], { env: { ...process.env, ...env, BENCH_MODE: mode }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m: { port: number }) => resolve(m.port));
+    child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, child };
+}
+
+async function loopDelay(child: ChildProcess, cmd: 'reset-delay' | 'delay'): Promise<LoopDelay | undefined> {
+  child.send({ cmd });
+  if (cmd === 'reset-delay') return undefined;
+  const m = await new Promise<{ delay: LoopDelay }>((resolve) => child.once('message', resolve));
+  const round = (n: number) => Number(n.toFixed(2));
+  return { p50Ms: round(m.delay.p50Ms), p99Ms: round(m.delay.p99Ms), maxMs: round(m.delay.maxMs) };
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+const callees = Array.from({ length: 1000 }, (_, i) => `138${String(10000000 + i * 7919).slice(-8)}`);
+const callers = ['4001234567', '13912345678', '02187654321', '95555', '+85223456789', '17012345678'];
+let turn = 0;
+function call() {
+  turn++;
+  return { caller: callers[turn % callers.length], callee: callees[turn % callees.length], attestation: 'A' };
+}
+
+function signed(pathname: string, body: string) {
+  return { path: pathname, headers: { 'content-type': 'application/json', ...carrierHeaders({ keyId: KEY_ID, secret: SECRET, method: 'POST', path: pathname, body }) }, body };
+}
+
+async function dropRedisPrefix(prefix: string): Promise<void> {
+  const client = createClient({ url: TEST_REDIS_URL });
+  await client.connect();
+  try {
+    let batch: string[] = [];
+    for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) {
+      batch.push(...(Array.isArray(keys) ? keys : [keys]));
+      if (batch.length >= 1000) {
+        await client.del(batch);
+        batch = [];
+      }
+    }
+    if (batch.length) await client.del(batch);
+  } finally {
+    await client.quit();
+  }
+}
+
+export async function benchCarrier(o: CarrierBenchOptions = {}): Promise<CarrierBenchResult> {
+  const durationSec = o.durationSec ?? 10;
+  const connections = o.connections ?? 64;
+  const batchSize = o.batchSize ?? 1000;
+  const db = await createDatabaseUrl('mariadb');
+  const prefix = testRedisPrefix();
+  const env = {
+    DATABASE_URL: db.url,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_KEY_PREFIX: prefix,
+    DATA_KEY: crypto.randomBytes(32).toString('base64'),
+    CARRIER_KEYS: `${KEY_ID}:${SECRET}`,
+    // The budget is not what is measured here.
+    CARRIER_RATE_LIMIT: '1000000000',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'development',
+  };
+  const carrier = await startServer('carrier', env);
+  const bare = await startServer('bare', {});
+  try {
+    const single = (url: string, extra: { rate?: number; connections?: number } = {}) =>
+      runLoad({
+        url: `${url}/carrier/v1/screen`,
+        connections: extra.connections ?? connections,
+        durationSec,
+        rate: extra.rate,
+        request: () => signed('/carrier/v1/screen', JSON.stringify(call())),
+      });
+    // Warm both (JIT, connection pools) before measuring.
+    await runLoad({ url: `${carrier.url}/carrier/v1/screen`, connections, durationSec: 2, request: () => signed('/carrier/v1/screen', JSON.stringify(call())) });
+    await runLoad({ url: `${bare.url}/carrier/v1/screen`, connections, durationSec: 2, request: () => signed('/carrier/v1/screen', JSON.stringify(call())) });
+    const bareResult = await single(bare.url);
+    const carrierResult = await single(carrier.url);
+    await loopDelay(carrier.child, 'reset-delay');
+    const fixed = await single(carrier.url, { rate: 5000, connections: 16 });
+    const fixedDelay = (await loopDelay(carrier.child, 'delay'))!;
+    const batchBody = () => JSON.stringify({ calls: Array.from({ length: batchSize }, call) });
+    const batch = await runLoad({
+      url: `${carrier.url}/carrier/v1/screen/batch`,
+      connections: 8,
+      durationSec,
+      request: () => signed('/carrier/v1/screen/batch', batchBody()),
+    });
+    const result: CarrierBenchResult = {
+      name: 'carrier',
+      engine: ENGINE,
+      durationSec,
+      connections,
+      single: { carrier: carrierResult, bare: bareResult, throughputRatio: Number((carrierResult.requestsPerSec / bareResult.requestsPerSec).toFixed(3)) },
+      fixedRate: { rate: 5000, connections: 16, result: fixed, serverLoopDelay: fixedDelay },
+      batch: {
+        batchSize,
+        requestsPerSec: batch.requestsPerSec,
+        decisionsPerSec: Math.round(batch.requestsPerSec * batchSize),
+        p99Ms: batch.p99Ms,
+        errors: batch.errors,
+        non2xx: batch.non2xx,
+      },
+    };
+    console.log(JSON.stringify(result, null, 2));
+    return result;
+  } finally {
+    await stopServer(carrier.child);
+    await stopServer(bare.child);
+    await db.drop();
+    await dropRedisPrefix(prefix);
+  }
+}
+
+if (require.main === module) {
+  benchCarrier({ durationSec: Number(process.env.BENCH_SECONDS ?? 10) }).catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
