@@ -1,26 +1,107 @@
-// The composition root of the domain: every service built once from Deps. Routes, handlers and workers
-// receive this object; nothing else constructs services.
+// The composition root of the domain: every service built once from Deps, and the routers that expose
+// them. Routes, handlers and workers receive what is built here; nothing else constructs services.
 import crypto from 'node:crypto';
+import type Router from '@koa/router';
+import { preferenceCommands } from '../menus/handlers/preferences';
+import type { ChatServices } from '../menus/handlers/context';
+import { SMS } from '../menus/texts';
 import { BindingService } from './binding/binding-service';
 import { OtpService } from './binding/otp';
 import { SubscriberService } from './binding/subscriber-service';
+import { chatDispatcher } from './chat-bridge';
 import type { Deps } from './deps';
+import { h5Router } from './h5/router';
+import { DataRights } from './settings/data-rights';
+import { ListsService } from './settings/lists-service';
+import { PreferencesService } from './settings/preferences-service';
 import { ProtectionService } from './settings/protection-service';
-
-export interface SmsPort {
-  sendOtp(phone: string, code: string): Promise<unknown>;
-}
+import { createWechatApiServer } from './simulator/wechat-api-server';
+import { createSmsProvider, SmsService } from './sms';
+import { smsInboundRouter } from './sms/inbound-route';
+import { WechatClient } from './wechat/api-client';
+import { WECHAT_AUTHORIZE_BASE, WechatOAuth } from './wechat/oauth';
+import type { InboundMessage } from './wechat/message';
+import type { Reply } from './wechat/reply';
 
 export function otpMacKey(dataKey: Buffer): Buffer {
   return Buffer.from(crypto.hkdfSync('sha256', dataKey, Buffer.alloc(0), 'fsr otp', 32));
 }
 
-export function createCoreServices(deps: Deps, sendOtp: (phone: string, code: string) => Promise<unknown>) {
+/** The path the embedded simulator's WeChat API lives under on our own server. */
+export const SIMULATOR_API_PATH = '/simulator/wechat';
+
+export async function buildServices(deps: Deps, opts: { publicBaseUrl: string }) {
+  const { config, log } = deps;
+  const simulatedApi = !config.wechat.apiBase;
+  const apiBase = config.wechat.apiBase ?? `${opts.publicBaseUrl}${SIMULATOR_API_PATH}`;
+  const routers: Router[] = [];
+
+  const wechat = new WechatClient({ appId: config.wechat.appId, appSecret: config.wechat.appSecret, apiBase, store: deps.store, log });
+  const oauth = new WechatOAuth({ appId: config.wechat.appId, appSecret: config.wechat.appSecret, apiBase });
+  const sms = new SmsService(deps, createSmsProvider(config, { log }), { attempts: config.sms.retries });
+
   const subscribers = new SubscriberService(deps.db);
   const bindings = new BindingService(deps.db, deps.vault);
-  const otp = new OtpService(deps.store, otpMacKey(deps.config.dataKey), sendOtp);
+  // The code goes out in the background: the chat answers at once; the outcome is recorded in sms_message.
+  const otp = new OtpService(deps.store, otpMacKey(config.dataKey), async (phone, code) => {
+    sms.send({ phone, purpose: 'otp', template: 'otp', params: { code }, text: SMS.otp(code) }).catch((err) => log.error({ err }, 'otp sms failed'));
+  });
   const protection = new ProtectionService(deps.db, deps.store);
-  return { subscribers, bindings, otp, protection };
+  const preferences = new PreferencesService(deps.db, deps.store, protection);
+  const lists = new ListsService(deps.db, deps.store, protection);
+  const dataRights = new DataRights(deps.db, deps.store, deps.vault, protection, bindings);
+
+  const announceEnabled = async (subscriberId: number, openid: string | null, phone: string) => {
+    log.info({ subscriberId, phone }, 'protection enabled');
+  };
+
+  const chat: ChatServices = {
+    store: deps.store,
+    vault: deps.vault,
+    subscribers,
+    bindings,
+    otp,
+    protection,
+    announceEnabled,
+    extra: [...preferenceCommands({ preferences, lists })],
+  };
+  const chatDispatch = chatDispatcher(chat);
+  const sendLateReply = (msg: InboundMessage, reply: Reply) => {
+    if (reply.type !== 'text') return;
+    wechat.sendCustomText(msg.fromUserName, reply.content).catch((err) => log.warn({ err }, 'late reply not delivered'));
+  };
+
+  const sim = simulatedApi
+    ? createWechatApiServer({ appId: config.wechat.appId, appSecret: config.wechat.appSecret, templateIds: [config.wechat.templateIntercept, config.wechat.templateEnabled], prefix: SIMULATOR_API_PATH })
+    : null;
+
+  routers.push(
+    h5Router(
+      deps,
+      { subscribers, bindings, protection, preferences, lists, dataRights, announceEnabled },
+      { authorizeBase: simulatedApi ? apiBase : WECHAT_AUTHORIZE_BASE, exchangeCode: (code) => oauth.exchangeCode(code) },
+    ),
+    smsInboundRouter(deps, { protection, sms }),
+  );
+
+  return {
+    apiBase,
+    wechat,
+    sms,
+    subscribers,
+    bindings,
+    otp,
+    protection,
+    preferences,
+    lists,
+    dataRights,
+    chat,
+    chatDispatch,
+    sendLateReply,
+    sim,
+    routers,
+    stop: async () => {},
+  };
 }
 
-export type CoreServices = ReturnType<typeof createCoreServices>;
+export type Services = Awaited<ReturnType<typeof buildServices>>;

@@ -1,0 +1,52 @@
+// Builds and starts the HTTP side: every router mounted on one Koa app, on one port. The embedded WeChat
+// simulator is mounted only when WECHAT_API_BASE is unset (never in production, see config.ts).
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type Koa from 'koa';
+import { publicBase } from './config';
+import type { Deps } from './deps';
+import { createHttpApp } from './http/app';
+import { wechatRouter } from './http/wechat-route';
+import { buildServices, type Services } from './services';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  apiBase: string;
+  app: Koa;
+  services: Services;
+  close(): Promise<void>;
+}
+
+export async function startServer(deps: Deps, opts: { port?: number; host?: string } = {}): Promise<RunningServer> {
+  const server = http.createServer();
+  server.keepAliveTimeout = 65_000;
+  // Listen first: the simulator's API base (and so the WeChat client) depends on the bound port.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? deps.config.port, opts.host ?? deps.config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const base = publicBase(deps.config, port);
+  const services = await buildServices(deps, { publicBaseUrl: base });
+  const app = createHttpApp(deps);
+  const wechat = wechatRouter(deps, { dispatch: services.chatDispatch, onLateReply: services.sendLateReply });
+  if (services.sim) app.use(services.sim.middleware);
+  for (const r of [wechat.router, ...services.routers]) app.use(r.routes()).use(r.allowedMethods());
+  server.on('request', app.callback());
+  return {
+    url: base,
+    port,
+    apiBase: services.apiBase,
+    app,
+    services,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await wechat.drain();
+      await services.stop();
+    },
+  };
+}
