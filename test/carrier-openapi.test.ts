@@ -2,7 +2,7 @@
 // every route the carrier router serves, the four signing headers and the JSON errors.
 import test from 'ava';
 import { CATEGORY_CODES } from '../app/protection/preferences';
-import { carrierRouter } from '../app/carrier/routes';
+import { CARRIER_FALLBACK, carrierRouter } from '../app/carrier/routes';
 import { startCarrierServer } from './support/carrier-server';
 
 test('openapi.json is served unauthenticated and describes every carrier route', async (t) => {
@@ -16,6 +16,7 @@ test('openapi.json is served unauthenticated and describes every carrier route',
   // Every route the router serves, with its methods, is in the document, and nothing else is.
   const served = new Map<string, Set<string>>();
   for (const layer of carrierRouter(s.deps, s.services).stack) {
+    if (layer.name === CARRIER_FALLBACK) continue;
     const methods = layer.methods.filter((m: string) => m !== 'HEAD').map((m: string) => m.toLowerCase());
     served.set(layer.path as string, new Set([...(served.get(layer.path as string) ?? []), ...methods]));
   }
@@ -67,4 +68,17 @@ test('openapi.json is served unauthenticated and describes every carrier route',
   t.is(schemas.InterceptionEvent.properties.outcome.$ref, '#/components/schemas/InterceptionOutcome');
   t.is(schemas.ScreenBatchRequest.properties.calls.maxItems, 1000);
   t.deepEqual(Object.keys(schemas.LabelPage.properties).sort(), ['hasMore', 'labels', 'nextSince']);
+});
+
+test('paths and methods the API does not serve answer JSON too', async (t) => {
+  const s = await startCarrierServer({ db: 'sqlite', store: 'memory' });
+  t.teardown(() => s.close());
+  const c = s.client();
+  const missing = await c.post('/carrier/v1/screens', {});
+  t.is(missing.status, 404);
+  t.is(missing.json.error, 'not_found');
+  const wrongMethod = await c.get('/carrier/v1/screen');
+  t.is(wrongMethod.status, 405);
+  t.is(wrongMethod.json.error, 'method_not_allowed');
+  t.is(wrongMethod.headers.allow, 'POST');
 });

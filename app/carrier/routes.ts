@@ -13,6 +13,9 @@ import { carrierOpenApi } from './openapi';
 import type { LabelFeed, ScreenService } from './ports';
 import { type Decision, interceptionsSchema, labelsQuerySchema, screenBatchSchema, screenCallSchema } from './schemas';
 
+/** The route name of the JSON 404/405 fallback (not an endpoint). */
+export const CARRIER_FALLBACK = 'carrier-fallback';
+
 export interface CarrierServices {
   screen: ScreenService;
   labels: LabelFeed;
@@ -31,8 +34,15 @@ function valid<S extends z.ZodType>(ctx: Context, schema: S, value: unknown): z.
 
 // Only the contract's fields leave, whatever else the engine attached to its answer.
 function publicDecision(d: Decision): Decision {
-  carrierDecisions.inc({ action: d.action });
   return d.category ? { action: d.action, reason: d.reason, category: d.category } : { action: d.action, reason: d.reason };
+}
+
+// Counted per action once per request: a labelled counter per decision would cost a batch 1,000 label lookups.
+function countDecisions(ds: readonly Decision[]): void {
+  if (ds.length === 1) return carrierDecisions.inc({ action: ds[0].action });
+  const tally = new Map<string, number>();
+  for (const d of ds) tally.set(d.action, (tally.get(d.action) ?? 0) + 1);
+  for (const [action, n] of tally) carrierDecisions.inc({ action }, n);
 }
 
 export function carrierRouter(deps: Pick<Deps, 'config' | 'store'>, services: CarrierServices): Router {
@@ -47,7 +57,9 @@ export function carrierRouter(deps: Pick<Deps, 'config' | 'store'>, services: Ca
   router.post('/carrier/v1/screen', auth(BODY_LIMITS.screen), async (ctx) => {
     const call = valid(ctx, screenCallSchema, request(ctx).body);
     if (!call) return;
-    ctx.body = publicDecision(await services.screen.screen(call));
+    const decision = await services.screen.screen(call);
+    countDecisions([decision]);
+    ctx.body = publicDecision(decision);
   });
 
   router.post('/carrier/v1/screen/batch', auth(BODY_LIMITS.batch), async (ctx) => {
@@ -55,6 +67,7 @@ export function carrierRouter(deps: Pick<Deps, 'config' | 'store'>, services: Ca
     if (!batch) return;
     const results = await services.screen.screenBatch(batch.calls);
     if (results.length !== batch.calls.length) throw new Error(`screenBatch answered ${results.length} decisions for ${batch.calls.length} calls`);
+    countDecisions(results);
     ctx.body = { results: results.map(publicDecision) };
   });
 
@@ -75,6 +88,16 @@ export function carrierRouter(deps: Pick<Deps, 'config' | 'store'>, services: Ca
     const changes = await services.labels.changesSince(q.since, q.limit + 1);
     const labels = changes.slice(0, q.limit);
     ctx.body = { labels, nextSince: labels.length ? labels[labels.length - 1].version : q.since, hasMore: changes.length > q.limit };
+  });
+
+  // Anything else under /carrier answers JSON too: 405 with Allow on a known path, 404 elsewhere.
+  const known = new Map<string, string[]>();
+  for (const layer of router.stack) known.set(layer.path as string, [...(known.get(layer.path as string) ?? []), ...layer.methods]);
+  router.all(CARRIER_FALLBACK, '/carrier/{*rest}', (ctx) => {
+    const allowed = known.get(ctx.path);
+    if (!allowed) return refuse(ctx, 404, 'not_found', `no carrier endpoint at ${ctx.path}`);
+    ctx.set('Allow', allowed.join(', '));
+    refuse(ctx, 405, 'method_not_allowed', `${ctx.path} accepts ${allowed.filter((m) => m !== 'HEAD').join(', ')}`);
   });
 
   return router;
