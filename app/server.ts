@@ -7,6 +7,7 @@ import { publicBase } from './config';
 import type { Deps } from './deps';
 import { createHttpApp } from './http/app';
 import { wechatRouter } from './http/wechat-route';
+import { publishMenu } from '../menus/publish';
 import { buildServices, type Services } from './services';
 
 export interface RunningServer {
@@ -31,9 +32,14 @@ export async function startServer(deps: Deps, opts: { port?: number; host?: stri
   const services = await buildServices(deps, { publicBaseUrl: base });
   const app = createHttpApp(deps);
   const wechat = wechatRouter(deps, { dispatch: services.chatDispatch, onLateReply: services.sendLateReply });
+  if (services.simPage) app.use(services.simPage.authorizeCookie);
   if (services.sim) app.use(services.sim.middleware);
   for (const r of [wechat.router, ...services.routers]) app.use(r.routes()).use(r.allowedMethods());
   server.on('request', app.callback());
+  if (services.sim) {
+    // The embedded simulator starts with the account's real menu published, as an operator would.
+    await publishMenu(services.wechat, base);
+  }
   return {
     url: base,
     port,

@@ -15,6 +15,7 @@ import { DataRights } from './settings/data-rights';
 import { ListsService } from './settings/lists-service';
 import { PreferencesService } from './settings/preferences-service';
 import { ProtectionService } from './settings/protection-service';
+import { simulatorRouter } from './simulator/sim-routes';
 import { createWechatApiServer } from './simulator/wechat-api-server';
 import { createSmsProvider, SmsService } from './sms';
 import { smsInboundRouter } from './sms/inbound-route';
@@ -83,6 +84,8 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string })
     ),
     smsInboundRouter(deps, { protection, sms }),
   );
+  const simPage = sim ? simulatorRouter(deps, { state: sim.state, subscribers, bindings }, { baseUrl: opts.publicBaseUrl, simApiPath: SIMULATOR_API_PATH }) : null;
+  if (simPage) routers.push(simPage.router);
 
   return {
     apiBase,
@@ -99,6 +102,7 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string })
     chatDispatch,
     sendLateReply,
     sim,
+    simPage,
     routers,
     stop: async () => {},
   };

@@ -1,7 +1,7 @@
 // Turns the menu data into WeChat's JSON and checks WeChat's limits before anything is sent.
 import { MENU, type MenuButton } from './tree';
 
-type WxButton = { type?: string; name: string; key?: string; url?: string; sub_button?: WxButton[] };
+type WxButton = { type?: 'click' | 'view'; name: string; key?: string; url?: string; sub_button?: WxButton[] };
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 

@@ -79,7 +79,7 @@
   }
 
   function renderSms() {
-    $('sms-phone').textContent = state.phone ? state.phone : '（未绑定）';
+    $('sms-phone').textContent = state.phone ? '本机 ' + state.phone + (state.boundPhone === state.phone ? '（已绑定）' : '') : '';
     $('sms').replaceChildren(...state.sms.map((s) => el('li', {}, el('time', {}, time(s.at)), s.text)));
     if (state.phone && !$('callee').value) $('callee').value = state.phone;
   }
