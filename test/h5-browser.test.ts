@@ -79,6 +79,32 @@ test('a subscriber signs in through WeChat, changes a category, edits the reject
   await t.notThrowsAsync(page.getByRole('button', { name: '删除 4001234567' }).waitFor({ state: 'detached' }));
   t.deepEqual((await h.lists.entries(sub.id, 'reject')).map((e) => e.value), ['400']);
 
+  // Time windows, behaviour and notices: forms built into JSON by the page script.
+  await page.goto(`${h.base}/h5/rules`);
+  await page.getByLabel('仅在以下时段拦截').check();
+  await page.getByLabel('开始时间').fill('21:30');
+  await page.getByLabel('结束时间').fill('08:00');
+  await page.getByRole('checkbox', { name: '周六' }).check();
+  await page.getByRole('checkbox', { name: '周日' }).check();
+  const windowsSaved = page.waitForResponse((r) => r.url().endsWith('/h5/api/time-windows'));
+  await page.getByRole('button', { name: '保存' }).click();
+  t.is((await windowsSaved).status(), 200);
+  const oneRingSaved = page.waitForResponse((r) => r.url().endsWith('/h5/api/behaviour'));
+  await page.getByLabel(/响一声来电/).uncheck();
+  t.is((await oneRingSaved).status(), 200);
+  await page.screenshot({ path: artifactPath('h5-rules.png'), fullPage: true });
+  await page.goto(`${h.base}/h5/notices`);
+  await page.getByLabel('汇总通知', { exact: true }).check();
+  await page.getByLabel('短信通知').check();
+  await page.getByLabel('开启免打扰').check();
+  const noticesSaved = page.waitForResponse((r) => r.url().endsWith('/h5/api/notices'));
+  await page.getByRole('button', { name: '保存' }).click();
+  t.is((await noticesSaved).status(), 200);
+  const prefs = await h.preferences.view(sub.id);
+  t.deepEqual(prefs.options.timeWindows, { mode: 'windows', windows: [{ days: [0, 6], start: '21:30', end: '08:00' }] });
+  t.false(prefs.behaviour.oneRing);
+  t.like(prefs.notices, { mode: 'digest', sms: true, wechat: true, quietHours: { start: '22:00', end: '08:00' } });
+
   // 4. My data: the JSON download holds everything, the own phone in full.
   await page.goto(`${h.base}/h5/data`);
   const download = page.waitForEvent('download');

@@ -12,7 +12,7 @@ import type { Store } from '../store';
 import { announcePreferenceChange } from './changes';
 import { stateOf, type ProtectionService } from './protection-service';
 import { viewOf, type ListEntryView } from './lists-service';
-import { transact } from './preferences-service';
+import { isTransientConflict, transact } from './preferences-service';
 
 const OWN_TABLES = new Set(['subscriber', 'phone_binding', 'protection_settings', 'list_entry', 'audit_event']);
 const BY_ID = ['subscriberId', 'reporterId'];
@@ -85,6 +85,20 @@ export class DataRights {
    */
   async deleteAll(subscriberId: number, source: AuditSource): Promise<DeletionReport> {
     const deleted: Record<string, number> = {};
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.deleteRows(subscriberId, source, deleted);
+        break;
+      } catch (e) {
+        for (const k of Object.keys(deleted)) delete deleted[k];
+        if (!isTransientConflict(e) || attempt >= 5) throw e;
+      }
+    }
+    if (Object.keys(deleted).length) await announcePreferenceChange(this.store, subscriberId);
+    return { deleted };
+  }
+
+  private async deleteRows(subscriberId: number, source: AuditSource, deleted: Record<string, number>): Promise<void> {
     await transact(this.db, async (m) => {
       const sub = await m.findOneBy(Subscriber, { id: subscriberId });
       if (!sub) return;
@@ -107,8 +121,6 @@ export class DataRights {
       }
       await audit(m, null, source, 'subscriber_deleted', { tables: deleted });
     });
-    if (Object.keys(deleted).length) await announcePreferenceChange(this.store, subscriberId);
-    return { deleted };
   }
 
   /** 解绑: the phone leaves this subscriber; preferences stay for a later binding. */

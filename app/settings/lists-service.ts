@@ -107,8 +107,11 @@ export class ListsService {
         return { result: { entry: viewOf({ ...existing, note }), movedFrom: null }, change: { action: 'list_note_set', detail: { list, kind: item.kind, value: auditForm(item.kind, item.value) } } };
       }
       if ((await m.countBy(ListEntry, { subscriberId, list })) >= LIST_LIMIT) throw new PreferenceError('list_full', [{ path: 'list', message: `at most ${LIST_LIMIT} entries` }]);
-      const moved = await m.delete(ListEntry, { subscriberId, list: other(list), kind: item.kind, value: item.value });
-      const movedFrom = moved.affected ? other(list) : null;
+      // Looked up first and deleted by id: a DELETE by a key that is not there would lock a gap that
+      // other subscribers' inserts need (InnoDB), and turn ordinary concurrency into deadlocks.
+      const onOther = await m.findOneBy(ListEntry, { subscriberId, list: other(list), kind: item.kind, value: item.value });
+      if (onOther) await m.delete(ListEntry, { id: onOther.id });
+      const movedFrom = onOther ? other(list) : null;
       const entry = await this.insert(m, { subscriberId, list, kind: item.kind, value: item.value, note });
       return { result: { entry: viewOf(entry), movedFrom }, change: { action: 'list_added', detail: { list, kind: item.kind, value: auditForm(item.kind, item.value), movedFrom } } };
     });

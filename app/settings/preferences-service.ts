@@ -176,9 +176,18 @@ export async function changePreferences<T>(
       if (out.changed) await announcePreferenceChange(store, subscriberId);
       return out;
     } catch (e) {
-      if (!(e instanceof VersionConflict) || attempt >= MAX_ATTEMPTS) throw e;
+      if (!(e instanceof VersionConflict || isTransientConflict(e)) || attempt >= MAX_ATTEMPTS) throw e;
     }
   }
+}
+
+/**
+ * InnoDB's answers to two transactions crossing (deadlock, lock wait timeout, a unique key a concurrent
+ * insert took first): the work is right, its timing was not, so it is run again from a fresh read.
+ */
+export function isTransientConflict(e: unknown): boolean {
+  const errno = (e as { driverError?: { errno?: number }; errno?: number }).driverError?.errno ?? (e as { errno?: number }).errno;
+  return errno === 1213 || errno === 1205 || errno === 1062;
 }
 
 /** Creates the settings row with the protective defaults; a concurrent creator winning the race is fine. */
