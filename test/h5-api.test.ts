@@ -111,6 +111,21 @@ for (const kind of BACKENDS) {
     t.false(c.cookies.has(SESSION_COOKIE));
   });
 
+  // Serial: the injected fault is the simulator's, shared by this file's tests.
+  avaTest.serial(`${label}: WeChat failing during the code exchange is a 502 page and no session`, async (t) => {
+    const openid = `o_h5_down_${process.pid}_${kind.db}`;
+    await h.subscriber({ openid });
+    const c = h.client();
+    const authorize = new URL((await c.request('/h5/')).headers.get('location')!);
+    authorize.searchParams.set('openid', openid);
+    const callback = (await fetch(authorize, { redirect: 'manual' })).headers.get('location')!;
+    h.wechat.state.failNext('/sns/oauth2/access_token', { http: 502 });
+    const res = await c.request(callback);
+    t.is(res.status, 502);
+    t.true((await res.text()).includes('微信暂时无法完成登录'));
+    t.false(c.cookies.has(SESSION_COOKIE));
+  });
+
   test(`${label}: forged, expired or someone else's session cookies get 401 and change nothing`, async (t) => {
     const { sub, client } = await signedIn();
     const before = JSON.stringify(await modes(sub.id));

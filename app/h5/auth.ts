@@ -9,6 +9,7 @@ import { Subscriber } from '../../entities';
 import type { SubscriberService } from '../binding/subscriber-service';
 import type { Logger } from '../log';
 import { HttpError } from '../http/errors';
+import { authorizeUrl } from '../wechat/oauth';
 import { H5Cookies, OAUTH_COOKIE, OAUTH_TTL_MS, SESSION_COOKIE, SESSION_TTL_MS, type OAuthState, type Session } from './session';
 
 export interface H5SignIn {
@@ -16,7 +17,7 @@ export interface H5SignIn {
   /** Where /connect/oauth2/authorize lives: https://open.weixin.qq.com, or the simulator's base. */
   authorizeBase: string;
   /** Exchanges an OAuth2 code for the openid through WECHAT_API_BASE (/sns/oauth2/access_token). */
-  exchangeCode(code: string): Promise<{ openid: string }>;
+  exchangeCode(code: string): Promise<{ openid: string; snapshot?: boolean }>;
 }
 
 export interface H5Context {
@@ -28,12 +29,6 @@ export function h5State(ctx: Context): H5Context {
   const s = ctx.state.h5 as H5Context | undefined;
   if (!s) throw new HttpError(401, 'no_session', 'sign in again');
   return s;
-}
-
-/** The authorize URL WeChat documents; `#wechat_redirect` is required inside WeChat's browser. */
-export function authorizeUrl(p: { appId: string; redirectUri: string; state: string; scope: 'snsapi_base' | 'snsapi_userinfo' }, authorizeBase: string): string {
-  const q = new URLSearchParams({ appid: p.appId, redirect_uri: p.redirectUri, response_type: 'code', scope: p.scope, state: p.state });
-  return `${authorizeBase.replace(/\/$/, '')}/connect/oauth2/authorize?${q.toString()}#wechat_redirect`;
 }
 
 /** Only our own pages are places to come back to (no open redirect). */
@@ -95,16 +90,18 @@ export class H5Auth {
     this.cookies.clear(ctx, OAUTH_COOKIE);
     if (!pending || !state || !sameText(pending.state, state)) throw new HttpError(403, 'oauth_state', 'sign-in state missing or mismatched');
     if (!/^[A-Za-z0-9_-]{1,128}$/.test(code)) throw new HttpError(403, 'oauth_code', 'sign-in was not authorised');
-    let openid: string;
+    let identity: { openid: string; snapshot?: boolean };
     try {
-      openid = (await this.signIn.exchangeCode(code)).openid;
+      identity = await this.signIn.exchangeCode(code);
     } catch (e) {
       const err = e as { errcode?: number; code?: number | string; message?: string };
       const wechatRefused = typeof err.errcode === 'number' || typeof err.code === 'number';
       this.log.warn({ err: err.message, errcode: err.errcode ?? err.code }, 'h5 oauth code exchange failed');
       throw wechatRefused ? new HttpError(403, 'oauth_code', 'sign-in code refused by WeChat') : new HttpError(502, 'wechat_unavailable', 'WeChat did not answer');
     }
-    if (!openid) throw new HttpError(403, 'oauth_code', 'no openid for this code');
+    // A "snapshot page" visitor carries a virtual openid that is nobody's: nothing may be bound to it.
+    if (!identity.openid || identity.snapshot) throw new HttpError(403, 'oauth_code', 'no real WeChat user behind this code');
+    const openid = identity.openid;
     const subscriber = await this.subscribers.ensure(openid);
     this.cookies.set(ctx, SESSION_COOKIE, this.cookies.newSession(subscriber.id, openid), SESSION_TTL_MS);
     ctx.set('Cache-Control', 'no-store');

@@ -16,8 +16,8 @@ export type { H5Services } from './services';
 export interface H5Options {
   /** Base of WeChat's /connect/oauth2/authorize: https://open.weixin.qq.com, or the simulator's base. */
   authorizeBase: string;
-  /** The OAuth2 code exchange through WECHAT_API_BASE. */
-  exchangeCode(code: string): Promise<{ openid: string }>;
+  /** The OAuth2 code exchange through WECHAT_API_BASE (WechatOAuth.exchangeCode). */
+  exchangeCode(code: string): Promise<{ openid: string; snapshot?: boolean }>;
 }
 
 /** The sign-in callback lands in a browser: refusals there are a page, not JSON. */

@@ -8,6 +8,7 @@ import { createHttpApp } from '../../app/http/app';
 import { createLogger } from '../../app/log';
 import { h5Router } from '../../app/h5/router';
 import { createWechatApiServer } from '../../app/simulator/wechat-api-server';
+import { WechatOAuth } from '../../app/wechat/oauth';
 import { testRedisPrefix, type DbKind } from './backends';
 import { preferencesFixture } from './preferences-fixture';
 
@@ -25,17 +26,6 @@ const stop = async (s: http.Server) => {
   await new Promise((r) => s.close(r));
 };
 
-/** The OAuth2 code exchange as WeChat documents it (GET /sns/oauth2/access_token); errcodes become errors. */
-export function codeExchanger(apiBase: string, appId: string, appSecret: string) {
-  return async (code: string): Promise<{ openid: string }> => {
-    const q = new URLSearchParams({ appid: appId, secret: appSecret, code, grant_type: 'authorization_code' });
-    const res = await fetch(`${apiBase}/sns/oauth2/access_token?${q}`);
-    const body = (await res.json()) as { openid?: string; errcode?: number; errmsg?: string };
-    if (body.errcode) throw Object.assign(new Error(`oauth ${body.errcode}: ${body.errmsg}`), { errcode: body.errcode });
-    return { openid: body.openid! };
-  };
-}
-
 export async function h5Harness(kind: { db: DbKind; store: 'redis' | 'memory' }) {
   const prefix = testRedisPrefix();
   const f = await preferencesFixture(kind, prefix);
@@ -51,6 +41,7 @@ export async function h5Harness(kind: { db: DbKind; store: 'redis' | 'memory' })
     LOG_LEVEL: 'silent',
   });
   const deps: Deps = { config, log: createLogger('silent'), db: f.db, store: f.store, vault: f.vault };
+  const oauth = new WechatOAuth({ appId: APP_ID, appSecret: APP_SECRET, apiBase: wechatBase });
   const enabledAnnouncements: number[] = [];
   const app = createHttpApp(deps);
   const router = h5Router(
@@ -66,7 +57,7 @@ export async function h5Harness(kind: { db: DbKind; store: 'redis' | 'memory' })
         enabledAnnouncements.push(id);
       },
     },
-    { authorizeBase: wechatBase, exchangeCode: codeExchanger(wechatBase, APP_ID, APP_SECRET) },
+    { authorizeBase: wechatBase, exchangeCode: (code) => oauth.exchangeCode(code) },
   );
   app.use(router.routes()).use(router.allowedMethods());
   const server = await listen(app.callback());
