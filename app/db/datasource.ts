@@ -1,5 +1,6 @@
 // DATABASE_URL picks the driver: mysql:// (MariaDB, MySQL, TiDB) or sqlite:path (the embedded default).
 import 'reflect-metadata';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
@@ -50,8 +51,27 @@ export function isSqlite(ds: DataSource): boolean {
 export async function openDatabase(url: string, opts: { migrate: boolean }): Promise<DataSource> {
   const ds = new DataSource(dataSourceOptions(url));
   await ds.initialize();
+  if (isSqlite(ds)) serialiseTransactions(ds);
   if (opts.migrate) await migrate(ds);
   return ds;
+}
+
+/**
+ * SQLite (better-sqlite3) is one connection: two overlapping transactions would fail with "cannot start a
+ * transaction within a transaction". Transactions therefore queue, one at a time, in this process; a
+ * transaction opened from inside another's callback joins the queue's current turn instead of waiting
+ * for itself. MySQL needs none of this: each transaction has its own pooled connection.
+ */
+function serialiseTransactions(ds: DataSource): void {
+  const turn = new AsyncLocalStorage<true>();
+  let tail: Promise<unknown> = Promise.resolve();
+  const original = ds.manager.transaction.bind(ds.manager) as (...args: unknown[]) => Promise<unknown>;
+  (ds.manager as unknown as { transaction: (...args: unknown[]) => Promise<unknown> }).transaction = (...args: unknown[]) => {
+    if (turn.getStore()) return original(...args);
+    const run = tail.then(() => turn.run(true, () => original(...args)));
+    tail = run.catch(() => undefined);
+    return run;
+  };
 }
 
 /**
