@@ -25,9 +25,10 @@ export interface PurgeResult {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Deletes interceptions whose call is older than `days` (by `at`), and notices created before the cutoff
- * that are finished. Rows are inserted in time order, so the walk from the lowest id stops at the first
- * batch that is entirely younger than the cutoff.
+ * Deletes interceptions whose call (`at`) or record (`createdAt`) is older than `days`, and finished
+ * notices created before the cutoff. Ids grow with `createdAt`, so the walk from the lowest id stops at
+ * the first batch with nothing to delete whose records are all younger than the cutoff: a call reported
+ * very late goes at the latest `days` after it was reported.
  */
 export async function purgeOldInterceptions(deps: Pick<Deps, 'db'>, days: number, opts: PurgeOptions = {}): Promise<PurgeResult> {
   const db = deps.db;
@@ -40,7 +41,7 @@ export async function purgeOldInterceptions(deps: Pick<Deps, 'db'>, days: number
   for (;;) {
     const rows = await db.getRepository(Interception).find({ select: { id: true, at: true, createdAt: true }, where: { id: MoreThanOrEqual(from) }, order: { id: 'ASC' }, take: batch });
     if (rows.length === 0) break;
-    const old = rows.filter((r) => r.at < cutoff).map((r) => r.id);
+    const old = rows.filter((r) => r.at < cutoff || r.createdAt < cutoff).map((r) => r.id);
     if (old.length > 0) {
       await inTx(async (m) => {
         await m.delete(NoticeItem, { interceptionId: In(old) });
@@ -48,7 +49,7 @@ export async function purgeOldInterceptions(deps: Pick<Deps, 'db'>, days: number
       });
       result.interceptions += old.length;
     }
-    if (rows.every((r) => r.createdAt >= cutoff)) break;
+    if (old.length === 0 && rows.every((r) => r.createdAt >= cutoff)) break;
     from = rows[rows.length - 1].id + 1;
     if (opts.pauseMs) await sleep(opts.pauseMs);
   }
