@@ -1,6 +1,7 @@
 // The process entry: `npm start` (web + workers), `ROLE=web`, `npm run worker` (ROLE=worker).
 import { ConfigError, loadConfig } from './config';
 import { closeDeps, openDeps } from './lifecycle';
+import { createNoticeChannels, startNoticeWorker, type NoticeWorker } from './notices';
 import { startServer, type RunningServer } from './server';
 
 async function main() {
@@ -17,7 +18,11 @@ async function main() {
   const deps = await openDeps(config);
   const { log } = deps;
   let server: RunningServer | null = null;
-  if (config.role !== 'worker') {
+  let worker: NoticeWorker | null = null;
+  if (config.role === 'worker') {
+    worker = startNoticeWorker(deps, createNoticeChannels(deps), { retentionDays: config.retentionDays });
+    log.info({ owner: worker.owner }, 'notice worker running');
+  } else {
     server = await startServer(deps);
     log.info({ url: server.url, database: config.databaseUrl.split(':')[0], store: deps.store.kind, wechatApi: server.apiBase }, 'listening');
     const simulator = config.wechat.simulated && !config.wechat.apiBase;
@@ -29,6 +34,7 @@ async function main() {
     stopping = true;
     log.info({ signal }, 'shutting down');
     await server?.close();
+    await worker?.stop();
     await closeDeps(deps);
     process.exit(0);
   };

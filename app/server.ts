@@ -19,7 +19,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(deps: Deps, opts: { port?: number; host?: string } = {}): Promise<RunningServer> {
+export async function startServer(deps: Deps, opts: { port?: number; host?: string; workers?: boolean } = {}): Promise<RunningServer> {
   const server = http.createServer();
   server.keepAliveTimeout = 65_000;
   // Listen first: the simulator's API base (and so the WeChat client) depends on the bound port.
@@ -29,7 +29,7 @@ export async function startServer(deps: Deps, opts: { port?: number; host?: stri
   });
   const port = (server.address() as AddressInfo).port;
   const base = publicBase(deps.config, port);
-  const services = await buildServices(deps, { publicBaseUrl: base });
+  const services = await buildServices(deps, { publicBaseUrl: base, workers: opts.workers ?? deps.config.role === 'all' });
   const app = createHttpApp(deps);
   const wechat = wechatRouter(deps, { dispatch: services.chatDispatch, onLateReply: services.sendLateReply });
   if (services.simPage) app.use(services.simPage.authorizeCookie);

@@ -11,6 +11,12 @@ import { SubscriberService } from './binding/subscriber-service';
 import { chatDispatcher } from './chat-bridge';
 import type { Deps } from './deps';
 import { h5Router } from './h5/router';
+import { InterceptionService } from './carrier/interception-service';
+import { labelFeedFrom } from './carrier/label-feed';
+import { carrierRouter } from './carrier/routes';
+import { noticeHook, scheduleEnabledNotice, startNoticeWorker, type NoticeWorker } from './notices';
+import { Decider } from './protection/decider';
+import { LabelService } from './protection/label-service';
 import { DataRights } from './settings/data-rights';
 import { ListsService } from './settings/lists-service';
 import { PreferencesService } from './settings/preferences-service';
@@ -31,7 +37,7 @@ export function otpMacKey(dataKey: Buffer): Buffer {
 /** The path the embedded simulator's WeChat API lives under on our own server. */
 export const SIMULATOR_API_PATH = '/simulator/wechat';
 
-export async function buildServices(deps: Deps, opts: { publicBaseUrl: string }) {
+export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; workers?: boolean }) {
   const { config, log } = deps;
   const simulatedApi = !config.wechat.apiBase;
   const apiBase = config.wechat.apiBase ?? `${opts.publicBaseUrl}${SIMULATOR_API_PATH}`;
@@ -52,9 +58,17 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string })
   const lists = new ListsService(deps.db, deps.store, protection);
   const dataRights = new DataRights(deps.db, deps.store, deps.vault, protection, bindings);
 
+  // The "service enabled" template message and SMS go through the notices outbox, sent by the workers.
   const announceEnabled = async (subscriberId: number, openid: string | null, phone: string) => {
-    log.info({ subscriberId, phone }, 'protection enabled');
+    await scheduleEnabledNotice(deps.db, subscriberId, { channels: openid ? ['wechat', 'sms'] : ['sms'] });
+    log.info({ subscriberId, phone }, 'protection enabled; notices scheduled');
   };
+
+  const labels = new LabelService(deps.db);
+  const decider = Decider.create(deps);
+  await decider.start();
+  const interceptions = new InterceptionService(deps, { onStored: noticeHook() });
+  routers.push(carrierRouter(deps, { screen: decider, labels: labelFeedFrom(labels), interceptions }));
 
   const chat: ChatServices = {
     store: deps.store,
@@ -87,8 +101,14 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string })
   const simPage = sim ? simulatorRouter(deps, { state: sim.state, subscribers, bindings }, { baseUrl: opts.publicBaseUrl, simApiPath: SIMULATOR_API_PATH }) : null;
   if (simPage) routers.push(simPage.router);
 
+  let worker: NoticeWorker | null = null;
+  if (opts.workers) worker = startNoticeWorker(deps, { wechat, sms }, { retentionDays: config.retentionDays });
+
   return {
     apiBase,
+    decider,
+    labels,
+    interceptions,
     wechat,
     sms,
     subscribers,
@@ -104,7 +124,10 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string })
     sim,
     simPage,
     routers,
-    stop: async () => {},
+    stop: async () => {
+      await worker?.stop();
+      await decider.stop();
+    },
   };
 }
 

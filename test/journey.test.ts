@@ -5,6 +5,7 @@ import { PhoneBinding, ProtectionSettings, Subscriber } from '../entities';
 import { KEYS } from '../menus/tree';
 import { eventually, startHarness, type Harness } from './support/app-harness';
 import { WechatSender } from './support/wechat-sender';
+import { FAKE_APP } from './support/fake-wechat-api';
 
 const backends = [
   { name: 'mariadb+redis', db: 'mariadb', store: 'redis' },
@@ -57,6 +58,13 @@ for (const b of backends) {
     t.true(settingsRow.enabled);
     t.is(settingsRow.categoryModes.loan_finance, 'block');
     t.true(settingsRow.behaviour.highFrequency);
+
+    // The "service enabled" template message and SMS notice arrive through the outbox and the worker.
+    const template = await eventually(() => h.wechat.state.templateMessages().find((m) => m.touser === openid));
+    t.is(template.templateId, FAKE_APP.templateEnabled);
+    t.false(JSON.stringify(template.data).includes('13800138000'), 'the phone is masked in the template');
+    const notice = await eventually(() => h.sms.requests.find((r) => r.body.purpose === 'notice' && r.body.phone === '13800138000'));
+    t.regex(notice.body.text, /【防骚扰服务提醒】/);
 
     const status = await h.sender.send(tap(h, openid, KEYS.settings));
     t.regex(status.reply!.Content, /状态：保护中/);

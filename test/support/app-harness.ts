@@ -71,11 +71,11 @@ export async function startHarness(o: { db?: DbKind; store?: 'redis' | 'memory';
 }
 
 /** Polls until `probe` returns a truthy value (background work: SMS, notices), bounded. */
-export async function eventually<T>(probe: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(probe: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
-    if (v) return v;
+    if (v) return v as NonNullable<T>;
     if (Date.now() > until) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 50));
   }
