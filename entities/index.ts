@@ -2,6 +2,7 @@
 import { Appeal } from './Appeal';
 import { AuditEvent } from './AuditEvent';
 import { InboundSms } from './InboundSms';
+import { LabelHistory } from './LabelHistory';
 import { Interception } from './Interception';
 import { ListEntry } from './ListEntry';
 import { Notice } from './Notice';
@@ -18,8 +19,9 @@ import { ListEntries1763800000001 } from './migrations/1763800000001-ListEntries
 import { Interceptions1763800002000 } from './migrations/1763800002000-Interceptions';
 import { Notices1763800005000 } from './migrations/1763800005000-Notices';
 import { ReportsAppealsInboundSms1763800006000 } from './migrations/1763800006000-ReportsAppealsInboundSms';
+import { LabelHistory1763800006001 } from './migrations/1763800006001-LabelHistory';
 
-export { AuditEvent, Interception, ListEntry, PhoneBinding, ProtectionSettings, SmsMessage, Subscriber, WechatMessage, Report, Appeal, InboundSms, Notice, NoticeItem, NoticeCursor };
+export { AuditEvent, Interception, ListEntry, PhoneBinding, ProtectionSettings, SmsMessage, Subscriber, WechatMessage, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor };
 
-export const entities = [Subscriber, PhoneBinding, ProtectionSettings, AuditEvent, SmsMessage, WechatMessage, ListEntry, Interception, Report, Appeal, InboundSms, Notice, NoticeItem, NoticeCursor];
-export const migrations = [Init1763800000000, ListEntries1763800000001, Interceptions1763800002000, Notices1763800005000, ReportsAppealsInboundSms1763800006000];
+export const entities = [Subscriber, PhoneBinding, ProtectionSettings, AuditEvent, SmsMessage, WechatMessage, ListEntry, Interception, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor];
+export const migrations = [Init1763800000000, ListEntries1763800000001, Interceptions1763800002000, Notices1763800005000, ReportsAppealsInboundSms1763800006000, LabelHistory1763800006001];

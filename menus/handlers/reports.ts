@@ -1,0 +1,68 @@
+// 举报 (report a number) and 标记 (label a call) typed in the chat:
+//   举报 4001234567 贷款理财   ·   标记 021-61234567 保险   ·   标记 1 贷款 (line 1 of the 拦截记录 just shown)
+// Both file a report; 标记 is the same vote, counted the same, recorded as a label from the call history.
+import { categoryName, parseCategory } from '../../app/reports/categories';
+import { ReportRefused, type ReportService } from '../../app/reports/report-service';
+import { REPORT } from '../texts';
+import type { ChatCommand, ChatInput, ChatServices } from './context';
+
+export interface ReportChatServices {
+  reports: ReportService;
+  /** The interception on line `index` (1-based) of the 拦截记录 list last shown to this openid, if any. */
+  recentInterception?: (openid: string, index: number) => Promise<number | null>;
+}
+
+const COMMAND = /^(举报|标记)(?:号码)?(?:\s+(.*))?$/s;
+
+/** Splits "4001234567 贷款理财" into number and category; the category is the last word that is not digits. */
+function parseArgs(rest: string): { number: string; category: string | null } {
+  const words = rest.trim().split(/\s+/).filter(Boolean);
+  const last = words[words.length - 1] ?? '';
+  if (words.length > 1 && !/^[+\d()-]+$/.test(last)) return { number: words.slice(0, -1).join(''), category: last };
+  return { number: words.join(''), category: null };
+}
+
+const REFUSALS: Record<string, (number: string) => string> = {
+  bad_number: () => REPORT.badNumber,
+  not_reportable: () => REPORT.notReportable,
+  bad_category: () => REPORT.badCategory,
+  own_number: () => REPORT.ownNumber,
+  duplicate: (n) => REPORT.duplicate(n),
+  rate_limited: () => REPORT.rateLimited,
+  not_found: () => REPORT.badIndex,
+};
+
+async function fileReport(input: ChatInput, s: ChatServices, svc: ReportChatServices, m: RegExpMatchArray): Promise<string> {
+  const mark = m[1] === '标记';
+  const rest = (m[2] ?? '').trim();
+  if (!rest) return mark ? REPORT.markUsage : REPORT.usage;
+  const { number, category: word } = parseArgs(rest);
+  if (!/\d/.test(number)) return REPORT.badNumber;
+  const category = word ? parseCategory(word) : null;
+  if (!category) return REPORT.badCategory;
+  const subscriber = await s.subscribers.ensure(input.openid);
+  try {
+    if (mark && svc.recentInterception && /^\d{1,2}$/.test(number)) {
+      const interceptionId = await svc.recentInterception(input.openid, Number(number));
+      if (interceptionId === null) return REPORT.badIndex;
+      const r = await svc.reports.markInterception(subscriber.id, interceptionId, category, 'mark');
+      return REPORT.marked(r.number, categoryName(category));
+    }
+    const r = await svc.reports.submit({ reporter: { kind: 'subscriber', subscriberId: subscriber.id }, number, category, channel: mark ? 'mark' : 'chat' });
+    return mark ? REPORT.marked(r.number, categoryName(category)) : REPORT.received(r.number, categoryName(category));
+  } catch (err) {
+    if (err instanceof ReportRefused) return REFUSALS[err.code](number);
+    throw err;
+  }
+}
+
+/** The chat commands of this feature, for ChatServices.extra. */
+export function reportCommands(svc: ReportChatServices): ChatCommand[] {
+  return [
+    {
+      name: 'report',
+      match: (i) => (i.kind === 'text' && i.text ? i.text.match(COMMAND) : null),
+      handle: (i, s, m) => fileReport(i, s, svc, m as RegExpMatchArray),
+    },
+  ];
+}
