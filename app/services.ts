@@ -3,6 +3,7 @@
 import crypto from 'node:crypto';
 import type Router from '@koa/router';
 import { preferenceCommands } from '../menus/handlers/preferences';
+import { recordsCommands } from '../menus/handlers/records';
 import type { ChatServices } from '../menus/handlers/context';
 import { SMS } from '../menus/texts';
 import { BindingService } from './binding/binding-service';
@@ -78,7 +79,7 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
     otp,
     protection,
     announceEnabled,
-    extra: [...preferenceCommands({ preferences, lists })],
+    extra: [...recordsCommands({ db: deps.db, vault: deps.vault, store: deps.store, config: { ...config, publicBaseUrl: opts.publicBaseUrl }, lists }), ...preferenceCommands({ preferences, lists })],
   };
   const chatDispatch = chatDispatcher(chat);
   const sendLateReply = (msg: InboundMessage, reply: Reply) => {

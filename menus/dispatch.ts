@@ -21,7 +21,6 @@ const core: ChatCommand[] = [
   { name: 'enable', match: click(KEYS.enable), handle: (i, s) => enableProtection(i, s) },
   { name: 'pause', match: click(KEYS.pause), handle: (i, s) => setPaused(i, s, 'toggle') },
   { name: 'help-click', match: click(KEYS.help), handle: async () => CHAT.help },
-  { name: 'records-click', match: click(KEYS.records), handle: async () => CHAT.records },
   { name: 'report-click', match: click(KEYS.report), handle: async () => CHAT.reportHint },
   { name: 'appeal-click', match: click(KEYS.appeal), handle: async () => CHAT.appealHint },
   { name: 'bind-text', match: text(/^绑定\s*(?:手机)?\s*([+\d][\d\s-]{9,18})$/), handle: (i, s, m) => startBinding(i, s, (m as RegExpMatchArray)[1]) },

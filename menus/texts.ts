@@ -46,7 +46,6 @@ export const CHAT = {
     return `拦截设置\n手机号：${p.masked}\n状态：${state}\n${next}`;
   },
   busy: '系统繁忙，请稍后再试。',
-  records: '拦截记录：暂无拦截记录。',
   reportHint: '举报号码：请回复“举报 号码 类别”，例如：举报 4001234567 贷款理财。',
   appealHint: '误拦截申诉：请回复“申诉 号码”，该号码将立即加入您的允许名单。',
 } as const;

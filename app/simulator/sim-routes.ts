@@ -22,7 +22,11 @@ const STATIC_DIR = [path.join(__dirname, 'static'), path.join(__dirname, '../../
 const STATIC = new Map(['index.html', 'sim.js', 'sim.css'].map((f) => [f, fs.readFileSync(path.join(STATIC_DIR, f))]));
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 
-const FIELD_LABELS: Record<string, string> = { thing: '内容', character_string: '号码', phone_number: '号码', time: '时间', phrase: '状态', const: '说明', number: '数量', short_thing: '类型' };
+// The keyword names the account's templates were created with in the WeChat console (see menus/texts.ts).
+const TEMPLATE_LABELS: Record<'enabled' | 'intercept', Record<string, string>> = {
+  enabled: { thing1: '服务名称', character_string2: '手机号码', time3: '开通时间', phrase4: '服务状态' },
+  intercept: { character_string1: '来电号码', thing2: '拦截说明', time3: '拦截时间', character_string4: '被叫号码' },
+};
 
 export interface SimulatorServices {
   state: WechatSimState;
@@ -71,8 +75,9 @@ export function simulatorRouter(deps: Deps, s: SimulatorServices, opts: { baseUr
       line(m.touser, { kind: 'them', text: m.text });
       return;
     }
-    const title = m.templateId === config.wechat.templateEnabled ? '服务开通提醒' : m.templateId === config.wechat.templateIntercept ? '拦截通知提醒' : '模板消息';
-    const fields = Object.entries(m.data).map(([k, v]) => ({ label: FIELD_LABELS[k.replace(/\d+$/, '')] ?? k, value: v.value }));
+    const kind = m.templateId === config.wechat.templateEnabled ? 'enabled' : m.templateId === config.wechat.templateIntercept ? 'intercept' : null;
+    const title = kind === 'enabled' ? '服务开通提醒' : kind === 'intercept' ? '拦截通知提醒' : '模板消息';
+    const fields = Object.entries(m.data).map(([k, v]) => ({ label: (kind && TEMPLATE_LABELS[kind][k]) ?? k, value: v.value }));
     line(m.touser, { kind: 'card', card: { title, fields, url: m.url } });
     log(`WeChat ← template ${m.templateId} to ${m.touser} (msgid ${m.msgid})`);
     // WeChat reports the delivery back through the callback, a moment later.

@@ -60,12 +60,13 @@
     if (!following) return;
     const buttons = (state.menu && state.menu.button) || [];
     const kids = [el('button', { type: 'button', class: 'kb', 'aria-label': '切换到键盘', onclick: () => { keyboard = true; renderMenu(); $('text').focus(); } }, '⌨')];
+    const hasSub = (b) => Array.isArray(b.sub_button) && b.sub_button.length > 0;
     buttons.forEach((b, i) => {
-      const top = el('button', { type: 'button', class: 'top-btn', onclick: () => (b.sub_button ? toggleSub(i) : press(b)) }, b.sub_button ? '≡ ' + b.name : b.name);
+      const top = el('button', { type: 'button', class: 'top-btn', onclick: () => (hasSub(b) ? toggleSub(i) : press(b)) }, hasSub(b) ? '≡ ' + b.name : b.name);
       kids.push(top);
     });
     nav.replaceChildren(...kids);
-    if (menuOpen !== null && buttons[menuOpen] && buttons[menuOpen].sub_button) {
+    if (menuOpen !== null && buttons[menuOpen] && hasSub(buttons[menuOpen])) {
       const width = 342 / buttons.length;
       const sub = el('div', { class: 'submenu', role: 'menu', style: `left:${48 + menuOpen * width}px` },
         ...buttons[menuOpen].sub_button.map((s) => el('button', { type: 'button', role: 'menuitem', onclick: () => { menuOpen = null; press(s); } }, s.name)));
