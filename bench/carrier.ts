@@ -5,7 +5,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { createClient } from 'redis';
-import { ENGINE } from './carrier-services';
+import { BENCH_CALLEES, ENGINE } from './carrier-services';
 import { runLoad, type LoadResult } from './load';
 import { createDatabaseUrl, TEST_REDIS_URL, testRedisPrefix } from '../test/support/backends';
 import { carrierHeaders } from '../test/support/carrier-client';
@@ -61,12 +61,22 @@ async function stopServer(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-const callees = Array.from({ length: 1000 }, (_, i) => `138${String(10000000 + i * 7919).slice(-8)}`);
-const callers = ['4001234567', '13912345678', '02187654321', '95555', '+85223456789', '17012345678'];
+// A mix of what the network sees: labelled 400 marketers, registered industries, mobiles (some on allow or
+// reject lists), landlines, service numbers, Hong Kong; every callee enrolled.
+const callers: { caller: string; callerIndustry?: string; attestation?: string }[] = [
+  { caller: '4001000373' },
+  { caller: '4001003730', callerIndustry: 'insurance' },
+  { caller: '13912345678', attestation: 'A' },
+  { caller: '02187654321', attestation: 'B' },
+  { caller: '95555' },
+  { caller: '+85223456789', attestation: 'C' },
+  { caller: '17012345678', attestation: 'A' },
+  { caller: '15800001111', callerIndustry: 'real_estate', attestation: 'A' },
+];
 let turn = 0;
 function call() {
   turn++;
-  return { caller: callers[turn % callers.length], callee: callees[turn % callees.length], attestation: 'A' };
+  return { ...callers[turn % callers.length], callee: BENCH_CALLEES[(turn * 31) % BENCH_CALLEES.length] };
 }
 
 function signed(pathname: string, body: string) {

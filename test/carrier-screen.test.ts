@@ -1,0 +1,89 @@
+// The network asks "block this call?" over signed HTTP and gets the real engine's answer: the callee's
+// stated preferences and lists, the caller's labels; a batch answers exactly what single calls answer.
+import test from 'ava';
+import { PhoneBinding, Subscriber } from '../entities';
+import type { AuditSource } from '../app/audit/audit';
+import type { Deps } from '../app/deps';
+import { Decider } from '../app/protection/decider';
+import { LabelService } from '../app/protection/label-service';
+import { ListsService } from '../app/settings/lists-service';
+import { PreferencesService } from '../app/settings/preferences-service';
+import { ProtectionService } from '../app/settings/protection-service';
+import { startCarrierServer } from './support/carrier-server';
+
+const user: AuditSource = { actor: 'subscriber', channel: 'wechat' };
+
+async function enrol(deps: Deps, openid: string, phone: string): Promise<number> {
+  const now = new Date();
+  const { identifiers } = await deps.db.getRepository(Subscriber).insert({ openid, subscribed: true, subscribedAt: now, wechatPushBlocked: false, createdAt: now, updatedAt: now });
+  const id = identifiers[0].id as number;
+  await deps.db.getRepository(PhoneBinding).insert({ subscriberId: id, phoneHash: deps.vault.lookupHash(phone), phoneCipher: deps.vault.encrypt(phone), source: 'wechat', verifiedAt: now });
+  return id;
+}
+
+/** Alice: the protective default, insurance smart-answered, her courier allowed, one number refused. */
+async function seed(deps: Deps) {
+  const protection = new ProtectionService(deps.db, deps.store);
+  const prefs = new PreferencesService(deps.db, deps.store, protection);
+  const lists = new ListsService(deps.db, deps.store, protection);
+  const alice = await enrol(deps, 'o-alice', '13800138000');
+  await protection.enable(alice, user);
+  await prefs.setCategoryModes(alice, { insurance: 'smart_answer', education: 'allow' }, user);
+  await lists.add(alice, 'allow', { number: '13512345678' }, user);
+  await lists.add(alice, 'reject', { number: '13698765432' }, user);
+  await new LabelService(deps.db).setByOperator('02112345678', 'fraud', 1);
+}
+
+for (const [db, store] of [
+  ['mariadb', 'redis'],
+  ['sqlite', 'memory'],
+] as const) {
+  const start = () =>
+    startCarrierServer({
+      db,
+      store,
+      build: async (deps) => {
+        await seed(deps);
+        const decider = Decider.create(deps);
+        await decider.start();
+        return { screen: decider, stop: () => decider.stop() };
+      },
+    });
+
+  const table: [string, Record<string, unknown>, Record<string, unknown>][] = [
+    ['a registered loan marketer is refused', { caller: '4001234567', callerIndustry: 'loan_finance' }, { action: 'block', reason: 'category_block', category: 'loan_finance' }],
+    ['an insurance caller meets the smart answer', { caller: '4007654321', callerIndustry: 'insurance' }, { action: 'smart_answer', reason: 'category_smart_answer', category: 'insurance' }],
+    ['an allowed category rings', { caller: '4001112222', callerIndustry: 'education' }, { action: 'allow', reason: 'default' }],
+    ['the allow list rings through a marketing industry', { caller: '+86 135 1234 5678', callerIndustry: 'loan_finance' }, { action: 'allow', reason: 'allow_list' }],
+    ['the reject list refuses', { caller: '13698765432' }, { action: 'block', reason: 'reject_list_exact' }],
+    ['a fraud-labelled number is refused', { caller: '021-1234-5678' }, { action: 'block', reason: 'fraud', category: 'fraud' }],
+    ['a callee not enrolled is not screened', { caller: '4001234567', callerIndustry: 'loan_finance', callee: '13900139000' }, { action: 'allow', reason: 'not_enrolled' }],
+  ];
+
+  test(`${db}+${store}: single screens answer from the callee's preferences and the caller's labels`, async (t) => {
+    const s = await start();
+    t.teardown(() => s.close());
+    const c = s.client();
+    for (const [what, call, expected] of table) {
+      const r = await c.post('/carrier/v1/screen', { callee: '13800138000', attestation: 'A', ...call });
+      t.is(r.status, 200, what);
+      t.deepEqual(r.json, expected, what);
+    }
+  });
+
+  test(`${db}+${store}: a batch answers what the single calls answer, in order`, async (t) => {
+    const s = await start();
+    t.teardown(() => s.close());
+    const c = s.client();
+    const calls = [...table, ...table.slice().reverse()].map(([, call]) => ({ callee: '13800138000', attestation: 'A', at: '2025-11-20T10:00:00+08:00', ...call }));
+    const batch = await c.post('/carrier/v1/screen/batch', { calls });
+    t.is(batch.status, 200);
+    t.is(batch.json.results.length, calls.length);
+    const singles = [];
+    for (const call of calls) singles.push((await c.post('/carrier/v1/screen', call)).json);
+    t.deepEqual(batch.json.results, singles);
+    t.deepEqual(batch.json.results.slice(0, table.length), table.map(([, , expected]) => expected));
+    const empty = await c.post('/carrier/v1/screen/batch', { calls: [] });
+    t.deepEqual(empty.json, { results: [] });
+  });
+}
