@@ -1,6 +1,7 @@
 // The carrier API's request and response shapes (shared/CONTRACT.md "Carrier API"), as zod schemas: the
 // routes validate with them and the OpenAPI document is generated from them, so the two cannot drift.
 import { z } from 'zod';
+import { BEHAVIOUR_TAGS } from '../protection/label-categories';
 import { CATEGORY_CODES } from '../protection/preferences';
 
 export const MAX_BATCH = 1000;
@@ -81,7 +82,7 @@ export const labelsQuerySchema = z.object({
 
 // Labels name the contract's categories and, learnt from traffic, two behaviours.
 export const labelCategorySchema = z
-  .enum([...CATEGORY_CODES, 'high_frequency', 'one_ring'])
+  .enum([...CATEGORY_CODES, ...BEHAVIOUR_TAGS])
   .describe('A category code, or a behaviour learnt from traffic: high_frequency 异常高频, one_ring 响一声');
 
 export const labelChangeSchema = z
