@@ -78,7 +78,7 @@ for (const kind of ['mariadb', 'sqlite'] as const) {
 
   test(`${kind}: a gateway that never answers times out and the next attempt delivers`, async (t) => {
     const { gateway, deps, row } = await setup(t);
-    const sms = new SmsService(deps, new HttpSmsProvider(gateway.url, { timeoutMs: 200 }), noWait);
+    const sms = new SmsService(deps, new HttpSmsProvider(gateway.url, { timeoutMs: 1500 }), noWait);
     gateway.failNext(1, 'timeout');
     const out = await sms.send({ phone: '13400134000', purpose: 'otp', template: 'otp', params: { code: '777888' }, text: SMS.otp('777888') });
     t.is(out.status, 'sent');
