@@ -59,6 +59,17 @@ export class MemoryStore implements Store {
     return n;
   }
 
+  async incrBy(key: string, by: number, ttlMs: number) {
+    const e = this.live(key);
+    if (!e) {
+      this.map.set(key, { value: String(by), expiresAt: Date.now() + ttlMs });
+      return by;
+    }
+    const n = Number(e.value) + by;
+    e.value = String(n);
+    return n;
+  }
+
   async ttl(key: string) {
     const e = this.live(key);
     if (!e) return -2;

@@ -2,6 +2,7 @@ import { createClient, createCluster } from 'redis';
 import type { SetOptions, Store } from './store';
 
 const INCR_WITH_TTL = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n`;
+const INCRBY_WITH_TTL = `local n = redis.call('INCRBY', KEYS[1], ARGV[1]) if n == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return n`;
 const COMPARE_AND_DELETE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
 // node-redis' client and cluster share the commands we use; the structural type keeps both honest.
@@ -62,6 +63,10 @@ export class RedisStore implements Store {
 
   async incr(key: string, ttlMs: number) {
     return Number(await this.client.eval(INCR_WITH_TTL, { keys: [this.k(key)], arguments: [String(Math.round(ttlMs))] }));
+  }
+
+  async incrBy(key: string, by: number, ttlMs: number) {
+    return Number(await this.client.eval(INCRBY_WITH_TTL, { keys: [this.k(key)], arguments: [String(Math.round(by)), String(Math.round(ttlMs))] }));
   }
 
   async ttl(key: string) {

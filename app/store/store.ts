@@ -15,6 +15,8 @@ export interface Store {
   del(key: string): Promise<void>;
   /** Increments and, on the first increment of a window, sets its expiry. Returns the new count. */
   incr(key: string, ttlMs: number): Promise<number>;
+  /** Adds `by` (> 0) and, when the key is new, sets its expiry. Returns the new total. */
+  incrBy(key: string, by: number, ttlMs: number): Promise<number>;
   /** Remaining lifetime in ms; -1 without expiry; -2 when absent. */
   ttl(key: string): Promise<number>;
   /** Deletes only when the key still holds `expected` (a lock's owner, a token known stale). */

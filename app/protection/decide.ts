@@ -1,0 +1,119 @@
+// The decision as a pure function of its inputs: the call, the callee's preferences, the caller's labels,
+// what behaviour was observed, and the time. No I/O, no clock: the Decider gathers, this decides.
+import { categoryOfIndustry, isBehaviourTag, type LabelCategory, type LabelSource } from './label-categories';
+import { LABEL_THRESHOLD } from './label-confidence';
+import { compiledListsOf, matchList } from './list-match';
+import type { NormalizedNumber } from './numbers';
+import type { CategoryCode, CategoryMode, Preferences } from './preferences';
+import { RULES, type Decision, type RuleContext } from './rules';
+import { insideAnyWindow } from './time-windows';
+
+export type { Decision, DecisionReason, Action } from './rules';
+
+/** One of the caller's labels, with its confidence already decayed to the moment of the call. */
+export interface LabelHit {
+  category: LabelCategory;
+  confidence: number;
+  source: LabelSource;
+}
+
+export interface BehaviourFacts {
+  /** The caller's calls per window crossed the abnormal-frequency threshold (counted across processes). */
+  highFrequency: boolean;
+  /** When this caller was last stopped (blocked, verified, smart-answered) for this callee, ms since epoch. */
+  lastStoppedAt?: number;
+}
+
+export interface DecisionInput {
+  caller: NormalizedNumber;
+  callerIndustry?: string;
+  attestation?: 'A' | 'B' | 'C';
+  /** null: the callee is not enrolled. */
+  prefs: Preferences | null;
+  labels: readonly LabelHit[];
+  facts: BehaviourFacts;
+  /** The moment of the call, ms since epoch. */
+  now: number;
+}
+
+const STRICTNESS: Record<CategoryMode, number> = { allow: 0, smart_answer: 1, verify: 2, block: 3 };
+const NO_FACTS: BehaviourFacts = { highFrequency: false };
+
+/**
+ * Of the caller's marketing categories (its registered industry and its acting labels), the one whose
+ * mode for this callee is strictest; among equals, the most believed.
+ */
+function strictestMarketing(
+  prefs: Preferences,
+  industry: CategoryCode | undefined,
+  labels: readonly LabelHit[],
+): { category: CategoryCode; mode: CategoryMode } | null {
+  let best: CategoryCode | undefined;
+  let bestMode: CategoryMode = 'allow';
+  let bestConfidence = -1;
+  const consider = (c: CategoryCode, confidence: number) => {
+    const mode = prefs.categoryModes[c] ?? 'block';
+    if (best === undefined || STRICTNESS[mode] > STRICTNESS[bestMode] || (STRICTNESS[mode] === STRICTNESS[bestMode] && confidence > bestConfidence)) {
+      best = c;
+      bestMode = mode;
+      bestConfidence = confidence;
+    }
+  };
+  if (industry && industry !== 'fraud') consider(industry, 1);
+  for (const l of labels) {
+    if (l.confidence < LABEL_THRESHOLD || l.category === 'fraud' || isBehaviourTag(l.category)) continue;
+    consider(l.category, l.confidence);
+  }
+  return best === undefined ? null : { category: best, mode: bestMode };
+}
+
+function hasLabel(labels: readonly LabelHit[], category: LabelCategory): boolean {
+  for (const l of labels) if (l.category === category && l.confidence >= LABEL_THRESHOLD) return true;
+  return false;
+}
+
+export function buildContext(input: DecisionInput): RuleContext {
+  const { prefs, caller, labels } = input;
+  const facts = input.facts ?? NO_FACTS;
+  const base: RuleContext = {
+    caller,
+    attestation: input.attestation,
+    prefs,
+    lists: null,
+    allowMatch: null,
+    rejectMatch: null,
+    fraud: false,
+    marketing: null,
+    marketingHours: true,
+    highFrequency: false,
+    oneRing: false,
+    repeatCall: false,
+  };
+  // Not enrolled or paused: the first rows answer, nothing else is worth computing.
+  if (!prefs || !prefs.enabled || prefs.paused) return base;
+  const lists = compiledListsOf(prefs);
+  const industry = categoryOfIndustry(input.callerIndustry);
+  const tw = prefs.options.timeWindows;
+  const bt = prefs.options.breakthrough;
+  base.lists = lists;
+  base.allowMatch = matchList(lists.allow, caller);
+  base.rejectMatch = matchList(lists.reject, caller);
+  base.fraud = industry === 'fraud' || hasLabel(labels, 'fraud');
+  base.marketing = strictestMarketing(prefs, industry, labels);
+  base.marketingHours = tw.mode !== 'windows' || insideAnyWindow(tw.windows, input.now);
+  base.highFrequency = facts.highFrequency || hasLabel(labels, 'high_frequency');
+  base.oneRing = hasLabel(labels, 'one_ring');
+  base.repeatCall =
+    bt.enabled && facts.lastStoppedAt !== undefined && input.now - facts.lastStoppedAt >= 0 && input.now - facts.lastStoppedAt <= bt.withinMinutes * 60_000;
+  return base;
+}
+
+/** Runs the precedence table (rules.ts): the first matching row decides. */
+export function decide(input: DecisionInput): Decision {
+  const ctx = buildContext(input);
+  for (const rule of RULES) {
+    const d = rule.match(ctx);
+    if (d) return d;
+  }
+  throw new Error('the rules table ends with a default row');
+}

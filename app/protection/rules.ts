@@ -1,0 +1,123 @@
+// THE precedence table of the decision engine. First match wins. docs/decisions.md states the same table
+// in words (a test keeps the two in the same order); change both together.
+import { isDomestic, type NormalizedNumber } from './numbers';
+import type { CompiledPreferences, ListMatch } from './list-match';
+import type { CategoryCode, CategoryMode, Preferences } from './preferences';
+
+export type Action = 'allow' | 'block' | 'smart_answer' | 'verify';
+
+export type DecisionReason =
+  | 'not_enrolled'
+  | 'paused'
+  | 'allow_list'
+  | 'reject_list_exact'
+  | 'reject_list_prefix'
+  | 'reject_list_group'
+  | 'fraud'
+  | 'spoofed_plus86'
+  | 'breakthrough'
+  | 'category_block'
+  | 'category_smart_answer'
+  | 'category_verify'
+  | 'high_frequency'
+  | 'one_ring'
+  | 'malformed_caller'
+  | 'unauthenticated'
+  | 'time_window'
+  | 'default';
+
+export interface Decision {
+  action: Action;
+  reason: DecisionReason;
+  category?: CategoryCode;
+}
+
+/** Everything a rule may look at, computed once per call by decide(). */
+export interface RuleContext {
+  caller: NormalizedNumber;
+  attestation?: 'A' | 'B' | 'C';
+  /** null: the callee is not enrolled. */
+  prefs: Preferences | null;
+  lists: CompiledPreferences | null;
+  allowMatch: ListMatch;
+  rejectMatch: ListMatch;
+  /** A fraud label (or a fraud industry) that acts. */
+  fraud: boolean;
+  /** The marketing category whose mode is strictest for this callee, with that mode; null when none applies. */
+  marketing: { category: CategoryCode; mode: CategoryMode } | null;
+  /** Marketing categories apply now (always, or inside one of the subscriber's windows). */
+  marketingHours: boolean;
+  highFrequency: boolean;
+  oneRing: boolean;
+  /** This caller was stopped for this callee within the breakthrough minutes. */
+  repeatCall: boolean;
+}
+
+export interface Rule {
+  /** The reason a match carries; also the row's name in docs/decisions.md. */
+  id: DecisionReason | 'category';
+  /** Returns the decision when the rule matches, else undefined (the next row is tried). */
+  match(c: RuleContext): Decision | undefined;
+}
+
+const allow = (reason: DecisionReason, category?: CategoryCode): Decision => (category ? { action: 'allow', reason, category } : { action: 'allow', reason });
+const block = (reason: DecisionReason, category?: CategoryCode): Decision => (category ? { action: 'block', reason, category } : { action: 'block', reason });
+const when = (cond: boolean, d: () => Decision): Decision | undefined => (cond ? d() : undefined);
+
+// Decisions without a category are the same every time: shared, never rebuilt on the hot path.
+const NOT_ENROLLED = allow('not_enrolled');
+const PAUSED = allow('paused');
+const ALLOW_LIST = allow('allow_list');
+const DEFAULT = allow('default');
+const BREAKTHROUGH = allow('breakthrough');
+
+export const RULES: readonly Rule[] = [
+  // 1–2. Only enrolled, active protection stops anything.
+  { id: 'not_enrolled', match: (c) => when(!c.prefs || !c.prefs.enabled, () => NOT_ENROLLED) },
+  { id: 'paused', match: (c) => when(c.prefs!.paused, () => PAUSED) },
+  // 3. The subscriber's own "always put through" beats every list, label and behaviour (an appeal lands here).
+  { id: 'allow_list', match: (c) => when(c.allowMatch !== null, () => ALLOW_LIST) },
+  // 4–6. The personal reject list: exact number, then the longest matching segment, then a group.
+  { id: 'reject_list_exact', match: (c) => when(c.rejectMatch === 'exact', () => block('reject_list_exact')) },
+  { id: 'reject_list_prefix', match: (c) => when(c.rejectMatch === 'prefix', () => block('reject_list_prefix')) },
+  { id: 'reject_list_group', match: (c) => when(c.rejectMatch === 'group', () => block('reject_list_group')) },
+  // 7–8. Beyond the subscriber's reach: no category mode, time window or breakthrough lets these through.
+  { id: 'fraud', match: (c) => when(c.fraud, () => block('fraud', 'fraud')) },
+  {
+    id: 'spoofed_plus86',
+    // A call the network could only gateway-attest ('C': it entered from abroad) yet showing a Chinese
+    // number: the "+86" disguise of overseas fraud rings.
+    match: (c) => when(c.prefs!.behaviour.spoofedPlus86 && c.attestation === 'C' && isDomestic(c.caller.kind), () => block('spoofed_plus86')),
+  },
+  // 9. Someone who really needs the subscriber calls twice: everything below is passed.
+  { id: 'breakthrough', match: (c) => when(c.repeatCall, () => BREAKTHROUGH) },
+  // 10. Caller labels and registered industry against the subscriber's category modes (inside marketing hours).
+  {
+    id: 'category',
+    match: (c) =>
+      when(c.marketing !== null && c.marketing.mode !== 'allow' && c.marketingHours, () => ({
+        action: c.marketing!.mode as Action,
+        reason: `category_${c.marketing!.mode}` as DecisionReason,
+        category: c.marketing!.category,
+      })),
+  },
+  // 11–14. Behaviour protection, independent of who calls.
+  { id: 'high_frequency', match: (c) => when(c.prefs!.behaviour.highFrequency && c.highFrequency, () => block('high_frequency')) },
+  { id: 'one_ring', match: (c) => when(c.prefs!.behaviour.oneRing && c.oneRing, () => block('one_ring')) },
+  { id: 'malformed_caller', match: (c) => when(c.prefs!.behaviour.malformedCaller && c.caller.kind === 'invalid', () => block('malformed_caller')) },
+  { id: 'unauthenticated', match: (c) => when(c.prefs!.behaviour.malformedCaller && c.attestation === 'C', () => block('unauthenticated')) },
+  // 15. A refused marketing category outside the subscriber's windows rings through, and says why.
+  {
+    id: 'time_window',
+    match: (c) => when(c.marketing !== null && c.marketing.mode !== 'allow' && !c.marketingHours, () => allow('time_window', c.marketing!.category)),
+  },
+  // 16.
+  { id: 'default', match: () => DEFAULT },
+];
+
+/** Reasons a breakthrough (repeat call) may pass: the rows below it. */
+export const PASSABLE_BY_BREAKTHROUGH: ReadonlySet<string> = new Set(
+  RULES.slice(RULES.findIndex((r) => r.id === 'breakthrough') + 1).flatMap((r) =>
+    r.id === 'category' ? ['category_block', 'category_smart_answer', 'category_verify'] : [r.id],
+  ),
+);

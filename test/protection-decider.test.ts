@@ -1,0 +1,227 @@
+// The decision engine end to end on MariaDB + Redis and on SQLite + the in-process store: the decision
+// table through real preferences, labels and behaviour; batch equals singles; spellings decide alike;
+// preference changes and new labels reach running processes.
+import test from 'ava';
+import fc from 'fast-check';
+import type { Decider, ScreenCall } from '../app/protection/decider';
+import type { Preferences } from '../app/protection/preferences';
+import { createTestStore } from './support/backends';
+import { basePreferences, DECISION_CASES, type DecisionCase } from './support/protection-cases';
+import { BACKENDS, changePreferences, eventually, makeDecider, openWorld, seedSubscriber, writePreferences, type World } from './support/protection-world';
+
+const rowCallee = (i: number) => `1370000${String(i).padStart(4, '0')}`;
+const rowCaller = (i: number) => `1390000${String(i).padStart(4, '0')}`;
+const NOBODY = '13699999999';
+
+for (const backend of BACKENDS) {
+  const name = `${backend.db}+${backend.store}`;
+
+  // One world per backend for the table: every row has its own callee and caller.
+  let world: World;
+  let decider: Decider;
+  test.before(async () => {
+    world = await openWorld(backend);
+    const batch: { number: string; category: NonNullable<DecisionCase['labels']>[number]['category']; confidence: number }[] = [];
+    for (const [i, c] of DECISION_CASES.entries()) {
+      const caller = c.caller ?? rowCaller(i);
+      if (c.enrolled !== false) {
+        const p = basePreferences();
+        c.prefs?.(p, caller);
+        await seedSubscriber(world, rowCallee(i), p);
+      }
+      for (const l of c.labels ?? []) batch.push({ number: caller, ...l });
+    }
+    await world.labels.importBatch(batch);
+    decider = makeDecider(world, { behaviour: { threshold: 20, minFlush: 1, flushMs: 60_000 } });
+    await decider.start();
+  });
+  test.after.always(async () => {
+    await decider?.stop();
+    await world?.close();
+  });
+
+  DECISION_CASES.forEach((c, i) => {
+    test.serial(`${name}: ${c.name}`, async (t) => {
+      const caller = c.caller ?? rowCaller(i);
+      const call: ScreenCall = { caller, callee: rowCallee(i), ...c.call };
+      if (c.highFrequency) {
+        for (let k = 0; k < 25; k++) await decider.screen({ caller, callee: NOBODY });
+        await decider.behaviour.flush();
+      }
+      if (c.repeat) {
+        const before = c.call?.at ? new Date(Date.parse(c.call.at) - 60_000).toISOString() : undefined;
+        const first = await decider.screen({ ...call, at: before });
+        t.not(first.action, 'allow', 'the first call is stopped');
+      }
+      t.deepEqual(await decider.screen(call), c.expect);
+    });
+  });
+
+  test.serial(`${name}: a batch answers exactly as the same calls one by one (property)`, async (t) => {
+    // Fresh stores for both: neither inherits breakthrough memory from the table above.
+    const mine = await createTestStore(backend.store);
+    const other = await createTestStore(backend.store);
+    const one = makeDecider(world, { behaviour: { threshold: 1e6 } }, mine);
+    const two = makeDecider(world, { behaviour: { threshold: 1e6 } }, other);
+    await one.start();
+    await two.start();
+    try {
+      const callees = DECISION_CASES.map((_, i) => rowCallee(i)).concat([NOBODY]);
+      const callers = DECISION_CASES.map((c, i) => c.caller ?? rowCaller(i));
+      const call = fc.record({
+        caller: fc.constantFrom(...callers),
+        callee: fc.constantFrom(...callees),
+        callerIndustry: fc.option(fc.constantFrom('loan_finance', 'insurance', 'fraud', 'pet_food'), { nil: undefined }),
+        attestation: fc.option(fc.constantFrom('A' as const, 'B' as const, 'C' as const), { nil: undefined }),
+      });
+      await fc.assert(
+        fc.asyncProperty(fc.array(call, { minLength: 1, maxLength: 40 }), async (calls) => {
+          const batch = await one.screenBatch(calls);
+          const singles = [];
+          for (const c of calls) singles.push(await two.screen(c));
+          t.deepEqual(batch, singles);
+        }),
+        { numRuns: 40 },
+      );
+    } finally {
+      await one.stop();
+      await two.stop();
+      await mine.close();
+      await other.close();
+    }
+  });
+
+  test.serial(`${name}: every spelling of caller and callee decides alike (property)`, async (t) => {
+    const mine = await createTestStore(backend.store);
+    const other = await createTestStore(backend.store);
+    const plain = makeDecider(world, { behaviour: { threshold: 1e6 } }, mine);
+    const spelled = makeDecider(world, { behaviour: { threshold: 1e6 } }, other);
+    await plain.start();
+    await spelled.start();
+    const respell = (n: string, style: number) => {
+      if (n.startsWith('+')) return [n, `00${n.slice(1)}`, `${n.slice(0, 4)} ${n.slice(4)}`][style % 3];
+      const intl = n.startsWith('0') ? n.slice(1) : n;
+      return [n, `+86${intl}`, `0086 ${intl}`, `86-${intl}`, `${n.slice(0, 3)}-${n.slice(3)}`][style % 5];
+    };
+    try {
+      const indices = fc.integer({ min: 0, max: DECISION_CASES.length - 1 });
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.tuple(indices, indices, fc.nat(), fc.nat()), { minLength: 1, maxLength: 20 }), async (rows) => {
+          for (const [a, b, s1, s2] of rows) {
+            const caller = DECISION_CASES[a].caller ?? rowCaller(a);
+            const callee = rowCallee(b);
+            const expected = await plain.screen({ caller, callee, ...DECISION_CASES[a].call });
+            const got = await spelled.screen({ caller: respell(caller, s1), callee: respell(callee, s2), ...DECISION_CASES[a].call });
+            t.deepEqual(got, expected, `${caller} → ${callee}`);
+          }
+        }),
+        { numRuns: 30 },
+      );
+    } finally {
+      await plain.stop();
+      await spelled.stop();
+      await mine.close();
+      await other.close();
+    }
+  });
+
+  test.serial(`${name}: a preference change announced by one process reaches another's next decision`, async (t) => {
+    const storeA = await world.openStore();
+    const storeB = await world.openStore();
+    const a = makeDecider(world, {}, storeA);
+    await a.start();
+    try {
+      const callee = '13711112222';
+      const caller = '13911112222';
+      await world.labels.importBatch([{ number: caller, category: 'insurance', confidence: 0.9 }]);
+      await a.labelIndex.refresh();
+      const p = basePreferences();
+      const id = await seedSubscriber(world, callee, p);
+      t.like(await a.screen({ caller, callee }), { action: 'block', reason: 'category_block' });
+      const loads = a.preferenceSource.loads;
+
+      // Written but not announced: the process keeps answering from its cache, without the database.
+      const relaxed: Preferences = { ...basePreferences(id), categoryModes: { ...p.categoryModes, insurance: 'allow' }, version: 2 };
+      await writePreferences(world, id, relaxed);
+      t.like(await a.screen({ caller, callee }), { reason: 'category_block' });
+      t.is(a.preferenceSource.loads, loads);
+
+      // Announced from another process's connection: the next decision reloads.
+      await changePreferences(world, id, relaxed, storeB);
+      const after = await eventually(() => a.screen({ caller, callee }), (d) => d.reason === 'default');
+      t.deepEqual(after, { action: 'allow', reason: 'default' });
+    } finally {
+      await a.stop();
+    }
+  });
+
+  test.serial(`${name}: an unknown callee costs one load, and its enrolment is seen at once`, async (t) => {
+    const a = makeDecider(world, {}, await world.openStore());
+    await a.start();
+    try {
+      const callee = '13733334444';
+      const caller = '13933334444';
+      await world.labels.importBatch([{ number: caller, category: 'loan_finance', confidence: 0.9 }]);
+      await a.labelIndex.refresh();
+      const loads = a.preferenceSource.loads;
+      for (let i = 0; i < 20; i++) t.like(await a.screen({ caller, callee }), { reason: 'not_enrolled' });
+      t.is(a.preferenceSource.loads, loads + 1);
+      const id = await seedSubscriber(world, callee, basePreferences());
+      await changePreferences(world, id, { ...basePreferences(id), version: 2 }, await world.openStore());
+      const d = await eventually(() => a.screen({ caller, callee }), (x) => x.reason !== 'not_enrolled');
+      t.deepEqual(d, { action: 'block', reason: 'category_block', category: 'loan_finance' });
+    } finally {
+      await a.stop();
+    }
+  });
+
+  test.serial(`${name}: a new label and its removal reach a running engine through the feed`, async (t) => {
+    const a = makeDecider(world);
+    await a.start();
+    try {
+      const callee = '13755556666';
+      const caller = '02155556666';
+      await seedSubscriber(world, callee, basePreferences());
+      t.like(await a.screen({ caller, callee }), { reason: 'default' });
+      await world.labels.importBatch([{ number: '021-5555 6666', category: 'real_estate', confidence: 0.95 }]);
+      const labelled = await eventually(() => a.screen({ caller, callee }), (d) => d.reason !== 'default');
+      t.deepEqual(labelled, { action: 'block', reason: 'category_block', category: 'real_estate' });
+      t.is(await world.labels.clear(caller, 'real_estate'), 1);
+      const cleared = await eventually(() => a.screen({ caller, callee }), (d) => d.reason === 'default');
+      t.deepEqual(cleared, { action: 'allow', reason: 'default' });
+    } finally {
+      await a.stop();
+    }
+  });
+
+  test.serial(`${name}: a caller dialling many numbers across two processes becomes abnormal, without any import`, async (t) => {
+    const opts = { behaviour: { threshold: 50, minFlush: 4, flushMs: 60_000 } };
+    const a = makeDecider(world, opts, await world.openStore());
+    const b = makeDecider(world, opts, await world.openStore());
+    await a.start();
+    await b.start();
+    try {
+      const callee = '13777778888';
+      const caller = '17077778888';
+      await seedSubscriber(world, callee, basePreferences());
+      t.like(await a.screen({ caller, callee }), { reason: 'default' });
+      // 30 calls through each process (to numbers nobody enrolled): neither alone reaches 50.
+      for (let i = 0; i < 30; i++) {
+        await a.screen({ caller, callee: `1360000${String(i).padStart(4, '0')}` });
+        await b.screen({ caller, callee: `1360001${String(i).padStart(4, '0')}` });
+      }
+      await a.behaviour.flush();
+      t.like(await a.screen({ caller, callee }), { reason: 'default' }, 'one process alone is under the threshold');
+      await b.behaviour.flush();
+      t.deepEqual(await b.screen({ caller, callee }), { action: 'block', reason: 'high_frequency' });
+      // The behaviour label carries it to the other process (and to edge copies through the feed).
+      const labels = await eventually(() => world.labels.labelsOf(caller), (l) => l.some((x) => x.category === 'high_frequency'));
+      t.like(labels.find((x) => x.category === 'high_frequency'), { source: 'behaviour' });
+      const seen = await eventually(() => a.screen({ caller, callee }), (d) => d.reason === 'high_frequency');
+      t.deepEqual(seen, { action: 'block', reason: 'high_frequency' });
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
+}

@@ -1,0 +1,176 @@
+// The decision table's test rows, one per rule and per precedence conflict, written once and run twice:
+// against the pure decide() and through the real Decider on each database and store.
+import type { ScreenCall } from '../../app/protection/decider';
+import type { Decision } from '../../app/protection/decide';
+import type { LabelCategory } from '../../app/protection/label-categories';
+import {
+  defaultBehaviour,
+  defaultCategoryModes,
+  defaultNotices,
+  defaultOptions,
+  type Preferences,
+} from '../../app/protection/preferences';
+
+export interface DecisionCase {
+  name: string;
+  /** false: the callee has no binding at all. */
+  enrolled?: boolean;
+  /** Adjusts the protective default of an enabled subscriber; `caller` is this row's caller. */
+  prefs?: (p: Preferences, caller: string) => void;
+  /** Caller's labels (imported, as of the call). */
+  labels?: { category: LabelCategory; confidence: number }[];
+  /** The caller: a fixed number, or (absent) a number unique to the row. */
+  caller?: string;
+  call?: Omit<Partial<ScreenCall>, 'caller' | 'callee'>;
+  /** The caller has been dialling at an abnormal rate. */
+  highFrequency?: boolean;
+  /** The same caller was stopped for this callee a minute earlier. */
+  repeat?: boolean;
+  expect: Decision;
+}
+
+export function basePreferences(subscriberId = 1): Preferences {
+  return {
+    subscriberId,
+    enabled: true,
+    paused: false,
+    categoryModes: defaultCategoryModes(),
+    behaviour: defaultBehaviour(),
+    notices: defaultNotices(),
+    options: defaultOptions(),
+    rejectList: [],
+    allowList: [],
+    version: 1,
+  };
+}
+
+const allowAll = (p: Preferences) => {
+  for (const c of Object.keys(p.categoryModes) as (keyof Preferences['categoryModes'])[]) if (c !== 'fraud') p.categoryModes[c] = 'allow';
+};
+const breakthroughOn = (p: Preferences) => {
+  p.options.breakthrough = { enabled: true, withinMinutes: 3 };
+};
+const nightOnly = (p: Preferences) => {
+  p.options.timeWindows = { mode: 'windows', windows: [{ days: [], start: '22:00', end: '07:00' }] };
+};
+
+// 2025-06-13 is a Friday. Times in China Standard Time.
+export const NOON = '2025-06-13T12:00:00+08:00';
+export const LATE_EVENING = '2025-06-13T23:00:00+08:00';
+export const SATURDAY_3AM = '2025-06-14T03:00:00+08:00';
+export const SATURDAY_NOON = '2025-06-14T12:00:00+08:00';
+
+const loan = { category: 'loan_finance' as const, confidence: 0.9 };
+const fraud = { category: 'fraud' as const, confidence: 0.8 };
+
+export const DECISION_CASES: DecisionCase[] = [
+  // Enrolment and pause
+  { name: 'callee not enrolled → allow', enrolled: false, labels: [fraud], expect: { action: 'allow', reason: 'not_enrolled' } },
+  { name: 'bound but protection off → allow', prefs: (p) => void (p.enabled = false), labels: [fraud], expect: { action: 'allow', reason: 'not_enrolled' } },
+  { name: 'paused beats a fraud label → allow', prefs: (p) => void (p.paused = true), labels: [fraud], expect: { action: 'allow', reason: 'paused' } },
+  { name: 'nothing known about the caller → default allow', expect: { action: 'allow', reason: 'default' } },
+
+  // Allow list
+  {
+    name: 'allow list beats reject list',
+    prefs: (p, c) => {
+      p.allowList.push({ kind: 'exact', value: c });
+      p.rejectList.push({ kind: 'exact', value: c });
+    },
+    expect: { action: 'allow', reason: 'allow_list' },
+  },
+  { name: 'allow list (segment) beats a fraud label', prefs: (p, c) => void p.allowList.push({ kind: 'prefix', value: c.slice(0, 7) }), labels: [fraud], expect: { action: 'allow', reason: 'allow_list' } },
+  { name: 'allow list beats spoofed +86', prefs: (p, c) => void p.allowList.push({ kind: 'exact', value: c }), call: { attestation: 'C' }, expect: { action: 'allow', reason: 'allow_list' } },
+
+  // Reject list
+  { name: 'reject list, exact number', prefs: (p, c) => void p.rejectList.push({ kind: 'exact', value: c }), expect: { action: 'block', reason: 'reject_list_exact' } },
+  {
+    name: 'reject list: exact beats segment',
+    prefs: (p, c) => {
+      p.rejectList.push({ kind: 'prefix', value: c.slice(0, 3) });
+      p.rejectList.push({ kind: 'exact', value: c });
+    },
+    expect: { action: 'block', reason: 'reject_list_exact' },
+  },
+  { name: 'reject list, number segment 400', caller: '4008123123', prefs: (p) => void p.rejectList.push({ kind: 'prefix', value: '400' }), expect: { action: 'block', reason: 'reject_list_prefix' } },
+  { name: 'reject list, landline area code 0755', caller: '075561234567', prefs: (p) => void p.rejectList.push({ kind: 'prefix', value: '0755' }), expect: { action: 'block', reason: 'reject_list_prefix' } },
+  { name: 'reject list, group 港澳台', caller: '+85291234567', prefs: (p) => void p.rejectList.push({ kind: 'group', value: 'hmt' }), expect: { action: 'block', reason: 'reject_list_group' } },
+  { name: 'reject list, group international does not take 港澳台', caller: '+85291234568', prefs: (p) => void p.rejectList.push({ kind: 'group', value: 'international' }), expect: { action: 'allow', reason: 'default' } },
+  { name: 'reject list, group international', caller: '+14155552671', prefs: (p) => void p.rejectList.push({ kind: 'group', value: 'international' }), expect: { action: 'block', reason: 'reject_list_group' } },
+  { name: 'reject list beats the category allowed', prefs: (p, c) => (allowAll(p), void p.rejectList.push({ kind: 'exact', value: c })), labels: [loan], expect: { action: 'block', reason: 'reject_list_exact' } },
+
+  // Fraud and spoofing: beyond the subscriber's reach
+  { name: 'fraud label → block', labels: [fraud], expect: { action: 'block', reason: 'fraud', category: 'fraud' } },
+  { name: 'fraud beats the subscriber allowing the category', prefs: allowAll, labels: [loan, fraud], expect: { action: 'block', reason: 'fraud', category: 'fraud' } },
+  { name: 'fraud is blocked outside time windows too', prefs: nightOnly, labels: [fraud], call: { at: NOON }, expect: { action: 'block', reason: 'fraud', category: 'fraud' } },
+  { name: 'a weak fraud label does not act', labels: [{ category: 'fraud', confidence: 0.3 }], expect: { action: 'allow', reason: 'default' } },
+  { name: 'fraud as the registered industry → block', call: { callerIndustry: 'fraud' }, expect: { action: 'block', reason: 'fraud', category: 'fraud' } },
+  { name: 'gateway-attested call showing a Chinese number → spoofed +86', call: { attestation: 'C' }, expect: { action: 'block', reason: 'spoofed_plus86' } },
+  { name: 'spoofed +86 beats the category allowed', prefs: allowAll, labels: [loan], call: { attestation: 'C' }, expect: { action: 'block', reason: 'spoofed_plus86' } },
+  { name: 'fully attested call from a Chinese number passes', call: { attestation: 'A' }, expect: { action: 'allow', reason: 'default' } },
+
+  // Breakthrough
+  { name: 'breakthrough: a repeat call passes a category block', prefs: breakthroughOn, labels: [loan], repeat: true, expect: { action: 'allow', reason: 'breakthrough' } },
+  { name: 'breakthrough never passes the reject list', prefs: (p, c) => (breakthroughOn(p), void p.rejectList.push({ kind: 'exact', value: c })), repeat: true, expect: { action: 'block', reason: 'reject_list_exact' } },
+  { name: 'breakthrough never passes fraud', prefs: breakthroughOn, labels: [fraud], repeat: true, expect: { action: 'block', reason: 'fraud', category: 'fraud' } },
+  { name: 'breakthrough passes abnormal frequency', prefs: breakthroughOn, highFrequency: true, repeat: true, expect: { action: 'allow', reason: 'breakthrough' } },
+  { name: 'breakthrough off: a repeat call is blocked again', labels: [loan], repeat: true, expect: { action: 'block', reason: 'category_block', category: 'loan_finance' } },
+
+  // Categories
+  { name: 'labelled category refused → block', labels: [loan], expect: { action: 'block', reason: 'category_block', category: 'loan_finance' } },
+  { name: 'registered industry refused → block', call: { callerIndustry: 'insurance' }, expect: { action: 'block', reason: 'category_block', category: 'insurance' } },
+  { name: 'an unknown industry is other marketing', call: { callerIndustry: 'pet_food' }, expect: { action: 'block', reason: 'category_block', category: 'other_marketing' } },
+  { name: 'category set to smart answering', prefs: (p) => void (p.categoryModes.insurance = 'smart_answer'), call: { callerIndustry: 'insurance' }, expect: { action: 'smart_answer', reason: 'category_smart_answer', category: 'insurance' } },
+  { name: 'category set to verification', prefs: (p) => void (p.categoryModes.real_estate = 'verify'), labels: [{ category: 'real_estate', confidence: 0.7 }], expect: { action: 'verify', reason: 'category_verify', category: 'real_estate' } },
+  { name: 'category allowed → default allow', prefs: allowAll, labels: [loan], expect: { action: 'allow', reason: 'default' } },
+  {
+    name: 'of two categories the strictest mode wins',
+    prefs: (p) => {
+      p.categoryModes.loan_finance = 'allow';
+      p.categoryModes.insurance = 'verify';
+    },
+    labels: [loan, { category: 'insurance', confidence: 0.6 }],
+    expect: { action: 'verify', reason: 'category_verify', category: 'insurance' },
+  },
+  { name: 'a label below the threshold does not act', labels: [{ category: 'loan_finance', confidence: 0.4 }], expect: { action: 'allow', reason: 'default' } },
+
+  // Behaviour
+  { name: 'abnormal frequency → block', highFrequency: true, expect: { action: 'block', reason: 'high_frequency' } },
+  { name: 'abnormal frequency protection off → allow', prefs: (p) => void (p.behaviour.highFrequency = false), highFrequency: true, expect: { action: 'allow', reason: 'default' } },
+  { name: 'a category block is reported before abnormal frequency', labels: [loan], highFrequency: true, expect: { action: 'block', reason: 'category_block', category: 'loan_finance' } },
+  { name: 'abnormal frequency still blocks a category the subscriber allowed', prefs: allowAll, labels: [loan], highFrequency: true, expect: { action: 'block', reason: 'high_frequency' } },
+  { name: 'one-ring caller → block', labels: [{ category: 'one_ring', confidence: 1 }], expect: { action: 'block', reason: 'one_ring' } },
+  { name: 'one-ring protection off → allow', prefs: (p) => void (p.behaviour.oneRing = false), labels: [{ category: 'one_ring', confidence: 1 }], expect: { action: 'allow', reason: 'default' } },
+  { name: 'malformed caller number → block', caller: '12', expect: { action: 'block', reason: 'malformed_caller' } },
+  { name: 'malformed caller, protection off → allow', caller: '0000', prefs: (p) => void (p.behaviour.malformedCaller = false), expect: { action: 'allow', reason: 'default' } },
+  { name: 'gateway-attested foreign caller → unauthenticated', caller: '+447911123456', call: { attestation: 'C' }, expect: { action: 'block', reason: 'unauthenticated' } },
+  { name: 'spoofed +86 switched off: still unauthenticated', prefs: (p) => void (p.behaviour.spoofedPlus86 = false), call: { attestation: 'C' }, expect: { action: 'block', reason: 'unauthenticated' } },
+  {
+    name: 'spoofing and malformed protection both off → allow',
+    prefs: (p) => {
+      p.behaviour.spoofedPlus86 = false;
+      p.behaviour.malformedCaller = false;
+    },
+    call: { attestation: 'C' },
+    expect: { action: 'allow', reason: 'default' },
+  },
+
+  // Time windows
+  { name: 'marketing refused only at night: at noon it rings (time window)', prefs: nightOnly, labels: [loan], call: { at: NOON }, expect: { action: 'allow', reason: 'time_window', category: 'loan_finance' } },
+  { name: 'marketing refused only at night: at 23:00 blocked', prefs: nightOnly, labels: [loan], call: { at: LATE_EVENING }, expect: { action: 'block', reason: 'category_block', category: 'loan_finance' } },
+  {
+    name: 'a Friday-night window covers Saturday 03:00',
+    prefs: (p) => void (p.options.timeWindows = { mode: 'windows', windows: [{ days: [5], start: '22:00', end: '07:00' }] }),
+    labels: [loan],
+    call: { at: SATURDAY_3AM },
+    expect: { action: 'block', reason: 'category_block', category: 'loan_finance' },
+  },
+  {
+    name: 'a Friday-night window does not cover Saturday noon',
+    prefs: (p) => void (p.options.timeWindows = { mode: 'windows', windows: [{ days: [5], start: '22:00', end: '07:00' }] }),
+    labels: [loan],
+    call: { at: SATURDAY_NOON },
+    expect: { action: 'allow', reason: 'time_window', category: 'loan_finance' },
+  },
+  { name: 'behaviour protection beats the time window', prefs: nightOnly, labels: [loan], highFrequency: true, call: { at: NOON }, expect: { action: 'block', reason: 'high_frequency' } },
+];
