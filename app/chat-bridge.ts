@@ -4,6 +4,7 @@ import type { ChatInput, ChatServices } from '../menus/handlers/context';
 import { dispatchChat } from '../menus/dispatch';
 import type { InboundMessage } from './wechat/message';
 import type { Reply } from './wechat/reply';
+import { callbackDuration } from './metrics-catalog';
 
 export interface BridgeHooks {
   /** TEMPLATESENDJOBFINISH: WeChat's delivery receipt for a template message. */
@@ -18,6 +19,18 @@ export function toChatInput(msg: InboundMessage): ChatInput | null {
 
 export function chatDispatcher(services: ChatServices, hooks: BridgeHooks = {}) {
   return async (msg: InboundMessage): Promise<Reply | null> => {
+    const end = callbackDuration.startTimer({ kind: msg.msgType === 'event' ? `event:${msg.event ?? ''}` : msg.msgType });
+    try {
+      const reply = await answer(msg);
+      end({ result: reply ? 'reply' : 'success' });
+      return reply;
+    } catch (err) {
+      end({ result: 'error' });
+      throw err;
+    }
+  };
+
+  async function answer(msg: InboundMessage): Promise<Reply | null> {
     if (msg.msgType === 'event' && msg.event === 'templatesendjobfinish') {
       if (msg.templateMsgId && hooks.onTemplateFinished) await hooks.onTemplateFinished(msg.templateMsgId, msg.status ?? '');
       return null;
@@ -26,5 +39,5 @@ export function chatDispatcher(services: ChatServices, hooks: BridgeHooks = {}) 
     // Images, voice and the like: the same short help as unknown text.
     const text = input ? await dispatchChat(input, services) : await dispatchChat({ openid: msg.fromUserName, kind: 'text', text: '' }, services);
     return text ? { type: 'text', content: text } : null;
-  };
+  }
 }

@@ -3,10 +3,12 @@
 import crypto from 'node:crypto';
 import type Router from '@koa/router';
 import { preferenceCommands } from '../menus/handlers/preferences';
-import { recordsCommands } from '../menus/handlers/records';
+import { recentInterceptionId, recordsCommands } from '../menus/handlers/records';
+import { reportCommands } from '../menus/handlers/reports';
 import type { ChatServices } from '../menus/handlers/context';
 import { SMS } from '../menus/texts';
 import { BindingService } from './binding/binding-service';
+import { mergeSmsSubscriber } from './binding/merge-sms-subscriber';
 import { OtpService } from './binding/otp';
 import { SubscriberService } from './binding/subscriber-service';
 import { chatDispatcher } from './chat-bridge';
@@ -14,7 +16,14 @@ import type { Deps } from './deps';
 import { h5Router } from './h5/router';
 import { InterceptionService } from './carrier/interception-service';
 import { labelFeedFrom } from './carrier/label-feed';
+import type { ScreenService } from './carrier/ports';
+import { decisionDuration, decisions, instrumentSms, watchOutbox } from './metrics-catalog';
+import { AppealService } from './reports/appeal-service';
+import { addCarrierComplaintRoutes } from './reports/carrier-complaints-route';
+import { DbLabelPort } from './reports/label-evidence';
+import { ReportService } from './reports/report-service';
 import { carrierRouter } from './carrier/routes';
+import { onTemplateSendJobFinish } from './notices/delivery-status';
 import { noticeHook, scheduleEnabledNotice, startNoticeWorker, type NoticeWorker } from './notices';
 import { Decider } from './protection/decider';
 import { LabelService } from './protection/label-service';
@@ -31,6 +40,26 @@ import { WECHAT_AUTHORIZE_BASE, WechatOAuth } from './wechat/oauth';
 import type { InboundMessage } from './wechat/message';
 import type { Reply } from './wechat/reply';
 
+/** The decision engine as the carrier routes see it, timed and counted for /metrics. */
+function measured(engine: ScreenService): ScreenService {
+  return {
+    async screen(call) {
+      const end = decisionDuration.startTimer({ mode: 'single' });
+      const d = await engine.screen(call);
+      end();
+      decisions.inc({ action: d.action, reason: d.reason });
+      return d;
+    },
+    async screenBatch(calls) {
+      const end = decisionDuration.startTimer({ mode: 'batch' });
+      const ds = await engine.screenBatch(calls);
+      end();
+      for (const d of ds) decisions.inc({ action: d.action, reason: d.reason });
+      return ds;
+    },
+  };
+}
+
 export function otpMacKey(dataKey: Buffer): Buffer {
   return Buffer.from(crypto.hkdfSync('sha256', dataKey, Buffer.alloc(0), 'fsr otp', 32));
 }
@@ -46,7 +75,8 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
 
   const wechat = new WechatClient({ appId: config.wechat.appId, appSecret: config.wechat.appSecret, apiBase, store: deps.store, log });
   const oauth = new WechatOAuth({ appId: config.wechat.appId, appSecret: config.wechat.appSecret, apiBase });
-  const sms = new SmsService(deps, createSmsProvider(config, { log }), { attempts: config.sms.retries });
+  const sms = instrumentSms(new SmsService(deps, createSmsProvider(config, { log }), { attempts: config.sms.retries }));
+  watchOutbox(deps.db);
 
   const subscribers = new SubscriberService(deps.db);
   const bindings = new BindingService(deps.db, deps.vault);
@@ -69,7 +99,10 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   const decider = Decider.create(deps);
   await decider.start();
   const interceptions = new InterceptionService(deps, { onStored: noticeHook() });
-  routers.push(carrierRouter(deps, { screen: decider, labels: labelFeedFrom(labels), interceptions }));
+  const labelPort = new DbLabelPort(deps.db);
+  const reports = new ReportService(deps, labelPort);
+  const appeals = new AppealService(deps, labelPort, lists);
+  routers.push(addCarrierComplaintRoutes(carrierRouter(deps, { screen: measured(decider), labels: labelFeedFrom(labels), interceptions }), deps, { reports }));
 
   const chat: ChatServices = {
     store: deps.store,
@@ -79,9 +112,14 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
     otp,
     protection,
     announceEnabled,
-    extra: [...recordsCommands({ db: deps.db, vault: deps.vault, store: deps.store, config: { ...config, publicBaseUrl: opts.publicBaseUrl }, lists }), ...preferenceCommands({ preferences, lists })],
+    mergeSmsEnrolment: (subscriberId, phoneHash) => mergeSmsSubscriber(deps, subscriberId, phoneHash),
+    extra: [
+      ...recordsCommands({ db: deps.db, vault: deps.vault, store: deps.store, config: { ...config, publicBaseUrl: opts.publicBaseUrl }, appeals, lists }),
+      ...reportCommands({ reports, recentInterception: (openid, index) => recentInterceptionId(deps.store, openid, index) }),
+      ...preferenceCommands({ preferences, lists }),
+    ],
   };
-  const chatDispatch = chatDispatcher(chat);
+  const chatDispatch = chatDispatcher(chat, { onTemplateFinished: async (msgid, status) => void (await onTemplateSendJobFinish(deps, msgid, status)) });
   const sendLateReply = (msg: InboundMessage, reply: Reply) => {
     if (reply.type !== 'text') return;
     wechat.sendCustomText(msg.fromUserName, reply.content).catch((err) => log.warn({ err }, 'late reply not delivered'));
@@ -109,6 +147,8 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
     apiBase,
     decider,
     labels,
+    reports,
+    appeals,
     interceptions,
     wechat,
     sms,

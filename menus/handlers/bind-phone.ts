@@ -39,6 +39,8 @@ export async function checkCode(input: ChatInput, s: ChatServices, code: string)
     return r.reason === 'locked' ? CHAT.codeLocked : CHAT.noCodePending;
   }
   const subscriber = await s.subscribers.ensure(input.openid);
+  // A phone enrolled by SMS keyword keeps its preferences when its holder binds it in WeChat: one subscriber.
+  await s.mergeSmsEnrolment?.(subscriber.id, r.phoneHash);
   const result = await s.bindings.bindVerified(subscriber.id, r.phoneHash, r.phoneCipher, { actor: 'subscriber', channel: 'wechat' });
   await chatState.clear(s.store, input.openid);
   const masked = maskPhone(s.vault.decrypt(r.phoneCipher));

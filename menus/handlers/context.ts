@@ -25,6 +25,8 @@ export interface ChatServices {
   protection: ProtectionService;
   /** Sends the "service enabled" template message and SMS; may take time, must not throw. */
   announceEnabled(subscriberId: number, openid: string | null, phone: string): Promise<void>;
+  /** Folds an SMS-only enrolment of this phone into the WeChat subscriber who just proved they hold it. */
+  mergeSmsEnrolment?(subscriberId: number, phoneHash: string): Promise<unknown>;
   /** Everything else a later feature plugs in (preferences commands, records, reports). */
   extra?: ChatCommand[];
 }

@@ -28,6 +28,12 @@ export interface RecordsChatDeps {
 const LINES = 10;
 const SHOWN_TTL_MS = 30 * 60_000;
 const shownKey = (openid: string) => `records:shown:${openid}`;
+
+/** The interception behind line `index` (1-based) of the last 拦截记录 list shown to this subscriber. */
+export async function recentInterceptionId(store: Store, openid: string, index: number): Promise<number | null> {
+  const shown = JSON.parse((await store.get(shownKey(openid))) ?? '[]') as number[];
+  return shown[index - 1] ?? null;
+}
 const SOURCE = { actor: 'subscriber', channel: 'wechat' } as const;
 
 async function boundSubscriber(input: ChatInput, s: ChatServices): Promise<number | null> {
