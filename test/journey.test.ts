@@ -1,5 +1,6 @@
 // The subscriber's core journey (issue 2) through HTTP in safe mode: follow, 业务设置 → 拦截设置, bind by SMS
 // code, enable; and the hostile cases around it. On MariaDB + Redis and on SQLite + the in-process store.
+import crypto from 'node:crypto';
 import test from 'ava';
 import { PhoneBinding, ProtectionSettings, Subscriber } from '../entities';
 import { KEYS } from '../menus/tree';
@@ -163,4 +164,29 @@ test('malformed, oversized and entity-expanding XML are refused and the process 
   t.is(await h.deps.db.getRepository(Subscriber).count(), 0);
   const ok = await h.sender.send(fields);
   t.regex(ok.reply!.Content, /可用指令/);
+});
+
+test('a phone enrolled by SMS keyword and later bound in WeChat is one subscriber with one set of preferences', async (t) => {
+  const h = await startHarness();
+  t.teardown(() => h.close());
+  const inbound = async (text: string, id: string) => {
+    const body = JSON.stringify({ from: '13300133000', to: '10086', text, id });
+    const sig = crypto.createHmac('sha256', h.deps.config.sms.inboundSecret).update(body).digest('hex');
+    const res = await fetch(`${h.server.url}/sms/inbound`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': sig }, body });
+    return res.status;
+  };
+  t.is(await inbound('ＫＴＦＳＲ', 'gw-1'), 200);
+  await eventually(() => h.sms.requests.some((r) => r.body.phone === '13300133000' && /回复Y/.test(r.body.text)));
+  t.is(await inbound('y', 'gw-2'), 200);
+  const smsOnly = await eventually(async () => (await h.deps.db.getRepository(PhoneBinding).findOneBy({ phoneHash: h.deps.vault.lookupHash('13300133000') }))?.subscriberId);
+  t.true((await h.deps.db.getRepository(ProtectionSettings).findOneByOrFail({ subscriberId: smsOnly })).enabled);
+
+  await bindPhone(h, 'oSmsThenWechat01', '13300133000');
+  const wechatSub = await h.deps.db.getRepository(Subscriber).findOneByOrFail({ openid: 'oSmsThenWechat01' });
+  const bindings = await h.deps.db.getRepository(PhoneBinding).findBy({ phoneHash: h.deps.vault.lookupHash('13300133000') });
+  t.deepEqual(bindings.map((b) => b.subscriberId), [wechatSub.id]);
+  t.is(await h.deps.db.getRepository(Subscriber).countBy({ id: smsOnly }), 0, 'the SMS-only subscriber was folded in');
+  t.true((await h.deps.db.getRepository(ProtectionSettings).findOneByOrFail({ subscriberId: wechatSub.id })).enabled, 'protection carried over');
+  const status = await h.sender.send(tap(h, 'oSmsThenWechat01', KEYS.settings));
+  t.regex(status.reply!.Content, /状态：保护中/);
 });
