@@ -1,0 +1,119 @@
+// bench/results/latest.md: every figure of the newest result of each benchmark, with its baseline (measured in
+// the same run) and the ratio. The callback and carrier results are read field by field; a benchmark without
+// a reader here is listed by its numeric fields, and one that returns `figures: Figure[]` is listed as given.
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface SavedResult {
+  name: string;
+  startedAt: string;
+  finishedAt: string;
+  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string; loadAverage1m: { before: number; after: number } };
+  result: unknown;
+}
+
+export interface Figure {
+  figure: string;
+  project: number | string;
+  baseline?: number | string;
+  /** project / baseline, or how the project compares where lower is better. */
+  ratio?: number | string;
+  aim?: string;
+  met?: boolean;
+}
+
+/** Reads a dotted path ('max.project.p99Ms') without trusting the shape: results of other modules may change. */
+function at(o: unknown, dotted: string): number | undefined {
+  let v: unknown = o;
+  for (const k of dotted.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+  return typeof v === 'number' ? v : undefined;
+}
+
+const ratio = (a?: number, b?: number) => (a !== undefined && b ? Number((a / b).toFixed(3)) : undefined);
+
+function row(figure: string, project?: number, baseline?: number, extra: Partial<Figure> = {}): Figure[] {
+  if (project === undefined) return [];
+  return [{ figure, project, ...(baseline !== undefined ? { baseline, ratio: ratio(project, baseline) } : {}), ...extra }];
+}
+
+function callbackFigures(r: unknown): Figure[] {
+  const aimRatio = at(r, 'aims.throughputRatio') ?? 0.4;
+  const aimP99 = at(r, 'aims.p99MsAtRate') ?? 50;
+  const rate = at(r, 'fixedRate.rate') ?? 500;
+  const thr = at(r, 'max.throughputRatio');
+  const p99 = at(r, 'fixedRate.project.p99Ms');
+  return [
+    ...row('max throughput, req/s (bare Koa handler as baseline)', at(r, 'max.project.requestsPerSec'), at(r, 'max.bare.requestsPerSec'), { aim: `ratio ≥ ${aimRatio}`, met: thr !== undefined ? thr >= aimRatio : undefined }),
+    ...row('p50 at max throughput, ms', at(r, 'max.project.p50Ms'), at(r, 'max.bare.p50Ms')),
+    ...row('p99 at max throughput, ms', at(r, 'max.project.p99Ms'), at(r, 'max.bare.p99Ms')),
+    ...row(`p50 at ${rate} req/s, ms`, at(r, 'fixedRate.project.p50Ms'), at(r, 'fixedRate.bare.p50Ms')),
+    ...row(`p99 at ${rate} req/s, ms`, p99, at(r, 'fixedRate.bare.p99Ms'), { aim: `< ${aimP99} ms`, met: p99 !== undefined ? p99 < aimP99 : undefined }),
+    ...row(`throughput achieved at ${rate} req/s offered`, at(r, 'fixedRate.project.requestsPerSec'), at(r, 'fixedRate.bare.requestsPerSec')),
+    ...row('server CPU at max throughput, % of one core', at(r, 'max.project.server.cpuPercent'), at(r, 'max.bare.server.cpuPercent')),
+  ];
+}
+
+function carrierFigures(r: unknown): Figure[] {
+  const thr = at(r, 'single.throughputRatio');
+  const p99 = at(r, 'fixedRate.result.p99Ms');
+  const rate = at(r, 'fixedRate.rate') ?? 5000;
+  const batch = at(r, 'batch.decisionsPerSec');
+  return [
+    ...row('single screen, req/s (bare Koa JSON handler as baseline)', at(r, 'single.carrier.requestsPerSec'), at(r, 'single.bare.requestsPerSec'), { aim: 'ratio ≥ 0.7', met: thr !== undefined ? thr >= 0.7 : undefined }),
+    ...row('single screen p50, ms', at(r, 'single.carrier.p50Ms'), at(r, 'single.bare.p50Ms')),
+    ...row('single screen p99, ms', at(r, 'single.carrier.p99Ms'), at(r, 'single.bare.p99Ms')),
+    ...row(`p99 at ${rate} req/s, ms`, p99, undefined, { aim: '< 5 ms', met: p99 !== undefined ? p99 < 5 : undefined }),
+    ...row(`server event-loop delay p99 at ${rate} req/s, ms`, at(r, 'fixedRate.serverLoopDelay.p99Ms')),
+    ...row('batch decisions/s', batch, undefined, { aim: '> 200,000', met: batch !== undefined ? batch > 200_000 : undefined }),
+  ];
+}
+
+/** Every numeric field, by its path (for benchmarks without a reader here). */
+function numericFigures(r: unknown, prefix = '', out: Figure[] = []): Figure[] {
+  if (out.length >= 60 || !r || typeof r !== 'object') return out;
+  for (const [k, v] of Object.entries(r)) {
+    const name = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === 'number') out.push({ figure: name, project: v });
+    else if (typeof v === 'boolean') out.push({ figure: name, project: String(v) });
+    else numericFigures(v, name, out);
+  }
+  return out;
+}
+
+export function figuresOf(name: string, result: unknown): Figure[] {
+  const given = (result as { figures?: unknown })?.figures;
+  if (Array.isArray(given)) return given as Figure[];
+  if (name === 'callback') return callbackFigures(result);
+  if (name === 'carrier') return carrierFigures(result);
+  return numericFigures(result);
+}
+
+function fmt(v: number | string | undefined): string {
+  if (v === undefined) return '—';
+  if (typeof v === 'string') return v;
+  if (Math.abs(v) >= 1000) return Math.round(v).toLocaleString('en-US');
+  return String(Number(v.toFixed(Math.abs(v) < 10 ? 3 : 1)));
+}
+
+/** The newest saved result of each benchmark in `dir`. */
+export function newestResults(dir: string): SavedResult[] {
+  const newest = new Map<string, SavedResult>();
+  for (const f of fs.readdirSync(dir).filter((f) => /^\d{4}-\d{2}-\d{2}-[a-z0-9-]+\.json$/.test(f))) {
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as SavedResult;
+    const seen = newest.get(saved.name);
+    if (!seen || seen.startedAt < saved.startedAt) newest.set(saved.name, saved);
+  }
+  return [...newest.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export function renderLatest(dir: string): string {
+  const lines = ['# Latest benchmark results', '', 'Written by `npm run bench` from the newest `bench/results/<date>-<name>.json` of each benchmark. The baseline runs in the same run, on the same machine, under the same load; ratio = project ÷ baseline.', ''];
+  for (const s of newestResults(dir)) {
+    const m = s.machine;
+    lines.push(`## ${s.name}`, '', `${s.startedAt.slice(0, 16).replace('T', ' ')} UTC · ${m.cpus} × ${m.cpuModel} · ${m.memoryGb} GB · Node ${m.node} · load average ${m.loadAverage1m.before.toFixed(2)} before, ${m.loadAverage1m.after.toFixed(2)} after`, '');
+    lines.push('| figure | project | baseline | ratio | aim | met |', '| --- | ---: | ---: | ---: | --- | --- |');
+    for (const f of figuresOf(s.name, s.result)) lines.push(`| ${f.figure} | ${fmt(f.project)} | ${fmt(f.baseline)} | ${fmt(f.ratio)} | ${f.aim ?? ''} | ${f.met === undefined ? '' : f.met ? 'yes' : 'no'} |`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
