@@ -154,7 +154,7 @@ export async function scheduleNotices(
 async function lockCursors(m: EntityManager, ids: number[], now: Date, sqlite: boolean): Promise<Map<number, NoticeCursor>> {
   const out = new Map<number, NoticeCursor>();
   for (const part of chunks(ids)) {
-    // An upsert that changes nothing still takes the row's exclusive lock (and creates it when missing).
+    // An upsert that changes nothing still takes each row's exclusive lock (and creates it when missing).
     await m
       .createQueryBuilder()
       .insert()
@@ -163,10 +163,18 @@ async function lockCursors(m: EntityManager, ids: number[], now: Date, sqlite: b
       .orUpdate(['subscriberId'], ['subscriberId'])
       .updateEntity(false)
       .execute();
-    // A locking read sees the latest committed cursor, not this transaction's older snapshot.
-    const q = m.createQueryBuilder(NoticeCursor, 'c').where('c.subscriberId IN (:...part)', { part });
-    if (!sqlite) q.setLock('pessimistic_write');
-    for (const c of await q.getMany()) out.set(c.subscriberId, c);
+    if (sqlite) {
+      for (const c of await m.findBy(NoticeCursor, { subscriberId: In(part) })) out.set(c.subscriberId, c);
+      continue;
+    }
+    // A locking read sees the latest committed cursor, not this transaction's older snapshot. FORCE INDEX
+    // keeps it to point lookups on rows this transaction already holds: on a small table the optimizer
+    // would otherwise scan, locking every subscriber's cursor and deadlocking concurrent deliveries.
+    const rows: { subscriberId: number; lastDueAt: Date | null; openNoticeId: number | null }[] = await m.query(
+      `SELECT subscriberId, lastDueAt, openNoticeId FROM notice_cursor FORCE INDEX (PRIMARY) WHERE subscriberId IN (${part.map(() => '?').join(',')}) FOR UPDATE`,
+      part,
+    );
+    for (const r of rows) out.set(Number(r.subscriberId), { subscriberId: Number(r.subscriberId), lastDueAt: r.lastDueAt, openNoticeId: r.openNoticeId === null ? null : Number(r.openNoticeId), updatedAt: now });
   }
   return out;
 }
@@ -175,14 +183,16 @@ async function lockCursors(m: EntityManager, ids: number[], now: Date, sqlite: b
 async function openDigests(m: EntityManager, ids: number[], sqlite: boolean): Promise<Map<number, Date>> {
   const out = new Map<number, Date>();
   for (const part of chunks(ids)) {
-    const q = m
-      .createQueryBuilder(Notice, 'n')
-      .select(['n.id', 'n.dueAt'])
-      .where('n.id IN (:...part)', { part })
-      .andWhere("n.state IN ('pending', 'held')")
-      .andWhere("n.kind = 'digest'");
-    if (!sqlite) q.setLock('pessimistic_write').setOnLocked('skip_locked');
-    for (const n of await q.getMany()) out.set(n.id, n.dueAt);
+    if (sqlite) {
+      for (const n of await m.find(Notice, { select: { id: true, dueAt: true }, where: { id: In(part), state: In(['pending', 'held']), kind: 'digest' } })) out.set(n.id, n.dueAt);
+      continue;
+    }
+    // Point locks by primary key, skipping a row a worker is claiming right now (it is no longer open).
+    const rows: { id: number; dueAt: Date }[] = await m.query(
+      `SELECT id, dueAt FROM notice FORCE INDEX (PRIMARY) WHERE id IN (${part.map(() => '?').join(',')}) AND state IN ('pending', 'held') AND kind = 'digest' FOR UPDATE SKIP LOCKED`,
+      part,
+    );
+    for (const r of rows) out.set(Number(r.id), r.dueAt);
   }
   return out;
 }

@@ -26,6 +26,7 @@ import { render, type Rendered } from './render';
 import { SendRate } from './rate-limit';
 import { purgeOldInterceptions } from './retention';
 import { shortTransaction } from './tx';
+import { bulkUpdate } from './bulk-update';
 
 export interface NoticeWorkerOptions {
   /** This worker's name in leases and history; default host:pid:random. */
@@ -226,9 +227,10 @@ export function startNoticeWorker(deps: Deps, channels: NoticeChannels, opts: No
     if (wechatJobs.length > 0) {
       const pausedMs = await rate.paused();
       const deadline = claimedAt.getTime() + o.leaseMs / 2;
-      for (const j of wechatJobs) {
-        if (pausedMs > 0 || !(await rate.take(deadline))) j.plan = { do: 'release', at: new Date(now().getTime() + Math.max(pausedMs, 200)) };
-      }
+      const granted = pausedMs > 0 ? wechatJobs.map(() => false) : await Promise.all(wechatJobs.map(() => rate.take(deadline)));
+      wechatJobs.forEach((j, k) => {
+        if (!granted[k]) j.plan = { do: 'release', at: new Date(now().getTime() + Math.max(pausedMs, 200)) };
+      });
     }
 
     const toSend = jobs.filter((j) => j.plan.do === 'send');
@@ -260,17 +262,23 @@ export function startNoticeWorker(deps: Deps, channels: NoticeChannels, opts: No
 
     const doneAt = now();
     const blocked = new Set<number>();
-    const writes: { job: Job; from: string[]; change: Partial<Notice> }[] = [];
+    const writes: { job: Job; change: Partial<Notice> }[] = [];
     for (const j of jobs) {
       if (j.plan.do === 'send' && !sending.has(j.notice.id)) continue; // lost the lease: the new holder decides
       const change = outcome(j, doneAt, blocked);
-      writes.push({ job: j, from: j.plan.do === 'send' ? ['sending', 'uncertain'] : ['claimed'], change: { ...change, history: j.history, updatedAt: doneAt } });
+      writes.push({ job: j, change: { ...change, history: j.history, updatedAt: doneAt } });
     }
     const record = async (m: EntityManager) => {
+      // One statement for the whole batch, fenced: only rows this worker still holds.
+      const changed = await bulkUpdate(
+        m,
+        Notice,
+        writes.map((w) => ({ id: w.job.notice.id, change: w.change })),
+        { sql: `${m.connection.driver.escape('leaseOwner')} = ? AND ${m.connection.driver.escape('state')} IN ('claimed', 'sending', 'uncertain')`, params: [o.owner] },
+      );
+      if (changed < writes.length) log.warn({ lost: writes.length - changed }, 'notice outcomes not recorded: leases lost meanwhile');
       for (const w of writes) {
-        const r = await m.update(Notice, { id: w.job.notice.id, leaseOwner: o.owner, state: In(w.from) }, w.change);
-        if (!r.affected) log.warn({ notice: w.job.notice.id }, 'notice outcome not recorded: the lease was lost');
-        else if (w.change.state && FINAL_STATES.includes(w.change.state)) noticeOutcomes.inc({ kind: w.job.notice.kind, channel: w.change.channel ?? w.job.notice.channel, state: w.change.state });
+        if (w.change.state && FINAL_STATES.includes(w.change.state)) noticeOutcomes.inc({ kind: w.job.notice.kind, channel: w.change.channel ?? w.job.notice.channel, state: w.change.state });
       }
       if (blocked.size > 0) await m.update(Subscriber, { id: In([...blocked]) }, { wechatPushBlocked: true, updatedAt: doneAt });
       const messages = writes
