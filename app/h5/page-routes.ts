@@ -17,8 +17,8 @@ import { overviewPage } from './pages/overview';
 import { recordsPage } from './pages/records';
 import { rulesPage } from './pages/rules';
 
-// Pages load only our own script and stylesheet; nothing may frame them.
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+// Pages load only our own script and stylesheet; only our own origin (the simulator's phone frame) may frame them.
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'";
 
 export function mountPages(router: Router, deps: Deps, s: H5Services, auth: H5Auth, cookies: H5Cookies): void {
   const render = (ctx: Context, htmlText: string) => {
