@@ -333,3 +333,29 @@ test('SQLite (embedded mode): one worker schedules, folds and sends the same way
     ['贷款理财', '过去10分钟为您拦截2个骚扰电话'],
   );
 });
+
+test('one send rate for all workers, shared through Redis; a 45009 makes every worker hold off', async (t) => {
+  const { h, clock, worker: a, templatesTo } = await setup(t, { worker: { ratePerSecond: 5, leaseMs: 1000, rateLimitPauseMs: 60_000 } });
+  const b = startNoticeWorker(h.deps, h.channels(), { lanes: 0, retentionEveryMs: 0, policy: h.policy, ratePerSecond: 5, leaseMs: 1000, rateLimitPauseMs: 60_000 });
+  t.teardown(() => b.stop());
+  const subs: Awaited<ReturnType<typeof h.subscriber>>[] = [];
+  for (let i = 0; i < 12; i++) subs.push(await h.subscriber());
+  await h.report(subs.map((s) => h.event(s.phone)));
+  const sent = () => subs.reduce((n, s) => n + templatesTo(s.openid).length, 0);
+  await a.tick();
+  t.is(sent(), 5);
+  await b.tick();
+  t.is(sent(), 5, 'the other worker found this second’s budget spent');
+  clock.advance(SECOND);
+  await b.tick();
+  await a.tick();
+  t.is(sent(), 10);
+  clock.advance(SECOND);
+  h.wechatApi.state.failNext(TEMPLATE_PATH, 45009, 1);
+  await a.tick();
+  t.is(sent(), 11, 'one of the two answered 45009');
+  clock.advance(SECOND);
+  await b.tick();
+  t.is(sent(), 11, 'every worker holds off after a 45009');
+  t.is(h.wechatApi.state.requestCount(TEMPLATE_PATH), 12);
+});

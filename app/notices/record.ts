@@ -1,0 +1,46 @@
+// Writing a round's outcomes in one short transaction: every notice row in one fenced statement (only rows
+// this worker still holds), WeChat push blocks on the subscribers, and a wechat_message row for every
+// template that may have reached WeChat (sent or uncertain).
+import { In, type EntityManager } from 'typeorm';
+import { Notice } from '../../entities/Notice';
+import { Subscriber } from '../../entities/Subscriber';
+import { WechatMessage } from '../../entities/WechatMessage';
+import type { Config } from '../config';
+import { bulkUpdate } from './bulk-update';
+import { isSend, type Job } from './job';
+
+export interface RoundWrite {
+  job: Job;
+  change: Partial<Notice>;
+}
+
+/** Returns how many notice rows were written (fewer than asked when leases were lost meanwhile). */
+export async function recordRound(m: EntityManager, config: Config, worker: string, writes: RoundWrite[], blocked: Set<number>, at: Date): Promise<number> {
+  const q = (name: string) => m.connection.driver.escape(name);
+  const changed = await bulkUpdate(
+    m,
+    Notice,
+    writes.map((w) => ({ id: w.job.notice.id, change: w.change })),
+    { sql: `${q('leaseOwner')} = ? AND ${q('state')} IN ('claimed', 'sending', 'uncertain')`, params: [worker] },
+  );
+  if (blocked.size > 0) await m.update(Subscriber, { id: In([...blocked]) }, { wechatPushBlocked: true, updatedAt: at });
+  const messages: Omit<WechatMessage, 'id'>[] = [];
+  for (const { job } of writes) {
+    if (!isSend(job) || job.plan.channel !== 'wechat' || !job.verdict) continue;
+    const v = job.verdict;
+    if (v.result !== 'sent' && v.result !== 'uncertain') continue;
+    messages.push({
+      subscriberId: job.notice.subscriberId,
+      kind: 'template',
+      templateId: job.notice.kind === 'enabled' ? config.wechat.templateEnabled : config.wechat.templateIntercept,
+      purpose: job.notice.kind,
+      msgid: v.result === 'sent' ? (v.msgid ?? null) : null,
+      status: v.result,
+      error: v.result === 'uncertain' ? v.error : null,
+      createdAt: at,
+      updatedAt: null,
+    });
+  }
+  if (messages.length > 0) await m.createQueryBuilder().insert().into(WechatMessage).values(messages).updateEntity(false).execute();
+  return changed;
+}
