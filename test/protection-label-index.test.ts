@@ -85,7 +85,7 @@ test('lookups equal a Map of the same labels through loads, changes, removals an
             ref.get(g.number)!.set(g.category, { category: g.category, source: g.source, confidence: fromByte(toByte(g.confidence)), lastSeen: r.lastSeen.getTime(), expiresAt: r.expiresAt?.getTime() ?? null });
           }
         }
-        if (i % 2 === 1) await index.merge(7, NOW); // tiny slices: the yielding path runs too
+        if (i % 2 === 1) await index.merge({ nowMs: NOW, checkEvery: 7, sliceMs: 0 }); // tiny slices: the yielding path runs too
       }
       for (const n of numbers) {
         const { expected, got } = lookupRef(ref, n, index);

@@ -43,12 +43,12 @@ interface Prepared {
   highFrequency: boolean;
 }
 
-function timeOf(at: string | undefined): number {
+function timeOf(at: string | undefined, serverNow: number): number {
   if (at) {
     const t = Date.parse(at);
     if (!Number.isNaN(t)) return t;
   }
-  return Date.now();
+  return serverNow;
 }
 
 export class Decider {
@@ -94,17 +94,18 @@ export class Decider {
   }
 
   /** Normalises, counts the call, looks up the caller's labels: everything but the callee's side. */
-  private prepare(call: ScreenCall): Prepared {
+  private prepare(call: ScreenCall, serverNow: number): Prepared {
     const caller = normalizeNumber(call.caller);
     const callee = normalizeNumber(call.callee);
-    const now = timeOf(call.at);
+    const now = timeOf(call.at, serverNow);
     let labels = NO_LABELS;
     let highFrequency = false;
     if (caller.kind !== 'invalid') {
       const key = numberKey(caller.value);
       if (!Number.isNaN(key)) {
         labels = this.labelIndex.lookupKey(key, now);
-        highFrequency = this.behaviour.observe(key, caller.value);
+        // Counted on the server's clock: `at` says when the call was placed, not when it reached us.
+        highFrequency = this.behaviour.observe(key, caller.value, serverNow);
       }
     }
     return { call, caller, callee, now, labels, highFrequency };
@@ -139,7 +140,7 @@ export class Decider {
   }
 
   async screen(call: ScreenCall): Promise<Decision> {
-    const p = this.prepare(call);
+    const p = this.prepare(call, Date.now());
     const prefs = this.prefsFor(p.callee);
     const resolved = prefs instanceof Promise ? await prefs : prefs;
     if (!resolved) return NOT_ENROLLED;
@@ -151,7 +152,8 @@ export class Decider {
    * calls needing the store (breakthrough) run in order, so a repeat inside one batch is seen as one.
    */
   async screenBatch(calls: readonly ScreenCall[]): Promise<Decision[]> {
-    const prepared = calls.map((c) => this.prepare(c));
+    const serverNow = Date.now();
+    const prepared = calls.map((c) => this.prepare(c, serverNow));
     const prefsOf = new Map<string, Preferences | null>();
     const misses: string[] = [];
     for (const p of prepared) {

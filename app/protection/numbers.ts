@@ -96,7 +96,8 @@ export function normalizeNumber(raw: string): NormalizedNumber {
     }
     if (!isDigits(s)) return invalid(s.replace(/\D/g, ''));
   }
-  if (s.length === 11 && MOBILE.test(s)) return { value: s, kind: 'mobile' };
+  // Digits only from here: 1[3-9] and eleven digits is a mobile, no regex needed.
+  if (s.length === 11 && s.charCodeAt(0) === 49 && s.charCodeAt(1) >= 51) return { value: s, kind: 'mobile' };
   if (s.startsWith('00')) return s.length > 4 ? fromInternational(s.slice(2)) : invalid(s);
   // "86…" without a plus: no national number starts with 86 (800 hotlines are caught first), so it can
   // only be the country code.

@@ -93,7 +93,9 @@ export class PreferenceSource {
     private readonly deps: { db: DataSource; store: Store; vault: PhoneVault },
     private readonly opts: PreferenceSourceOptions = {},
   ) {
-    this.positive = new Lru(opts.maxEntries ?? 200_000, (_callee, p) => this.bySubscriber.delete(p.subscriberId));
+    this.positive = new Lru(opts.maxEntries ?? 200_000, (callee, p) => {
+      if (this.bySubscriber.get(p.subscriberId) === callee) this.bySubscriber.delete(p.subscriberId);
+    });
     this.negative = new Lru(opts.maxNegative ?? 500_000);
     this.negativeTtlMs = opts.negativeTtlMs ?? 60_000;
     this.maxAgeMs = opts.maxAgeMs ?? 10 * 60_000;
