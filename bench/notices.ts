@@ -39,10 +39,16 @@ export interface NoticesBenchOptions {
   /** Events per POST (the contract allows up to 1000) and POSTs in flight. */
   batch?: number;
   concurrency?: number;
+  /**
+   * bursts: each subscriber's calls arrive together (one notice at once, one digest), so every run makes
+   * the same notices however fast it ingests; spread: calls land on subscribers at random all along.
+   */
+  pattern?: 'bursts' | 'spread';
 }
 
 export interface NoticesRun {
   workers: number;
+  pattern: 'bursts' | 'spread';
   interceptions: number;
   subscribers: number;
   notices: { total: number; sent: number; uncertain: number; failed: number; intercept: number; digest: number };
@@ -173,13 +179,14 @@ async function runOnce(workers: number, o: Required<NoticesBenchOptions>): Promi
     client = new CarrierClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, KEY.id, KEY.secret, o.concurrency);
     for (let i = 0; i < workers; i++) children.push(await spawnWorker(env, `bench-worker-${i + 1}`));
 
-    // Calls land on subscribers at random, as a day's traffic does.
     const tag = crypto.randomBytes(3).toString('hex');
+    const perSubscriber = Math.ceil(o.interceptions / phones.length);
+    const calleeOf = (i: number) => (o.pattern === 'bursts' ? phones[Math.floor(i / perSubscriber) % phones.length] : phones[crypto.randomInt(phones.length)]);
     const bodies = chunks(
       Array.from({ length: o.interceptions }, (_, i) => ({
         id: `b-${tag}-${i}`,
         caller: `400${String(1000000 + (i % 8999999)).slice(-7)}`,
-        callee: phones[crypto.randomInt(phones.length)],
+        callee: calleeOf(i),
         at: new Date().toISOString(),
         action: 'block',
         reason: 'category_block',
@@ -217,6 +224,7 @@ async function runOnce(workers: number, o: Required<NoticesBenchOptions>): Promi
     const count = (f: (n: Notice) => boolean) => rows.filter(f).length;
     return {
       workers,
+      pattern: o.pattern,
       interceptions: o.interceptions,
       subscribers: o.subscribers,
       notices: {
@@ -259,6 +267,7 @@ export async function benchNotices(opts: NoticesBenchOptions = {}): Promise<Noti
     workers: opts.workers ?? [1, 2],
     batch: opts.batch ?? 1000,
     concurrency: opts.concurrency ?? 4,
+    pattern: opts.pattern ?? 'bursts',
   };
   const runs: NoticesRun[] = [];
   for (const w of o.workers) runs.push(await runOnce(w, o));

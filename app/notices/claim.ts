@@ -8,6 +8,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { In } from 'typeorm';
 import { Notice, type NoticeHistoryEntry } from '../../entities/Notice';
 import { isSqlite } from '../db/datasource';
+import { updateByIds } from './bulk-update';
+import { retryDeadlocks } from './tx';
 
 export interface ClaimResult {
   /** Notices this worker now holds, state 'claimed', tries and history as stored. */
@@ -42,7 +44,7 @@ export async function claimDue(db: DataSource, owner: string, limit: number, lea
     if (ready.length === 0) return { claimed: [], reclaimed, abandoned: sending.length };
     const leaseUntil = new Date(now.getTime() + leaseMs);
     const ids = ready.map((n) => n.id);
-    await m.update(Notice, { id: In(ids), state: In(['pending', 'held', 'claimed']) }, { state: 'claimed', leaseOwner: owner, leaseUntil, nextAt: leaseUntil, updatedAt: now });
+    await updateByIds(m, Notice, ids, { state: 'claimed', leaseOwner: owner, leaseUntil, nextAt: leaseUntil, updatedAt: now }, { sql: `${m.connection.driver.escape('state')} IN ('pending', 'held', 'claimed')`, params: [] });
     if (!lock) {
       // Without row locks, read back what this worker really holds.
       const mine = await m.find(Notice, { where: { id: In(ids), leaseOwner: owner, state: 'claimed' } });
@@ -52,5 +54,5 @@ export async function claimDue(db: DataSource, owner: string, limit: number, lea
     return { claimed: ready, reclaimed, abandoned: sending.length };
   };
   if (isSqlite(db)) return run(db.manager, false);
-  return db.transaction((m) => run(m, true));
+  return retryDeadlocks(() => db.transaction((m) => run(m, true)));
 }

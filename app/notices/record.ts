@@ -1,12 +1,12 @@
 // Writing a round's outcomes in one short transaction: every notice row in one fenced statement (only rows
 // this worker still holds), WeChat push blocks on the subscribers, and a wechat_message row for every
 // template that may have reached WeChat (sent or uncertain).
-import { In, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { Notice } from '../../entities/Notice';
 import { Subscriber } from '../../entities/Subscriber';
 import { WechatMessage } from '../../entities/WechatMessage';
 import type { Config } from '../config';
-import { bulkUpdate } from './bulk-update';
+import { bulkUpdate, updateByIds } from './bulk-update';
 import { isSend, type Job } from './job';
 
 export interface RoundWrite {
@@ -23,7 +23,7 @@ export async function recordRound(m: EntityManager, config: Config, worker: stri
     writes.map((w) => ({ id: w.job.notice.id, change: w.change })),
     { sql: `${q('leaseOwner')} = ? AND ${q('state')} IN ('claimed', 'sending', 'uncertain')`, params: [worker] },
   );
-  if (blocked.size > 0) await m.update(Subscriber, { id: In([...blocked]) }, { wechatPushBlocked: true, updatedAt: at });
+  if (blocked.size > 0) await updateByIds(m, Subscriber, [...blocked], { wechatPushBlocked: true, updatedAt: at }, { sql: '1 = 1', params: [] });
   const messages: Omit<WechatMessage, 'id'>[] = [];
   for (const { job } of writes) {
     if (!isSend(job) || job.plan.channel !== 'wechat' || !job.verdict) continue;

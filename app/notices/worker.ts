@@ -24,7 +24,8 @@ import { defaultPolicy, type NoticePolicy } from './policy';
 import { SendRate } from './rate-limit';
 import { recordRound, type RoundWrite } from './record';
 import { purgeOldInterceptions } from './retention';
-import { shortTransaction } from './tx';
+import { retryDeadlocks, shortTransaction } from './tx';
+import { updateByIds } from './bulk-update';
 
 export interface NoticeWorkerOptions {
   /** This worker's name in leases and history; default host:pid:random. */
@@ -122,14 +123,14 @@ export function startNoticeWorker(deps: Deps, channels: NoticeChannels, opts: No
     if (jobs.length === 0) return new Set();
     const ids = jobs.map((j) => j.notice.id);
     const at = now();
-    const r = await deps.db
-      .createQueryBuilder()
-      .update(Notice)
-      .set({ state: 'sending', updatedAt: at })
-      .where({ id: In(ids), leaseOwner: o.owner, state: 'claimed' })
-      .andWhere('leaseUntil > :safe', { safe: new Date(at.getTime() + Math.min(1000, o.leaseMs / 4)) })
-      .execute();
-    if (r.affected === ids.length) return new Set(ids);
+    const q = (name: string) => deps.db.driver.escape(name);
+    const marked = await retryDeadlocks(() =>
+      updateByIds(deps.db.manager, Notice, ids, { state: 'sending', updatedAt: at }, {
+        sql: `${q('leaseOwner')} = ? AND ${q('state')} = 'claimed' AND ${q('leaseUntil')} > ?`,
+        params: [o.owner, new Date(at.getTime() + Math.min(1000, o.leaseMs / 4))],
+      }),
+    );
+    if (marked === ids.length) return new Set(ids);
     const mine = await deps.db.getRepository(Notice).find({ select: { id: true }, where: { id: In(ids), leaseOwner: o.owner, state: 'sending' } });
     log.warn({ lost: ids.length - mine.length }, 'claims lost before sending; another worker has them');
     return new Set(mine.map((m) => m.id));
@@ -167,7 +168,7 @@ export function startNoticeWorker(deps: Deps, channels: NoticeChannels, opts: No
       const change = outcomeOf(j, doneAt, outcomeOptions, blocked);
       writes.push({ job: j, change: { ...change, history: j.history, updatedAt: doneAt } });
     }
-    const written = await shortTransaction(deps.db, (m) => recordRound(m, deps.config, o.owner, writes, blocked, doneAt));
+    const written = await retryDeadlocks(() => shortTransaction(deps.db, (m) => recordRound(m, deps.config, o.owner, writes, blocked, doneAt)));
     if (written < writes.length) log.warn({ lost: writes.length - written }, 'notice outcomes not recorded: leases lost meanwhile');
     for (const w of writes) {
       if (w.change.state && FINAL_STATES.includes(w.change.state)) noticeOutcomes.inc({ kind: w.job.notice.kind, channel: w.change.channel ?? w.job.notice.channel, state: w.change.state });
