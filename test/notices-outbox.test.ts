@@ -4,6 +4,8 @@
 import test, { type ExecutionContext } from 'ava';
 import { In } from 'typeorm';
 import { claimDue } from '../app/notices/claim';
+import { watchOutbox } from '../app/notices/metrics';
+import { registry } from '../app/metrics';
 import { onTemplateSendJobFinish } from '../app/notices/delivery-status';
 import { scheduleEnabledNotice } from '../app/notices/schedule';
 import { startNoticeWorker, type NoticeWorkerOptions } from '../app/notices/worker';
@@ -83,12 +85,14 @@ test('per call: the first interception goes at once, the rest of the window fold
   t.is((await notices(s.id))[2].kind, 'intercept');
 });
 
-test('a replayed interception is stored and notified once', async (t) => {
+test('a replayed interception is stored and notified once; the outbox depth shows on /metrics', async (t) => {
   const { h, worker, templatesTo, notices } = await setup(t);
   const s = await h.subscriber();
   const e = h.event(s.phone);
   t.deepEqual(await h.report([e, e]), { accepted: 1, duplicates: 1 });
   t.deepEqual(await h.report([e]), { accepted: 0, duplicates: 1 });
+  watchOutbox(h.deps.db);
+  t.regex(await registry.getSingleMetricAsString('fsr_notice_outbox'), /^fsr_notice_outbox\{state="pending"\} 1$/m);
   await worker.tick();
   await worker.tick();
   t.is(templatesTo(s.openid).length, 1);

@@ -37,7 +37,14 @@ export async function loadContext(db: DataSource, vault: PhoneVault, notices: No
     const interception = interceptions.get(l.interceptionId);
     if (!interception) continue; // purged by retention meanwhile
     const list = items.get(l.noticeId) ?? [];
-    list.push({ interception, caller: vault.decrypt(interception.callerCipher) });
+    // A digest of a call-bombing night covers thousands of calls; only the few it names are decrypted.
+    let caller: string | undefined;
+    list.push({
+      interception,
+      get caller() {
+        return (caller ??= vault.decrypt(interception.callerCipher));
+      },
+    });
     items.set(l.noticeId, list);
   }
   for (const list of items.values()) list.sort((a, b) => b.interception.at.getTime() - a.interception.at.getTime() || b.interception.id - a.interception.id);

@@ -8,3 +8,5 @@ export { onTemplateSendJobFinish, deliveryStatusOf, type DeliveryResult } from '
 export { purgeOldInterceptions, type PurgeResult } from './retention';
 export { defaultPolicy, type NoticePolicy } from './policy';
 export { describeInterception } from './describe';
+export { watchOutbox } from './metrics';
+export { recentInterceptions, type InterceptionRecord, type RecordsPage } from './records';
