@@ -79,7 +79,7 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   watchOutbox(deps.db);
 
   const subscribers = new SubscriberService(deps.db);
-  const bindings = new BindingService(deps.db, deps.vault);
+  const bindings = new BindingService(deps.db, deps.vault, deps.store);
   // The code goes out in the background: the chat answers at once; the outcome is recorded in sms_message.
   const otp = new OtpService(deps.store, otpMacKey(config.dataKey), async (phone, code) => {
     sms.send({ phone, purpose: 'otp', template: 'otp', params: { code }, text: SMS.otp(code) }).catch((err) => log.error({ err }, 'otp sms failed'));

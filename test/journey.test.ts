@@ -7,6 +7,7 @@ import { KEYS } from '../menus/tree';
 import { eventually, startHarness, type Harness } from './support/app-harness';
 import { WechatSender } from './support/wechat-sender';
 import { FAKE_APP } from './support/fake-wechat-api';
+import { CarrierClient } from './support/carrier-client';
 
 const backends = [
   { name: 'mariadb+redis', db: 'mariadb', store: 'redis' },
@@ -189,4 +190,31 @@ test('a phone enrolled by SMS keyword and later bound in WeChat is one subscribe
   t.true((await h.deps.db.getRepository(ProtectionSettings).findOneByOrFail({ subscriberId: wechatSub.id })).enabled, 'protection carried over');
   const status = await h.sender.send(tap(h, 'oSmsThenWechat01', KEYS.settings));
   t.regex(status.reply!.Content, /状态：保护中/);
+});
+
+test('the network applies the preferences of a phone at once, and stops the moment the phone moves or is unbound', async (t) => {
+  const h = await startHarness();
+  t.teardown(() => h.close());
+  const [keyId, secret] = [...h.deps.config.carrierKeys.entries()][0];
+  const carrier = new CarrierClient(h.server.url, keyId, secret);
+  t.teardown(() => carrier.agent.destroy());
+  const screen = async () => (await carrier.post('/carrier/v1/screen', { caller: '4001234567', callee: '13200132000', callerIndustry: 'loan_finance' })).json;
+  t.like(await screen(), { action: 'allow', reason: 'not_enrolled' });
+
+  const openid = 'oUser_screen_0001';
+  await bindPhone(h, openid, '13200132000');
+  await h.sender.send(tap(h, openid, KEYS.enable));
+  t.like(await screen(), { action: 'block', reason: 'category_block', category: 'loan_finance' });
+
+  // The phone moves to another WeChat account (its holder proved it with a fresh code): the old
+  // account's preferences stop applying at once; the new holder has not enabled protection yet.
+  await h.deps.store.del(`otp:cool:${h.deps.vault.lookupHash('13200132000')}`);
+  await bindPhone(h, 'oUser_screen_0002', '13200132000');
+  t.like(await screen(), { action: 'allow', reason: 'not_enrolled' });
+  await h.sender.send(tap(h, 'oUser_screen_0002', KEYS.enable));
+  t.like(await screen(), { action: 'block', reason: 'category_block' });
+
+  const sub = await h.deps.db.getRepository(Subscriber).findOneByOrFail({ openid: 'oUser_screen_0002' });
+  await h.server.services.dataRights.unbind(sub.id, { actor: 'subscriber', channel: 'h5' });
+  t.like(await screen(), { action: 'allow', reason: 'not_enrolled' });
 });

@@ -5,6 +5,8 @@ import { PhoneBinding } from '../../entities';
 import type { PhoneVault } from '../privacy/phone-vault';
 import { maskPhone } from '../privacy/mask';
 import { audit, type AuditSource } from '../audit/audit';
+import { announcePreferenceChange } from '../settings/changes';
+import type { Store } from '../store';
 
 export interface BindResult {
   /** The subscriber who lost the phone to this binding, if any. */
@@ -17,7 +19,14 @@ export class BindingService {
   constructor(
     private readonly db: DataSource,
     private readonly vault: PhoneVault,
+    /** When given, bindings that change announce it, so decision caches stop applying the old holder's preferences. */
+    private readonly store?: Store,
   ) {}
+
+  private async announce(...subscriberIds: (number | null)[]): Promise<void> {
+    if (!this.store) return;
+    for (const id of subscriberIds) if (id !== null) await announcePreferenceChange(this.store, id);
+  }
 
   async forSubscriber(subscriberId: number): Promise<PhoneBinding | null> {
     return this.db.getRepository(PhoneBinding).findOneBy({ subscriberId });
@@ -38,7 +47,7 @@ export class BindingService {
 
   /** Binds a phone whose code the subscriber has just verified. */
   async bindVerified(subscriberId: number, phoneHash: string, phoneCipher: string, source: AuditSource, via: 'wechat' | 'sms' = 'wechat'): Promise<BindResult> {
-    return this.db.transaction(async (m) => {
+    const result = await this.db.transaction(async (m): Promise<BindResult> => {
       const holder = await m.findOneBy(PhoneBinding, { phoneHash });
       if (holder && holder.subscriberId === subscriberId) {
         await m.update(PhoneBinding, { id: holder.id }, { verifiedAt: new Date() });
@@ -56,15 +65,19 @@ export class BindingService {
       await audit(m, subscriberId, source, 'phone_bound', { phone: maskPhone(this.vault.decrypt(phoneCipher)), movedFrom, replaced: !!own });
       return { movedFrom, replaced: !!own };
     });
+    await this.announce(subscriberId, result.movedFrom);
+    return result;
   }
 
   async unbind(subscriberId: number, source: AuditSource): Promise<boolean> {
-    return this.db.transaction(async (m) => {
+    const unbound = await this.db.transaction(async (m) => {
       const own = await m.findOneBy(PhoneBinding, { subscriberId });
       if (!own) return false;
       await m.delete(PhoneBinding, { id: own.id });
       await audit(m, subscriberId, source, 'phone_unbound', { phone: maskPhone(this.vault.decrypt(own.phoneCipher)) });
       return true;
     });
+    if (unbound) await this.announce(subscriberId);
+    return unbound;
   }
 }
