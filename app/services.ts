@@ -1,6 +1,6 @@
 // The composition root of the domain: every service built once from Deps, and the routers that expose
 // them. Routes, handlers and workers receive what is built here; nothing else constructs services.
-import crypto from 'node:crypto';
+import { deriveKey } from './privacy/derive-key';
 import type Router from '@koa/router';
 import { preferenceCommands } from '../menus/handlers/preferences';
 import { recentInterceptionId, recordsCommands } from '../menus/handlers/records';
@@ -61,7 +61,7 @@ function measured(engine: ScreenService): ScreenService {
 }
 
 export function otpMacKey(dataKey: Buffer): Buffer {
-  return Buffer.from(crypto.hkdfSync('sha256', dataKey, Buffer.alloc(0), 'fsr otp', 32));
+  return deriveKey(dataKey, 'otp');
 }
 
 /** The path the embedded simulator's WeChat API lives under on our own server. */

@@ -11,7 +11,7 @@ import { createLogger } from '../app/log';
 import type { Store } from '../app/store';
 import { createCallback, type Callback, type CallbackOptions } from '../app/wechat/callback';
 import type { InboundMessage } from '../app/wechat/message';
-import { BodyTooLarge, readRawBody } from '../app/wechat/raw-body';
+import { BodyTooLarge, readRawBody } from '../app/http/raw-body';
 import type { Reply } from '../app/wechat/reply';
 import { createTestStore, TEST_REDIS_URL, testRedisPrefix } from './support/backends';
 import { WechatSender, type SenderMode } from './support/wechat-sender';

@@ -6,7 +6,7 @@ import type { Deps } from '../deps';
 import { refuse } from './json-error';
 import { carrierRefusals } from './metrics';
 import { CarrierRateLimiter } from './rate-limit';
-import { BodyTooLarge, readRawBody } from './raw-body';
+import { BodyTooLarge, readRawBody } from '../http/raw-body';
 import { expectedSignature, NONCE_TTL_MS, signatureMatches, TIMESTAMP_WINDOW_SEC } from './signature';
 
 /** What an authenticated request carries on to its handler, as `ctx.state.carrier`. */

@@ -1,6 +1,7 @@
 // Signed cookies for the H5 pages: the sign-in state of one OAuth round trip, and the session after it.
 // Stateless (HMAC under a key derived from DATA_KEY), so any web process can read them.
 import crypto from 'node:crypto';
+import { deriveKey } from '../privacy/derive-key';
 import type { Context } from 'koa';
 
 export const SESSION_COOKIE = 'fsr_h5';
@@ -34,8 +35,8 @@ export class H5Cookies {
   private readonly csrfKey: Buffer;
 
   constructor(dataKey: Buffer) {
-    this.sessionKey = Buffer.from(crypto.hkdfSync('sha256', dataKey, Buffer.alloc(0), 'fsr h5 session', 32));
-    this.csrfKey = Buffer.from(crypto.hkdfSync('sha256', dataKey, Buffer.alloc(0), 'fsr h5 csrf', 32));
+    this.sessionKey = deriveKey(dataKey, 'h5 session');
+    this.csrfKey = deriveKey(dataKey, 'h5 csrf');
   }
 
   static openidDigest(openid: string): string {

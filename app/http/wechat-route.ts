@@ -3,7 +3,7 @@
 import Router from '@koa/router';
 import type { Deps } from '../deps';
 import { createCallback, type CallbackOptions } from '../wechat/callback';
-import { BodyTooLarge, readRawBody } from '../wechat/raw-body';
+import { BodyTooLarge, readRawBody } from './raw-body';
 
 const MAX_BODY = 64 * 1024;
 

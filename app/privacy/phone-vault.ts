@@ -1,14 +1,15 @@
 // Phones at rest: AES-256-GCM ciphertext for reading back, HMAC-SHA256 for lookup, both keyed by DATA_KEY
 // (derived sub-keys so that one never doubles as the other).
 import crypto from 'node:crypto';
+import { deriveKey } from './derive-key';
 
 export class PhoneVault {
   private readonly encKey: Buffer;
   private readonly macKey: Buffer;
 
   constructor(dataKey: Buffer) {
-    this.encKey = Buffer.from(crypto.hkdfSync('sha256', dataKey, Buffer.alloc(0), 'fsr phone encryption', 32));
-    this.macKey = Buffer.from(crypto.hkdfSync('sha256', dataKey, Buffer.alloc(0), 'fsr phone lookup', 32));
+    this.encKey = deriveKey(dataKey, 'phone encryption');
+    this.macKey = deriveKey(dataKey, 'phone lookup');
   }
 
   /** Stable keyed hash of a normalised number: the only form a phone is searched by. */

@@ -9,7 +9,7 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import { entities } from '../../entities';
 import type { Deps } from '../deps';
-import { readRawBody } from '../wechat/raw-body';
+import { readRawBody } from '../http/raw-body';
 import { ConsoleSmsProvider } from '../sms';
 import type { BindingService } from '../binding/binding-service';
 import type { SubscriberService } from '../binding/subscriber-service';

@@ -4,7 +4,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { BodyTooLarge, readRawBody } from '../carrier/raw-body';
+import { BodyTooLarge, readRawBody } from '../http/raw-body';
 import type { Deps } from '../deps';
 import { smsInbound } from './inbound-metrics';
 import { InboundSmsService, type InboundOptions, type InboundSmsServices } from './inbound-service';
