@@ -106,7 +106,10 @@ test('two worker processes, replays, 45009/500/timeouts and a SIGKILL: each inte
   for (let waited = 0; ; waited += 200) {
     const open = await repo.count({ where: { state: In(['pending', 'claimed', 'sending']) } });
     if (open === 0) break;
-    if (waited > 60_000) t.fail(`${open} notices still open after 60 s`);
+    if (waited > 60_000) {
+      t.fail(`${open} notices still open after 60 s`);
+      return;
+    }
     await sleep(200);
   }
 

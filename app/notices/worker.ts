@@ -25,7 +25,7 @@ import { SendRate } from './rate-limit';
 import { recordRound, type RoundWrite } from './record';
 import { purgeOldInterceptions } from './retention';
 import { retryDeadlocks, shortTransaction } from './tx';
-import { updateByIds } from './bulk-update';
+import { bulkUpdate } from './bulk-update';
 
 export interface NoticeWorkerOptions {
   /** This worker's name in leases and history; default host:pid:random. */
@@ -118,17 +118,23 @@ export function startNoticeWorker(deps: Deps, channels: NoticeChannels, opts: No
     });
   }
 
-  /** Marks the notices 'sending' before anything leaves, while the lease is still ours with room to spare; returns those marked. */
+  /**
+   * Marks the notices 'sending' before anything leaves, while the lease is still ours with room to spare,
+   * with the channel and the history so far: a worker that dies now leaves an accurate record. Returns
+   * the ids marked.
+   */
   async function markSending(jobs: SendJob[]): Promise<Set<number>> {
     if (jobs.length === 0) return new Set();
     const ids = jobs.map((j) => j.notice.id);
     const at = now();
     const q = (name: string) => deps.db.driver.escape(name);
     const marked = await retryDeadlocks(() =>
-      updateByIds(deps.db.manager, Notice, ids, { state: 'sending', updatedAt: at }, {
-        sql: `${q('leaseOwner')} = ? AND ${q('state')} = 'claimed' AND ${q('leaseUntil')} > ?`,
-        params: [o.owner, new Date(at.getTime() + Math.min(1000, o.leaseMs / 4))],
-      }),
+      bulkUpdate(
+        deps.db.manager,
+        Notice,
+        jobs.map((j) => ({ id: j.notice.id, change: { state: 'sending', channel: j.plan.channel, history: j.history, updatedAt: at } })),
+        { sql: `${q('leaseOwner')} = ? AND ${q('state')} = 'claimed' AND ${q('leaseUntil')} > ?`, params: [o.owner, new Date(at.getTime() + Math.min(1000, o.leaseMs / 4))] },
+      ),
     );
     if (marked === ids.length) return new Set(ids);
     const mine = await deps.db.getRepository(Notice).find({ select: { id: true }, where: { id: In(ids), leaseOwner: o.owner, state: 'sending' } });
