@@ -92,7 +92,7 @@ test('a replayed interception is stored and notified once; the outbox depth show
   t.deepEqual(await h.report([e, e]), { accepted: 1, duplicates: 1 });
   t.deepEqual(await h.report([e]), { accepted: 0, duplicates: 1 });
   watchOutbox(h.deps.db);
-  t.regex(await registry.getSingleMetricAsString('fsr_notice_outbox'), /^fsr_notice_outbox\{state="pending"\} 1$/m);
+  t.regex(await registry.getSingleMetricAsString('fsr_notice_outbox_depth'), /^fsr_notice_outbox_depth\{state="pending"\} 1$/m);
   await worker.tick();
   await worker.tick();
   t.is(templatesTo(s.openid).length, 1);

@@ -1,7 +1,5 @@
 // Notices in the process registry: what every attempt ended with, and how late notices go out.
 import client from 'prom-client';
-import { IsNull, Not, type DataSource } from 'typeorm';
-import { Notice } from '../../entities/Notice';
 import { registry } from '../metrics';
 
 export const noticeAttempts = new client.Counter({
@@ -25,30 +23,5 @@ export const noticeOutcomes = new client.Counter({
   registers: [registry],
 });
 
-let outboxDb: DataSource | null = null;
-
-/** Notices not yet final, by state (pending, held, claimed, sending), read from the database at each scrape. */
-export const outboxDepth = new client.Gauge({
-  name: 'fsr_notice_outbox',
-  help: 'Notices waiting in the outbox, by state',
-  labelNames: ['state'] as const,
-  registers: [registry],
-  async collect() {
-    if (!outboxDb?.isInitialized) return;
-    const rows: { state: string; n: string | number }[] = await outboxDb
-      .getRepository(Notice)
-      .createQueryBuilder('n')
-      .select('n.state', 'state')
-      .addSelect('COUNT(*)', 'n')
-      .where({ nextAt: Not(IsNull()) })
-      .groupBy('n.state')
-      .getRawMany();
-    this.reset();
-    for (const r of rows) this.set({ state: r.state }, Number(r.n));
-  },
-});
-
-/** Points the outbox gauge at the deployment's database (once, at start). */
-export function watchOutbox(db: DataSource): void {
-  outboxDb = db;
-}
+// The outbox depth gauge lives in app/metrics-catalog.ts (fsr_notice_outbox_depth, watchOutbox).
+export { outboxDepth, watchOutbox } from '../metrics-catalog';
