@@ -248,8 +248,6 @@ export const H5 = {
   records: {
     title: '拦截记录',
     empty: '暂无拦截记录。开启防护后，被拦截的来电会显示在这里。',
-    unavailable: '拦截记录暂不可用。被拦截时您会收到通知。',
-    actions: { block: '已拦截', smart_answer: '智能接听', verify: '来电验证', allow: '已放行' } as Record<string, string>,
     unknownCaller: '未知号码',
   },
   data: {

@@ -51,7 +51,7 @@ test('per call: the first interception goes at once, the rest of the window fold
     time3: { value: '2026-03-02 12:00' },
     character_string4: { value: maskPhone(s.phone) },
   });
-  t.regex(first[0].url ?? '', /^https:\/\/fsr\.example\.com\/h5\/interceptions\?notice=\d+$/);
+  t.regex(first[0].url ?? '', /^https:\/\/fsr\.example\.com\/h5\/records\?notice=\d+$/);
 
   clock.advance(10 * SECOND);
   await h.report([h.event(s.phone, { at: at() }), h.event(s.phone, { at: at(), category: 'insurance' }), h.event(s.phone, { at: at() })]);

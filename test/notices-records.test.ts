@@ -48,7 +48,7 @@ test('拦截记录 lists the latest interceptions newest first; 申诉 N allow-l
     reply,
     NOTICE.records.list(
       ['1. 03-02 11:30 13912345678 智能接听：对方自称快递，已留言', '2. 03-02 10:00 02161234567 来电验证未通过，已挂断', '3. 03-02 09:00 4001112222 贷款理财'],
-      'https://fsr.example.com/h5/interceptions',
+      'https://fsr.example.com/h5/records',
     ),
   );
 

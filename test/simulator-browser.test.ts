@@ -95,6 +95,11 @@ test('the whole journey in the simulator page, from a fresh start with no config
   await page.getByRole('button', { name: '拦截记录' }).click();
   await lastReply().filter({ hasText: '4001234567' }).waitFor();
 
+  // The notice's 详情 link opens the 拦截记录 page inside the phone, signed in through OAuth2.
+  await notice.getByRole('link', { name: '详情' }).click();
+  await page.frameLocator('#h5-frame').getByText('4001234567').first().waitFor({ timeout: 15_000 });
+  await page.getByRole('button', { name: '关闭页面' }).click();
+
   await page.screenshot({ path: artifactPath('simulator-journey.png') });
 
   // A view button opens its H5 page inside the phone, signed in through the simulated OAuth2 redirect.

@@ -36,7 +36,7 @@ export function mountPages(router: Router, deps: Deps, s: H5Services, auth: H5Au
     const { id, csrf } = who(ctx);
     const [settings, binding, counts, records] = await Promise.all([s.protection.get(id), s.bindings.forSubscriber(id), s.lists.counts(id), recentInterceptions(deps.db, deps.vault, id)]);
     const prefs = await s.preferences.view(id);
-    render(ctx, overviewPage({ masked: binding ? s.bindings.maskedPhoneOf(binding) : null, state: stateOf(settings), categoryModes: prefs.categoryModes, counts, recent: records.available ? records.items.length : null }, csrf));
+    render(ctx, overviewPage({ masked: binding ? s.bindings.maskedPhoneOf(binding) : null, state: stateOf(settings), categoryModes: prefs.categoryModes, counts, recent: records.items.length }, csrf));
   });
   router.get('/categories', auth.page, async (ctx) => {
     const { id, csrf } = who(ctx);

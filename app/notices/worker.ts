@@ -101,7 +101,7 @@ export function startNoticeWorker(deps: Deps, channels: NoticeChannels, opts: No
       openid: p.openid!,
       templateId: enabled ? deps.config.wechat.templateEnabled : deps.config.wechat.templateIntercept,
       // The notice id lets the page show what this message was about.
-      url: enabled ? `${base}/h5/` : `${base}/h5/interceptions?notice=${job.notice.id}`,
+      url: enabled ? `${base}/h5/` : `${base}/h5/records?notice=${job.notice.id}`,
       data: p.rendered.template.data,
     });
   }

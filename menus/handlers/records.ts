@@ -50,7 +50,7 @@ async function showRecords(input: ChatInput, s: ChatServices, d: RecordsChatDeps
   // The numbers shown are what `申诉 序号` refers to, whatever arrives meanwhile.
   await d.store.set(shownKey(input.openid), JSON.stringify(page.items.map((i) => i.id)), { ttlMs: SHOWN_TTL_MS });
   const lines = page.items.map((i, n) => NOTICE.records.line(n + 1, shanghaiTime(i.at).slice(5), i.caller, i.description));
-  return NOTICE.records.list(lines, `${publicBase(d.config)}/h5/interceptions`);
+  return NOTICE.records.list(lines, `${publicBase(d.config)}/h5/records`);
 }
 
 async function appeal(input: ChatInput, s: ChatServices, d: RecordsChatDeps, arg: string): Promise<string> {

@@ -8,7 +8,7 @@ export interface OverviewData {
   state: 'off' | 'on' | 'paused';
   categoryModes: Record<string, CategoryMode>;
   counts: { reject: number; allow: number };
-  recent: number | null;
+  recent: number;
 }
 
 export function overviewPage(d: OverviewData, csrf: string): string {
@@ -40,7 +40,7 @@ ${action ? html`<div class="btn-area">${action}</div>` : null}
   ${link('/h5/lists/allow', H5.nav.allow, o.listCount(d.counts.allow, LIST_LIMIT))}
   ${link('/h5/rules', H5.nav.rules, '')}
   ${link('/h5/notices', H5.nav.notices, '')}
-  ${link('/h5/records', H5.nav.records, d.recent === null ? '' : o.recent(d.recent))}
+  ${link('/h5/records', H5.nav.records, o.recent(d.recent))}
   ${link('/h5/data', H5.nav.data, '')}
 </div></nav>`;
   return layout({ title: o.title, csrf, body });

@@ -1,6 +1,5 @@
 // 拦截记录: the latest interceptions, or an honest empty state.
 import { H5 } from '../../../menus/texts';
-import { CATEGORY_NAMES, type CategoryCode } from '../../protection/preferences';
 import type { Interceptions } from '../interceptions';
 import { html, layout } from './layout';
 
@@ -13,13 +12,11 @@ function shanghai(iso: string): string {
 
 export function recordsPage(r: Interceptions, csrf: string): string {
   const t = H5.records;
-  const body = !r.available
-    ? html`<p class="empty">${t.unavailable}</p>`
-    : r.items.length === 0
+  const body =
+    r.items.length === 0
       ? html`<p class="empty">${t.empty}</p>`
-      : html`<ul class="cells">${r.items.map((i) => {
-          const why = [i.action ? (t.actions[i.action] ?? i.action) : null, i.category ? (CATEGORY_NAMES[i.category as CategoryCode] ?? i.category) : null].filter(Boolean).join(' · ');
-          return html`<li class="cell"><span class="cell__bd">${i.caller || t.unknownCaller}<span class="cell__desc">${why}</span></span><span class="cell__ft"><time datetime="${i.at}">${shanghai(i.at)}</time></span></li>`;
-        })}</ul>`;
+      : html`<ul class="cells">${r.items.map(
+          (i) => html`<li class="cell"><span class="cell__bd">${i.caller || t.unknownCaller}<span class="cell__desc">${i.description}</span></span><span class="cell__ft"><time datetime="${i.at}">${shanghai(i.at)}</time></span></li>`,
+        )}</ul>`;
   return layout({ title: t.title, csrf, body, back: true });
 }
