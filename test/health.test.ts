@@ -1,0 +1,20 @@
+// /healthz says the process is up; /readyz that the database and Redis answer, and says which is down.
+import test from 'ava';
+import { startHarness } from './support/app-harness';
+
+test('healthz and readyz on MariaDB + Redis, and readyz turning 503 when the database is gone', async (t) => {
+  const h = await startHarness();
+  t.teardown(() => h.close());
+  const health = await fetch(`${h.server.url}/healthz`);
+  t.is(health.status, 200);
+  t.deepEqual(await health.json(), { status: 'ok' });
+  const ready = await fetch(`${h.server.url}/readyz`);
+  t.is(ready.status, 200);
+  t.deepEqual(await ready.json(), { status: 'ready', database: true, store: 'redis' });
+
+  await h.deps.db.destroy();
+  const down = await fetch(`${h.server.url}/readyz`);
+  t.is(down.status, 503);
+  t.like(await down.json(), { status: 'not ready', database: false });
+  t.is((await fetch(`${h.server.url}/healthz`)).status, 200, 'the process itself is still up');
+});
