@@ -2,16 +2,25 @@
 // its event loop. `project` is the whole server as `ROLE=web npm start` runs it (MariaDB, Redis, a WeChat API
 // outside), `bare` a Koa handler that reads the raw body and answers `success`: the floor any Koa endpoint
 // behind WeChat pays. Started with fork(); reports {port} over IPC and, on request, the CPU it used and the
-// event-loop delay over a phase; exits on SIGTERM or when the parent goes away.
+// event-loop delay over a phase, the time it waited on MariaDB and Redis over a phase, and a CPU profile of a
+// phase (written to a file, its path sent back); exits
+// on SIGTERM or when the parent goes away.
+import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Koa from 'koa';
 import { loadConfig } from '../app/config';
 import { closeDeps, openDeps } from '../app/lifecycle';
 import { startServer } from '../app/server';
+import { ioWaitWatcher, type IoWaits } from './io-waits';
 
 export type ServerMessage =
   | { port: number }
+  | { profileFile: string }
+  | { waits: IoWaits }
   | { usage: { cpuPercent: number; loopDelayP50Ms: number; loopDelayP99Ms: number; loopDelayMaxMs: number } };
 
 async function bare(): Promise<{ port: number; stop: () => Promise<void> }> {
@@ -53,7 +62,22 @@ async function main() {
   delay.enable();
   let cpuFrom = process.cpuUsage();
   let wallFrom = process.hrtime.bigint();
-  process.on('message', (m: { cmd?: string }) => {
+  const waits = ioWaitWatcher();
+  const inspector = new Session();
+  inspector.connect();
+  process.on('message', async (m: { cmd?: string }) => {
+    if (m.cmd === 'waits-start') waits.start();
+    if (m.cmd === 'waits-stop') process.send!({ waits: waits.stop() } satisfies ServerMessage);
+    if (m.cmd === 'profile-start') {
+      await inspector.post('Profiler.enable');
+      await inspector.post('Profiler.start');
+    }
+    if (m.cmd === 'profile-stop') {
+      const { profile } = await inspector.post('Profiler.stop');
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fsr-bench-prof-')), `${process.env.BENCH_MODE}.cpuprofile`);
+      fs.writeFileSync(file, JSON.stringify(profile));
+      process.send!({ profileFile: file } satisfies ServerMessage);
+    }
     if (m.cmd === 'reset') {
       delay.reset();
       cpuFrom = process.cpuUsage();
@@ -78,7 +102,6 @@ async function main() {
     if (quitting) return;
     quitting = true;
     await started.stop().catch(() => {});
-    // A normal exit, so that --cpu-prof (BENCH_PROFILE) writes its profile.
     process.exit(0);
   };
   process.on('SIGTERM', quit);

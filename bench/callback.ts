@@ -10,7 +10,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { In } from 'typeorm';
@@ -26,6 +25,7 @@ import { startJsonSmsGateway } from '../test/support/fake-sms-gateways';
 import { FAKE_APP, startFakeWechatApi } from '../test/support/fake-wechat-api';
 import { WechatSender } from '../test/support/wechat-sender';
 import type { ServerMessage } from './callback-server-process';
+import type { IoWaits } from './io-waits';
 import { summariseCpuProfile, type CpuProfileSummary } from './cpu-profile';
 import type { LoadResult } from './load';
 import { dropRedisPrefix } from './redis-prefix';
@@ -40,15 +40,15 @@ export interface CallbackBenchOptions {
   rate?: number;
   /** Clicks signed and encrypted for the project before the load (more are built live if they run out). */
   prebuilt?: number;
-  /** Run the project's server under --cpu-prof and summarise where its time went. */
-  profile?: boolean;
+  /** After the measured phases: time the project's waits on MariaDB and Redis at the fixed rate, and profile its CPU over one more max-throughput phase (default on). */
+  diagnose?: boolean;
 }
 
 export interface CallbackLoad extends LoadResult {
   /** What the bodies were: an encrypted passive reply, `success`, anything else. */
   replies: { encrypted: number; success: number; other: number };
   /** CPU the server process used over the phase (100 = one core busy) and how long ready work waited for its loop. */
-  server: { cpuPercent: number; loopDelayP99Ms: number };
+  server: { cpuPercent: number; cpuUsPerRequest: number; loopDelayP99Ms: number };
   /** CPU this process (the load generator, signing and encrypting) used meanwhile. */
   generatorCpuPercent: number;
 }
@@ -66,6 +66,11 @@ export interface CallbackBenchResult {
   aims: { throughputRatio: number; p99MsAtRate: number; throughputMet: boolean; p99Met: boolean };
   /** Replies seen before and after the load, checked against the texts a subscriber would read. */
   checks: { boundReply: string; unboundReply: string };
+  /**
+   * One more phase at the fixed rate with the server timing its MariaDB queries and Redis commands (issued →
+   * answer handled): where a request's latency goes when it is not CPU. Not in the figures above.
+   */
+  waitsAtRate?: { requests: number; p50Ms: number; p99Ms: number; perRequest: { mysqlQueries: number; redisCommands: number } } & IoWaits;
   profile?: CpuProfileSummary & { file: string };
 }
 
@@ -79,10 +84,10 @@ interface Server {
   child: ChildProcess;
 }
 
-async function startServer(mode: 'project' | 'bare', env: Record<string, string>, execArgv: string[] = []): Promise<Server> {
+async function startServer(mode: 'project' | 'bare', env: Record<string, string>): Promise<Server> {
   const child = fork(path.join(__dirname, 'callback-server-process.js'), [], {
     env: { ...process.env, ...env, BENCH_MODE: mode },
-    execArgv,
+    execArgv: [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -98,19 +103,22 @@ async function startServer(mode: 'project' | 'bare', env: Record<string, string>
   return { url: `http://127.0.0.1:${port}`, child };
 }
 
-async function usage(child: ChildProcess): Promise<Extract<ServerMessage, { usage: unknown }>['usage']> {
-  const reply = new Promise<Extract<ServerMessage, { usage: unknown }>['usage']>((resolve) => {
+/** A message of one kind from the server process, after sending it `cmd`. */
+async function ask<K extends 'usage' | 'profileFile' | 'waits'>(child: ChildProcess, cmd: string, kind: K): Promise<Extract<ServerMessage, Record<K, unknown>>[K]> {
+  const reply = new Promise<Extract<ServerMessage, Record<K, unknown>>[K]>((resolve) => {
     const onMessage = (m: ServerMessage) => {
-      if ('usage' in m) {
+      if (kind in m) {
         child.off('message', onMessage);
-        resolve(m.usage);
+        resolve((m as Extract<ServerMessage, Record<K, unknown>>)[kind]);
       }
     };
     child.on('message', onMessage);
   });
-  child.send({ cmd: 'usage' });
+  child.send({ cmd });
   return reply;
 }
+
+const usage = (child: ChildProcess) => ask(child, 'usage', 'usage');
 
 async function stopServer(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -191,7 +199,7 @@ async function load(server: Server, next: () => Click, o: { connections: number;
     non2xx: result.non2xx,
     total: result.requests.total,
     replies,
-    server: { cpuPercent: round(u.cpuPercent, 1), loopDelayP99Ms: round(u.loopDelayP99Ms) },
+    server: { cpuPercent: round(u.cpuPercent, 1), cpuUsPerRequest: Math.round((u.cpuPercent / 100) * (1e6 / result.requests.average)), loopDelayP99Ms: round(u.loopDelayP99Ms) },
     generatorCpuPercent: round((100 * (cpu.user + cpu.system)) / wallUs, 1),
   };
 }
@@ -255,7 +263,6 @@ export async function benchCallback(opts: CallbackBenchOptions = {}): Promise<Ca
   const db = await createDatabaseUrl('mariadb');
   const prefix = testRedisPrefix();
   const dataKey = crypto.randomBytes(32);
-  const profileDir = opts.profile ? fs.mkdtempSync(path.join(os.tmpdir(), 'fsr-bench-prof-')) : undefined;
   // Production settings (and the production log level), on loopback.
   const env = {
     NODE_ENV: 'production',
@@ -278,7 +285,7 @@ export async function benchCallback(opts: CallbackBenchOptions = {}): Promise<Ca
   };
   const servers: Server[] = [];
   try {
-    const project = await startServer('project', env, profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []);
+    const project = await startServer('project', env);
     servers.push(project);
     const bare = await startServer('bare', {});
     servers.push(bare);
@@ -314,10 +321,17 @@ export async function benchCallback(opts: CallbackBenchOptions = {}): Promise<Ca
       aims: { ...AIM, throughputMet: throughputRatio >= AIM.throughputRatio, p99Met: projectFixed.p99Ms < AIM.p99MsAtRate },
       checks,
     };
-    if (profileDir) {
-      await stopServer(project.child);
-      const file = fs.readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
-      if (file) result.profile = { file: path.join(profileDir, file), ...summariseCpuProfile(JSON.parse(fs.readFileSync(path.join(profileDir, file), 'utf8'))) };
+    if (opts.diagnose ?? true) {
+      project.child.send({ cmd: 'waits-start' });
+      const traced = await load(project, projectClicks.next, { connections: rateConnections, durationSec, rate });
+      const waits = await ask(project.child, 'waits-stop', 'waits');
+      const per = (n: number) => round(n / traced.total, 2);
+      result.waitsAtRate = { requests: traced.total, p50Ms: traced.p50Ms, p99Ms: traced.p99Ms, perRequest: { mysqlQueries: per(waits.mysqlQuery.count), redisCommands: per(waits.redisCommand.count) }, ...waits };
+      // After the measured phases, so that the profiler's own cost is in no figure.
+      project.child.send({ cmd: 'profile-start' });
+      await load(project, projectClicks.next, { connections, durationSec });
+      const file = await ask(project.child, 'profile-stop', 'profileFile');
+      result.profile = { file, ...summariseCpuProfile(JSON.parse(fs.readFileSync(file, 'utf8'))) };
     }
     return result;
   } finally {
@@ -330,7 +344,7 @@ export async function benchCallback(opts: CallbackBenchOptions = {}): Promise<Ca
 }
 
 if (require.main === module) {
-  benchCallback({ durationSec: Number(process.env.BENCH_SECONDS ?? 10), profile: process.env.BENCH_PROFILE === '1' })
+  benchCallback({ durationSec: Number(process.env.BENCH_SECONDS ?? 10), diagnose: process.env.BENCH_DIAGNOSE !== "0" })
     .then((r) => console.log(JSON.stringify(r, null, 2)))
     .catch((err) => {
       console.error(err);

@@ -50,6 +50,7 @@ function callbackFigures(r: unknown): Figure[] {
     ...row(`p99 at ${rate} req/s, ms`, p99, at(r, 'fixedRate.bare.p99Ms'), { aim: `< ${aimP99} ms`, met: p99 !== undefined ? p99 < aimP99 : undefined }),
     ...row(`throughput achieved at ${rate} req/s offered`, at(r, 'fixedRate.project.requestsPerSec'), at(r, 'fixedRate.bare.requestsPerSec')),
     ...row('server CPU at max throughput, % of one core', at(r, 'max.project.server.cpuPercent'), at(r, 'max.bare.server.cpuPercent')),
+    ...row('server CPU per request at max throughput, µs', at(r, 'max.project.server.cpuUsPerRequest'), at(r, 'max.bare.server.cpuUsPerRequest')),
   ];
 }
 
