@@ -6,6 +6,23 @@ import { audit } from '../audit/audit';
 export class SubscriberService {
   constructor(private readonly db: DataSource) {}
 
+  /**
+   * What the chat needs to answer most taps — the subscriber, their bound phone (sealed) and protection
+   * switches — in one round trip instead of three. Null when this openid has never been seen.
+   */
+  async status(openid: string): Promise<{ subscriberId: number; phoneCipher: string | null; enabled: boolean; paused: boolean } | null> {
+    const row = (await this.db
+      .createQueryBuilder()
+      .select(['s.id AS id', 'b.phoneCipher AS phoneCipher', 'p.enabled AS enabled', 'p.paused AS paused'])
+      .from('subscriber', 's')
+      .leftJoin('phone_binding', 'b', 'b.subscriberId = s.id')
+      .leftJoin('protection_settings', 'p', 'p.subscriberId = s.id')
+      .where('s.openid = :openid', { openid })
+      .getRawOne()) as { id: number | string; phoneCipher: string | null; enabled: number | boolean | null; paused: number | boolean | null } | undefined;
+    if (!row) return null;
+    return { subscriberId: Number(row.id), phoneCipher: row.phoneCipher ?? null, enabled: Number(row.enabled ?? 0) === 1, paused: Number(row.paused ?? 0) === 1 };
+  }
+
   async findByOpenid(openid: string): Promise<Subscriber | null> {
     return this.db.getRepository(Subscriber).findOneBy({ openid });
   }

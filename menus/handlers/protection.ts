@@ -1,18 +1,17 @@
 // 拦截设置 (status and next step), 开启防护, 暂停/恢复.
 import { maskPhone } from '../../app/privacy/mask';
-import { stateOf } from '../../app/settings/protection-service';
 import { CHAT } from '../texts';
 import { chatState, type ChatInput, type ChatServices } from './context';
 
 export async function showSettings(input: ChatInput, s: ChatServices): Promise<string> {
-  const sub = await s.subscribers.ensure(input.openid);
-  const binding = await s.bindings.forSubscriber(sub.id);
-  if (!binding) {
+  // The most tapped button: one query for everything it shows.
+  const status = (await s.subscribers.status(input.openid)) ?? (await s.subscribers.ensure(input.openid), null);
+  if (!status?.phoneCipher) {
     await chatState.set(s.store, input.openid, 'await_phone');
     return CHAT.status({ masked: null, state: 'off' });
   }
-  const settings = await s.protection.get(sub.id);
-  return CHAT.status({ masked: s.bindings.maskedPhoneOf(binding), state: stateOf(settings) });
+  const state = !status.enabled ? 'off' : status.paused ? 'paused' : 'on';
+  return CHAT.status({ masked: maskPhone(s.vault.decrypt(status.phoneCipher)), state });
 }
 
 export async function enableProtection(input: ChatInput, s: ChatServices): Promise<string> {
