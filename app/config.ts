@@ -15,6 +15,8 @@ export const SIMULATOR = {
   templateEnabled: 'SIM_TPL_ENABLED',
   smsInboundSecret: 'simulator-sms-secret',
   carrierKey: 'sim-carrier:sim-carrier-secret',
+  // The simulator talks to /wechat in safe mode, as WeChat does for most accounts.
+  encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
 } as const;
 
 const bool = (def: boolean) =>
@@ -202,7 +204,7 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
       appId: e.WECHAT_APPID,
       appSecret: e.WECHAT_APPSECRET,
       token: e.WECHAT_TOKEN,
-      encodingAesKey: e.WECHAT_ENCODING_AES_KEY,
+      encodingAesKey: e.WECHAT_ENCODING_AES_KEY ?? (simulated ? SIMULATOR.encodingAesKey : undefined),
       apiBase: e.WECHAT_API_BASE?.replace(/\/$/, ''),
       templateIntercept: e.WECHAT_TEMPLATE_INTERCEPT,
       templateEnabled: e.WECHAT_TEMPLATE_ENABLED,
