@@ -101,6 +101,7 @@ test('the whole journey in the simulator page, from a fresh start with no config
   await page.getByRole('button', { name: '关闭页面' }).click();
 
   await page.screenshot({ path: artifactPath('simulator-journey.png') });
+  t.regex((await page.locator('#netlog').textContent())!, /POST \/wechat event CLICK FSR_RECORDS \(safe mode\)/, 'WeChat talks to the server in safe mode');
 
   // A view button opens its H5 page inside the phone, signed in through the simulated OAuth2 redirect.
   await page.getByRole('button', { name: '≡ 业务设置' }).click();

@@ -91,7 +91,7 @@ export function simulatorRouter(deps: Deps, s: SimulatorServices, opts: { baseUr
   async function say(openid: string, fields: Record<string, string | number>) {
     s.state.interact(openid);
     const reply = await wechatServer.deliver({ FromUserName: openid, ...fields });
-    log(`WeChat → POST /wechat ${fields.MsgType === 'event' ? `event ${fields.Event}${fields.EventKey ? ' ' + fields.EventKey : ''}` : 'text'} (safe mode)`);
+    log(`WeChat → POST /wechat ${fields.MsgType === 'event' ? `event ${fields.Event}${fields.EventKey ? ' ' + fields.EventKey : ''}` : 'text'} (${wechatServer.mode} mode)`);
     if (reply && reply.MsgType === 'text') line(openid, { kind: 'them', text: String(reply.Content) });
     return reply;
   }

@@ -22,6 +22,11 @@ export class SimWechatServer {
     if (t.encodingAesKey) this.crypt = new MsgCrypt(t.token, t.encodingAesKey, t.appId);
   }
 
+  /** How WeChat's messages reach /wechat: encrypted (safe mode) whenever an EncodingAESKey is configured. */
+  get mode(): 'safe' | 'plain' {
+    return this.crypt ? 'safe' : 'plain';
+  }
+
   nextMsgId(): string {
     this.msgId += 1n;
     return this.msgId.toString();
