@@ -7,11 +7,12 @@ import type { Deps } from '../deps';
 import { carrierAuth, type CarrierRequest } from './auth';
 import type { InterceptionService } from './interception-service';
 import { refuse } from './json-error';
+import { plainScreenBatch, plainScreenCall } from './screen-call-fast';
 import { BODY_LIMITS } from './limits';
 import { carrierDecisions, carrierInterceptions } from './metrics';
 import { carrierOpenApi } from './openapi';
 import type { LabelFeed, ScreenService } from './ports';
-import { type Decision, interceptionsSchema, labelsQuerySchema, screenBatchSchema, screenCallSchema } from './schemas';
+import { type Decision, interceptionsSchema, MAX_BATCH, labelsQuerySchema, screenBatchSchema, screenCallSchema } from './schemas';
 
 /** The route name of the JSON 404/405 fallback (not an endpoint). */
 export const CARRIER_FALLBACK = 'carrier-fallback';
@@ -55,7 +56,8 @@ export function carrierRouter(deps: Pick<Deps, 'config' | 'store'>, services: Ca
   });
 
   router.post('/carrier/v1/screen', auth(BODY_LIMITS.screen), async (ctx) => {
-    const call = valid(ctx, screenCallSchema, request(ctx).body);
+    const body = request(ctx).body;
+    const call = plainScreenCall(body) ?? valid(ctx, screenCallSchema, body);
     if (!call) return;
     const decision = await services.screen.screen(call);
     countDecisions([decision]);
@@ -63,7 +65,9 @@ export function carrierRouter(deps: Pick<Deps, 'config' | 'store'>, services: Ca
   });
 
   router.post('/carrier/v1/screen/batch', auth(BODY_LIMITS.batch), async (ctx) => {
-    const batch = valid(ctx, screenBatchSchema, request(ctx).body);
+    const body = request(ctx).body;
+    const plain = plainScreenBatch(body, MAX_BATCH);
+    const batch = plain ? { calls: plain } : valid(ctx, screenBatchSchema, body);
     if (!batch) return;
     const results = await services.screen.screenBatch(batch.calls);
     if (results.length !== batch.calls.length) throw new Error(`screenBatch answered ${results.length} decisions for ${batch.calls.length} calls`);

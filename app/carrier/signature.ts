@@ -8,7 +8,8 @@ export const TIMESTAMP_WINDOW_SEC = 300;
 export const NONCE_TTL_MS = 2 * TIMESTAMP_WINDOW_SEC * 1000;
 
 export function expectedSignature(secret: string, method: string, pathWithQuery: string, timestamp: string, nonce: string, rawBody: Buffer): Buffer {
-  const bodyHash = crypto.createHash('sha256').update(rawBody).digest('hex');
+  // One-shot hash: no Hash object per request.
+  const bodyHash = crypto.hash('sha256', rawBody, 'hex');
   return crypto.createHmac('sha256', secret).update(`${method.toUpperCase()}\n${pathWithQuery}\n${timestamp}\n${nonce}\n${bodyHash}`).digest();
 }
 

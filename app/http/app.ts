@@ -4,9 +4,12 @@ import type { Deps } from '../deps';
 import { httpDuration, registry } from '../metrics';
 import { HttpError } from './errors';
 
+const GROUPS: ReadonlySet<string> = new Set(['wechat', 'carrier', 'h5', 'sms', 'simulator', 'healthz', 'readyz', 'metrics', 'oauth']);
+
 function routeGroup(path: string): string {
-  const first = path.split('/')[1] ?? '';
-  return ['wechat', 'carrier', 'h5', 'sms', 'simulator', 'healthz', 'readyz', 'metrics', 'oauth'].includes(first) ? first : 'other';
+  const end = path.indexOf('/', 1);
+  const first = path.slice(1, end === -1 ? undefined : end);
+  return GROUPS.has(first) ? first : 'other';
 }
 
 export function createHttpApp(deps: Pick<Deps, 'log' | 'db' | 'store'>): Koa {
