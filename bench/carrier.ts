@@ -4,11 +4,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { createClient } from 'redis';
 import { BENCH_CALLEES, ENGINE } from './carrier-services';
 import { runLoad, type LoadResult } from './load';
 import { createDatabaseUrl, TEST_REDIS_URL, testRedisPrefix } from '../test/support/backends';
 import { carrierHeaders } from '../test/support/carrier-client';
+import { dropRedisPrefix } from './redis-prefix';
 
 export interface CarrierBenchOptions {
   durationSec?: number;
@@ -85,23 +85,6 @@ function signed(pathname: string, body: string) {
   return { path: pathname, headers: { 'content-type': 'application/json', ...carrierHeaders({ keyId: KEY_ID, secret: SECRET, method: 'POST', path: pathname, body }) }, body };
 }
 
-async function dropRedisPrefix(prefix: string): Promise<void> {
-  const client = createClient({ url: TEST_REDIS_URL });
-  await client.connect();
-  try {
-    let batch: string[] = [];
-    for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) {
-      batch.push(...(Array.isArray(keys) ? keys : [keys]));
-      if (batch.length >= 1000) {
-        await client.del(batch);
-        batch = [];
-      }
-    }
-    if (batch.length) await client.del(batch);
-  } finally {
-    await client.quit();
-  }
-}
 
 export async function benchCarrier(o: CarrierBenchOptions = {}): Promise<CarrierBenchResult> {
   const durationSec = o.durationSec ?? 10;

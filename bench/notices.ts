@@ -11,7 +11,6 @@ import crypto from 'node:crypto';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { createClient } from 'redis';
 import { In, IsNull, Not } from 'typeorm';
 import { InterceptionService } from '../app/carrier/interception-service';
 import { carrierRouter } from '../app/carrier/routes';
@@ -28,6 +27,7 @@ import { Interception, Notice, NoticeItem, PhoneBinding, ProtectionSettings, Sub
 import { createDatabaseUrl, TEST_REDIS_URL, testRedisPrefix } from '../test/support/backends';
 import { CarrierClient } from '../test/support/carrier-client';
 import { FAKE_APP, startFakeWechatApi } from '../test/support/fake-wechat-api';
+import { dropRedisPrefix } from './redis-prefix';
 
 export interface NoticesBenchOptions {
   interceptions?: number;
@@ -79,18 +79,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const chunks = <T>(xs: T[], n: number): T[][] => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n));
 const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : 0);
 
-async function dropRedisPrefix(prefix: string): Promise<void> {
-  const client = createClient({ url: TEST_REDIS_URL });
-  await client.connect();
-  try {
-    for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) {
-      const list = Array.isArray(keys) ? keys : [keys];
-      if (list.length) await client.del(list);
-    }
-  } finally {
-    await client.quit();
-  }
-}
 
 async function seedSubscribers(deps: Deps, count: number, follow: (openid: string) => void): Promise<string[]> {
   const now = new Date();
