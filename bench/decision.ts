@@ -14,7 +14,7 @@ import { PhoneVault } from '../app/privacy/phone-vault';
 import { Behaviour } from '../app/protection/behaviour';
 import { Decider, type ScreenCall } from '../app/protection/decider';
 import { LABEL_CATEGORIES, type LabelCategory } from '../app/protection/label-categories';
-import { importLabelsFile } from '../app/protection/label-import';
+import { defaultBatchSize, importLabelsFile } from '../app/protection/label-import';
 import { LabelIndex } from '../app/protection/label-index';
 import { PreferenceSource } from '../app/protection/preference-source';
 import { defaultBehaviour, defaultCategoryModes, defaultNotices, defaultOptions } from '../app/protection/preferences';
@@ -195,16 +195,20 @@ export interface LabelImportResult {
   bench: 'label-import';
   database: string;
   rows: number;
+  /** Lines per committed batch (the importer's default unless --batch). */
+  batchSize: number;
   accepted: number;
   rejected: number;
   seconds: number;
   rowsPerSec: number;
+  /** number_label's pages (rows + indexes) after the first import, as InnoDB counts them. */
+  tableMB: number;
   /** The same file again onto the filled table (every row an update). */
   reimportRowsPerSec: number;
 }
 
 /** `npm run labels:import`'s engine on a fresh MariaDB database (TEST_DATABASE_URL's server). */
-export async function benchLabelImport(o: { rows?: number } = {}): Promise<LabelImportResult> {
+export async function benchLabelImport(o: { rows?: number; batchSize?: number } = {}): Promise<LabelImportResult> {
   const rows = o.rows ?? 1_000_000;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fsr-bench-import-'));
   const file = path.join(dir, 'labels.csv');
@@ -220,16 +224,23 @@ export async function benchLabelImport(o: { rows?: number } = {}): Promise<Label
   const { url, drop } = await createDatabaseUrl('mariadb');
   const db = await openDatabase(url, { migrate: true });
   try {
-    const first = await importLabelsFile(db, file);
-    const again = await importLabelsFile(db, file, { restart: true });
+    const batchSize = o.batchSize ?? defaultBatchSize(db);
+    const first = await importLabelsFile(db, file, { batchSize });
+    await db.query(`ANALYZE TABLE number_label`);
+    const [size] = (await db.query(
+      `SELECT data_length + index_length AS bytes FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'number_label'`,
+    )) as { bytes: string | number }[];
+    const again = await importLabelsFile(db, file, { batchSize, restart: true });
     return print({
       bench: 'label-import',
       database: 'mariadb',
       rows,
+      batchSize,
       accepted: first.accepted,
       rejected: first.rejected,
       seconds: Math.round(first.seconds * 100) / 100,
       rowsPerSec: Math.round(first.lines / first.seconds),
+      tableMB: Math.round(Number(size.bytes) / 1048576),
       reimportRowsPerSec: Math.round(again.lines / again.seconds),
     });
   } finally {

@@ -4,7 +4,9 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { NumberLabel } from '../../entities/NumberLabel';
 import { isLabelCategory, isLabelSource, type LabelCategory, type LabelSource } from './label-categories';
 import { clamp01, effectiveConfidence, withEvidence } from './label-confidence';
-import { allocateVersions, bulkUpsertImported, epochSecondsSql, fromSqlTime, fromSqlTimeOrNull, toSqlTime, type BulkLabelRow } from './label-sql';
+import { LabelBatch, labelCategoryCode } from './label-batch';
+import { writeLabelBatch } from './label-batch-write';
+import { allocateVersions, epochSecondsSql, fromSqlTime, fromSqlTimeOrNull, toSqlTime } from './label-sql';
 import { numberKey } from './number-key';
 import { normalizeNumber } from './numbers';
 
@@ -194,32 +196,18 @@ export class LabelService {
   /**
    * Imported assertions, in one transaction under one version range (see bulkUpsertImported for how they
    * combine with what is there). Rows must be valid already; the last of duplicates wins.
-   * Pass `m` to commit with something else (the importer's checkpoint).
+   * Pass `m` to commit with something else.
    */
   async importBatch(rows: readonly LabelAssertion[], opts: { at?: Date; m?: EntityManager } = {}): Promise<number> {
-    const byKey = new Map<string, BulkLabelRow>();
+    const batch = new LabelBatch(rows.length);
     for (const r of rows) {
       checkCategory(r.category);
-      const { number, key } = normalised(r.number);
-      byKey.set(`${key}|${r.category}`, {
-        numberKey: key,
-        category: r.category,
-        number,
-        confidence: clamp01(r.confidence),
-        expiresAt: r.expiresAt ? toSqlTime(r.expiresAt) : null,
-        version: 0,
-      });
+      const { key } = normalised(r.number);
+      batch.push(key, labelCategoryCode(r.category), clamp01(r.confidence), r.expiresAt ? r.expiresAt.getTime() : NaN);
     }
-    const unique = [...byKey.values()];
-    if (unique.length === 0) return 0;
+    if (batch.length === 0) return 0;
     const at = opts.at ?? new Date();
-    const run = async (m: EntityManager) => {
-      let v = await allocateVersions(m, unique.length);
-      for (const u of unique) u.version = v++;
-      await bulkUpsertImported(this.db, m, unique, at);
-      return unique.length;
-    };
-    return opts.m ? run(opts.m) : this.db.transaction(run);
+    return opts.m ? writeLabelBatch(this.db, opts.m, batch, at) : this.db.transaction((m) => writeLabelBatch(this.db, m, batch, at));
   }
 
   /**

@@ -1,6 +1,5 @@
 // The few places where label storage speaks each database's own SQL: bulk upserts, the version counter,
 // and times as plain numbers for the index loader. Everything else goes through TypeORM.
-import { Readable } from 'node:stream';
 import type { DataSource, EntityManager } from 'typeorm';
 import { isSqlite } from '../db/datasource';
 
@@ -44,13 +43,13 @@ export interface BulkLabelRow {
   version: number;
 }
 
-const COLUMNS = '(numberKey, category, number, source, confidence, evidenceCount, firstSeen, lastSeen, expiresAt, version, tombstone, updatedAt)';
+export const LABEL_COLUMNS = '(numberKey, category, number, source, confidence, evidenceCount, firstSeen, lastSeen, expiresAt, version, tombstone, updatedAt)';
 
 // A row is "fresh" when the existing one was removed or had expired: it starts over instead of adding up.
 const MYSQL_FRESH = `(tombstone = 1 OR (expiresAt IS NOT NULL AND expiresAt <= VALUES(lastSeen)))`;
 // MySQL applies ON DUPLICATE KEY assignments left to right, each seeing the ones before: every column is
 // computed from the old `source`, `tombstone` and `expiresAt`, which are therefore assigned last.
-const MYSQL_UPSERT = `ON DUPLICATE KEY UPDATE
+export const MYSQL_IMPORT_UPSERT = `ON DUPLICATE KEY UPDATE
   confidence = IF(source = 'operator', confidence, IF(${MYSQL_FRESH}, VALUES(confidence), GREATEST(confidence, VALUES(confidence)))),
   evidenceCount = IF(source = 'operator', evidenceCount, IF(${MYSQL_FRESH}, 1, evidenceCount + 1)),
   firstSeen = IF(source = 'operator', firstSeen, IF(${MYSQL_FRESH}, VALUES(firstSeen), firstSeen)),
@@ -84,61 +83,19 @@ export function bulkChunkSize(ds: DataSource): number {
 /**
  * Imported labels as upserts: a new label starts with the file's confidence; an existing one keeps the
  * higher of the two and counts one more piece of evidence; an operator's label is left alone.
- * Rows go in key order (neighbouring B-tree pages, far fewer page reads on a big table). On MySQL they
- * travel by LOAD DATA LOCAL into a per-connection staging table, then one INSERT … SELECT: about twice
- * the rows per second of multi-row INSERT text. Servers that refuse LOCAL INFILE get multi-row INSERTs.
+ * Rows go in key order (neighbouring B-tree pages, far fewer page reads on a big table) as multi-row
+ * INSERTs. On MySQL the importer stages rows by LOAD DATA instead (label-batch-write.ts) and comes here
+ * only when the server refuses LOCAL INFILE.
  */
 export async function bulkUpsertImported(ds: DataSource, m: EntityManager, rows: BulkLabelRow[], at: Date): Promise<void> {
   rows.sort((a, b) => a.numberKey - b.numberKey);
-  if (!isSqlite(ds) && !noLocalInfile.has(ds)) {
-    try {
-      await loadDataUpsert(m, rows, at);
-      return;
-    } catch (e) {
-      if (!refusesLocalInfile(e)) throw e;
-      noLocalInfile.add(ds);
-    }
-  }
   await insertUpsert(ds, m, rows, at);
-}
-
-const noLocalInfile = new WeakSet<DataSource>();
-
-function refusesLocalInfile(e: unknown): boolean {
-  const err = e as { errno?: number; driverError?: { errno?: number }; message?: string };
-  const errno = err.driverError?.errno ?? err.errno;
-  // 1148 ER_NOT_ALLOWED_COMMAND, 3948 ER_CLIENT_LOCAL_FILES_DISABLED, 2068 CR_LOAD_DATA_LOCAL_INFILE_REJECTED
-  return errno === 1148 || errno === 3948 || errno === 2068 || /LOCAL INFILE|local data/i.test(err.message ?? '');
-}
-
-type RawConnection = { query(o: { sql: string; values?: unknown[]; infileStreamFactory?: () => Readable }, cb: (err: Error | null) => void): void };
-
-async function loadDataUpsert(m: EntityManager, rows: BulkLabelRow[], at: Date): Promise<void> {
-  const conn = (m.queryRunner as unknown as { databaseConnection: RawConnection }).databaseConnection;
-  const now = toSqlTime(at);
-  // A MEMORY table private to this connection; ascii keeps its fixed-width rows small.
-  await m.query(`CREATE TEMPORARY TABLE IF NOT EXISTS label_stage (
-    s_key BIGINT NOT NULL, s_cat VARCHAR(24) CHARACTER SET ascii NOT NULL, s_num VARCHAR(20) CHARACTER SET ascii NOT NULL,
-    s_conf DOUBLE NOT NULL, s_exp DATETIME(3) NULL, s_ver BIGINT NOT NULL) ENGINE=MEMORY`);
-  await m.query(`DELETE FROM label_stage`);
-  const tsv = rows.map((r) => `${r.numberKey}\t${r.category}\t${r.number}\t${r.confidence}\t${r.expiresAt ?? '\\N'}\t${r.version}\n`).join('');
-  await new Promise<void>((resolve, reject) =>
-    conn.query(
-      { sql: `LOAD DATA LOCAL INFILE 'labels.tsv' INTO TABLE label_stage (s_key, s_cat, s_num, s_conf, s_exp, s_ver)`, infileStreamFactory: () => Readable.from([Buffer.from(tsv)]) },
-      (err) => (err ? reject(err) : resolve()),
-    ),
-  );
-  await m.query(
-    `INSERT INTO number_label ${COLUMNS} SELECT s_key, s_cat, s_num, 'import', s_conf, 1, ?, ?, s_exp, s_ver, 0, ? FROM label_stage ORDER BY s_key ${MYSQL_UPSERT}`,
-    [now, now, now],
-  );
-  await m.query(`DELETE FROM label_stage`);
 }
 
 async function insertUpsert(ds: DataSource, m: EntityManager, rows: BulkLabelRow[], at: Date): Promise<void> {
   const now = toSqlTime(at);
   const step = bulkChunkSize(ds);
-  const tail = isSqlite(ds) ? SQLITE_UPSERT : MYSQL_UPSERT;
+  const tail = isSqlite(ds) ? SQLITE_UPSERT : MYSQL_IMPORT_UPSERT;
   for (let i = 0; i < rows.length; i += step) {
     const chunk = rows.slice(i, i + step);
     const params: unknown[] = [];
@@ -147,6 +104,6 @@ async function insertUpsert(ds: DataSource, m: EntityManager, rows: BulkLabelRow
       tuples.push(`(?, ?, ?, 'import', ?, 1, ?, ?, ?, ?, 0, ?)`);
       params.push(r.numberKey, r.category, r.number, r.confidence, now, now, r.expiresAt, r.version, now);
     }
-    await m.query(`INSERT INTO number_label ${COLUMNS} VALUES ${tuples.join(', ')} ${tail}`, params);
+    await m.query(`INSERT INTO number_label ${LABEL_COLUMNS} VALUES ${tuples.join(', ')} ${tail}`, params);
   }
 }

@@ -11,14 +11,14 @@ async function main(argv: string[]): Promise<number> {
     .name('labels:import')
     .description('Import number labels from a CSV file: number,category[,confidence][,expires]')
     .argument('<file>', 'CSV file (a header line "number,category,…" is optional)')
-    .option('--batch <rows>', 'rows per committed batch (default 50000 on MySQL, 10000 on SQLite)', (v) => Number(v))
+    .option('--batch <rows>', 'lines per committed batch (default 100000 on MySQL, 10000 on SQLite)', (v) => Number(v))
     .option('--confidence <0..1>', 'confidence of rows without one', (v) => Number(v), 0.8)
     .option('--restart', 'start over even if this file was partly imported before', false)
     .option('--rejects <file>', 'where rejected rows go (default FILE.rejects.csv)')
     .parse(argv);
   const [file] = program.args;
   const o = program.opts<{ batch?: number; confidence: number; restart: boolean; rejects?: string }>();
-  if (o.batch !== undefined && !(o.batch >= 100 && o.batch <= 100_000)) throw new Error('--batch must be between 100 and 100000');
+  if (o.batch !== undefined && !(o.batch >= 100 && o.batch <= 2_000_000)) throw new Error('--batch must be between 100 and 2000000');
   if (!(o.confidence >= 0 && o.confidence <= 1)) throw new Error('--confidence must be between 0 and 1');
 
   const config = loadConfig();
