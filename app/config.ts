@@ -82,6 +82,8 @@ const schema = z.object({
   DATA_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   RETENTION_DAYS: z.coerce.number().int().min(1).default(180),
+  // WeChat template sends per second across every worker (the account's quota decides it).
+  NOTICE_SEND_RATE: z.coerce.number().int().min(1).max(100_000).default(500),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -125,6 +127,7 @@ export interface Config {
   dataKey: Buffer;
   logLevel: string;
   retentionDays: number;
+  noticeSendRate: number;
 }
 
 /** A template-based gateway's ids: per logical template first, else per purpose. */
@@ -237,6 +240,7 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
     dataKey: loadDataKey(e.DATA_KEY, production, e.DATABASE_URL),
     logLevel: e.LOG_LEVEL,
     retentionDays: e.RETENTION_DAYS,
+    noticeSendRate: e.NOTICE_SEND_RATE,
   };
 }
 

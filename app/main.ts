@@ -20,7 +20,7 @@ async function main() {
   let server: RunningServer | null = null;
   let worker: NoticeWorker | null = null;
   if (config.role === 'worker') {
-    worker = startNoticeWorker(deps, createNoticeChannels(deps), { retentionDays: config.retentionDays });
+    worker = startNoticeWorker(deps, createNoticeChannels(deps), { retentionDays: config.retentionDays, ratePerSecond: config.noticeSendRate });
     log.info({ owner: worker.owner }, 'notice worker running');
   } else {
     server = await startServer(deps);

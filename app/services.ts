@@ -141,7 +141,7 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   if (simPage) routers.push(simPage.router);
 
   let worker: NoticeWorker | null = null;
-  if (opts.workers) worker = startNoticeWorker(deps, { wechat, sms }, { retentionDays: config.retentionDays });
+  if (opts.workers) worker = startNoticeWorker(deps, { wechat, sms }, { retentionDays: config.retentionDays, ratePerSecond: config.noticeSendRate });
 
   return {
     apiBase,

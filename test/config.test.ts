@@ -32,6 +32,7 @@ test('bad values are refused with the variable named', (t) => {
     [{ CARRIER_KEYS: 'nosecret' }, /CARRIER_KEYS/],
     [{ SMS_PROVIDER: 'http' }, /SMS_HTTP_URL/],
     [{ DATA_KEY: 'dG9vIHNob3J0' }, /DATA_KEY must be 32 bytes/],
+    [{ NOTICE_SEND_RATE: '0' }, /NOTICE_SEND_RATE/],
     [{ NODE_ENV: 'production', WECHAT_APPID: 'wx1234567890abcdef', WECHAT_API_BASE: 'https://api.weixin.qq.com' }, /DATA_KEY is required/],
   ];
   for (const [env, message] of bad) t.throws(() => loadConfig({ DATABASE_URL: `sqlite:${tmp()}/x.sqlite`, ...env }), { instanceOf: ConfigError, message }, JSON.stringify(env));
