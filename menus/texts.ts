@@ -1,6 +1,9 @@
 // Every sentence a subscriber reads, in Chinese, in one place: chat replies, SMS, template keywords.
 // Replies are short and always say what to do next.
 
+/** The example number the replies show: the one carriers' own guides use, not anyone's phone. */
+const EG = '13800138000'; // example mobile number shown to subscribers
+
 export const SMS = {
   /** OTP: the code, its lifetime, and a warning never to share it. */
   otp: (code: string) => `【防骚扰服务】验证码${code}，5分钟内有效，用于绑定防骚扰服务。请勿告诉他人。`,
@@ -13,7 +16,7 @@ export const SMS = {
 export const CHAT = {
   welcome:
     '欢迎关注防骚扰服务！我们帮您拦截贷款理财、保险推销、房产中介等营销骚扰电话，并在拦截后通知您。\n' +
-    '开始使用：点击菜单“业务设置 → 绑定手机”，或直接回复“绑定 手机号”，例如：绑定 13800138000',
+    `开始使用：点击菜单“业务设置 → 绑定手机”，或直接回复“绑定 手机号”，例如：绑定 ${EG}`,
   help:
     '可用指令：\n' +
     '· 绑定 手机号 —— 绑定要保护的手机\n' +
@@ -22,7 +25,7 @@ export const CHAT = {
     '· 我的设置 —— 查看当前设置\n' +
     '也可点击菜单“业务设置”进行操作。',
   unknown: '没太明白您的意思。回复“帮助”查看可用指令，或点击菜单“业务设置”。',
-  askPhone: '请回复要绑定的11位手机号码（例如 13800138000），我们会向该号码发送6位验证码。',
+  askPhone: `请回复要绑定的11位手机号码（例如 ${EG}），我们会向该号码发送6位验证码。`,
   badPhone: '这不是有效的中国大陆手机号码，请检查后重新回复11位手机号码。',
   codeSent: (masked: string) => `验证码已发送至${masked}，5分钟内有效。请直接回复收到的6位验证码。`,
   cooldown: (seconds: number) => `验证码发送过于频繁，请${seconds}秒后再试。若已收到验证码，请直接回复。`,
@@ -107,8 +110,8 @@ export const PREFS = {
   unallowed: (what: string) => `已将${what}移出允许名单。回复“名单”查看全部。`,
   notInReject: (what: string) => `拒接名单中没有${what}。回复“名单”查看全部。`,
   notInAllow: (what: string) => `允许名单中没有${what}。回复“名单”查看全部。`,
-  badNumber: '无法识别这个号码。请回复完整号码（如 13800138000、010-12345678）、号段（如 拒接 400）或“国际”“港澳台”。',
-  usage: '请在指令后写上号码，例如：拒接 4001234567、拒接 400、允许 13800138000。',
+  badNumber: `无法识别这个号码。请回复完整号码（如 ${EG}、010-12345678）、号段（如 拒接 400）或“国际”“港澳台”。`,
+  usage: `请在指令后写上号码，例如：拒接 4001234567、拒接 400、允许 ${EG}。`,
   listFull: (list: 'reject' | 'allow') => `${list === 'reject' ? '拒接' : '允许'}名单已满1000条，请先回复“取消${list === 'reject' ? '拒接' : '允许'} 号码”删除不需要的条目，或在“设置页面”批量管理。`,
   lists: (reject: string[], allow: string[], more: { reject: number; allow: number }) => {
     const part = (name: string, items: string[], extra: number) =>
@@ -133,7 +136,7 @@ export const PREFS = {
   help:
     '设置指令：\n' +
     '· 拒接 号码 —— 如 拒接 4001234567、拒接 400（号段）、拒接 港澳台\n' +
-    '· 允许 号码 —— 如 允许 13800138000\n' +
+    `· 允许 号码 —— 如 允许 ${EG}\n` +
     '· 取消拒接 号码 / 取消允许 号码\n' +
     '· 名单 —— 查看拒接和允许名单\n' +
     '· 类别 名称 处理方式 —— 如 类别 贷款理财 允许\n' +
@@ -338,11 +341,11 @@ export const NOTICE = {
     line: (n: number, time: string, caller: string, what: string) => `${n}. ${time} ${caller} ${what}`,
   },
   appeal: {
-    usage: '误拦截申诉：请回复“申诉 号码”（如：申诉 13800138000），或先回复“拦截记录”再回复“申诉 序号”。该号码将立即加入允许名单。',
+    usage: `误拦截申诉：请回复“申诉 号码”（如：申诉 ${EG}），或先回复“拦截记录”再回复“申诉 序号”。该号码将立即加入允许名单。`,
     done: (number: string) => `已受理申诉：${number}已加入您的允许名单，今后来电将直接接通。我们也会复核该号码的标记。`,
     already: (number: string) => `${number}已在您的允许名单中，来电会直接接通。`,
     badIndex: '没有这个序号的拦截记录。请先回复“拦截记录”查看，再回复“申诉 序号”。',
-    badNumber: '无法识别这个号码。请回复“申诉 号码”，例如：申诉 13800138000。',
+    badNumber: `无法识别这个号码。请回复“申诉 号码”，例如：申诉 ${EG}。`,
     listFull: '允许名单已满1000条，请先回复“取消允许 号码”删除不需要的条目后再申诉。',
   },
 } as const;
