@@ -27,7 +27,7 @@ import { WechatSender } from '../test/support/wechat-sender';
 import type { ServerMessage } from './callback-server-process';
 import type { IoWaits } from './io-waits';
 import { summariseCpuProfile, type CpuProfileSummary } from './cpu-profile';
-import type { LoadResult } from './load';
+import { toLoadResult, type LoadResult } from './load';
 import { dropRedisPrefix } from './redis-prefix';
 
 export interface CallbackBenchOptions {
@@ -192,12 +192,7 @@ async function load(server: Server, next: () => Click, o: { connections: number;
   const wallUs = Number(process.hrtime.bigint() - wallFrom) / 1e3;
   const u = await usage(server.child);
   return {
-    requestsPerSec: result.requests.average,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-    total: result.requests.total,
+    ...toLoadResult(result),
     replies,
     server: { cpuPercent: round(u.cpuPercent, 1), cpuUsPerRequest: Math.round((u.cpuPercent / 100) * (1e6 / result.requests.average)), loopDelayP99Ms: round(u.loopDelayP99Ms) },
     generatorCpuPercent: round((100 * (cpu.user + cpu.system)) / wallUs, 1),

@@ -40,6 +40,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
         ]
       : undefined,
   } as autocannon.Options);
+  return toLoadResult(result);
+}
+
+/** The figures every benchmark reports from an autocannon run. */
+export function toLoadResult(result: autocannon.Result): LoadResult {
   return {
     requestsPerSec: result.requests.average,
     p50Ms: result.latency.p50,

@@ -3,6 +3,7 @@ import test from 'ava';
 import { Notice } from '../entities';
 import { callbackDuration, decisionDuration, decisions, noticeSendDuration, outboxDepth, watchOutbox, wechatApiErrors } from '../app/metrics-catalog';
 import { freshPhone, startHarness, type Harness } from './support/ops-harness';
+import { noticeRow } from '../app/notices/schedule';
 
 let h: Harness;
 test.before(async () => {
@@ -135,27 +136,12 @@ test('the series move when traffic flows: inbound SMS, replies, OTP sends and fa
 test('the outbox depth is read from the notice table at each scrape', async (t) => {
   const base = value((await scrape()).samples, 'fsr_notice_outbox_depth', { state: 'pending' });
   const now = new Date();
-  const row = (state: string, nextAt: Date | null) => ({
-    subscriberId: 1,
-    kind: 'intercept' as const,
-    channel: 'wechat' as const,
-    state: state as Notice['state'],
-    dueAt: now,
-    nextAt,
-    leaseOwner: null,
-    leaseUntil: null,
-    tries: 0,
-    lastError: null,
-    msgid: null,
-    smsMessageId: null,
-    delivery: null,
-    receipt: crypto.randomBytes(6).toString('hex'),
-    history: [],
-    createdAt: now,
-    sentAt: null,
-    updatedAt: now,
+  // Rows as the scheduler writes them (noticeRow), one moved on to a final state.
+  const row = (state: 'pending' | 'held' | 'sent') => ({
+    ...noticeRow({ subscriberId: 1, kind: 'intercept', channel: 'wechat', dueAt: now, held: state === 'held' }, crypto.randomBytes(6).toString('hex'), now),
+    ...(state === 'sent' ? { state, nextAt: null } : {}),
   });
-  await h.deps.db.getRepository(Notice).insert([row('pending', now), row('pending', now), row('held', now), row('sent', null)]);
+  await h.deps.db.getRepository(Notice).insert([row('pending'), row('pending'), row('held'), row('sent')]);
   const { samples } = await scrape();
   t.is(value(samples, 'fsr_notice_outbox_depth', { state: 'pending' }) - base, 2);
   t.is(value(samples, 'fsr_notice_outbox_depth', { state: 'held' }), 1);

@@ -39,6 +39,9 @@ export interface LabelIndexOptions {
   onError?: (e: unknown) => void;
 }
 
+/** A live label as the index stores it: times in seconds, rows sorted by key. */
+type SortedLabelRow = { key: number; category: LabelCategory; source: LabelSource; confidence: number; lastSeenSec: number; expiresSec: number };
+
 class Arrays {
   constructor(
     readonly keys: Float64Array,
@@ -51,6 +54,15 @@ class Arrays {
 
   static allocate(capacity: number): Arrays {
     return new Arrays(new Float64Array(capacity), new Uint8Array(capacity), new Uint8Array(capacity), new Uint16Array(capacity), new Uint32Array(capacity), 0);
+  }
+
+  /** Writes one label at index n (capacity already checked). */
+  put(n: number, r: SortedLabelRow): void {
+    this.keys[n] = r.key;
+    this.meta[n] = packMeta(r.category, r.source);
+    this.conf[n] = toByte(r.confidence);
+    this.seenDay[n] = Math.floor(r.lastSeenSec / 86_400);
+    this.expMin[n] = r.expiresSec ? Math.ceil(r.expiresSec / 60) : 0;
   }
 
   withSize(size: number): Arrays {
@@ -215,7 +227,7 @@ export class LabelIndex {
   }
 
   /** Builds the arrays from sorted rows (keys ascending), replacing whatever was there. */
-  loadSorted(rows: Iterable<{ key: number; category: LabelCategory; source: LabelSource; confidence: number; lastSeenSec: number; expiresSec: number }>, sizeHint = 1024): void {
+  loadSorted(rows: Iterable<SortedLabelRow>, sizeHint = 1024): void {
     let a = Arrays.allocate(sizeHint);
     let n = 0;
     let prev = -Infinity;
@@ -223,12 +235,7 @@ export class LabelIndex {
       if (r.key < prev) throw new Error('label rows must come in key order');
       prev = r.key;
       if (n === a.keys.length) a = a.withSize(n).grow(Math.max(1024, n * 2));
-      a.keys[n] = r.key;
-      a.meta[n] = packMeta(r.category, r.source);
-      a.conf[n] = toByte(r.confidence);
-      a.seenDay[n] = Math.floor(r.lastSeenSec / 86_400);
-      a.expMin[n] = r.expiresSec ? Math.ceil(r.expiresSec / 60) : 0;
-      n++;
+      a.put(n++, r);
     }
     this.base = a.withSize(n).compact().withDirectory();
   }
@@ -249,12 +256,7 @@ export class LabelIndex {
       for (const r of page.rows) {
         if (!isLabelCategory(r.category)) continue;
         if (n === a.keys.length) a = a.withSize(n).grow(n * 2);
-        a.keys[n] = r.key;
-        a.meta[n] = packMeta(r.category, r.source);
-        a.conf[n] = toByte(r.confidence);
-        a.seenDay[n] = Math.floor(r.lastSeenSec / 86_400);
-        a.expMin[n] = r.expiresSec ? Math.ceil(r.expiresSec / 60) : 0;
-        n++;
+        a.put(n++, r);
       }
       afterKey = page.lastKey;
       if (page.done) break;
