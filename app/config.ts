@@ -13,6 +13,7 @@ export const SIMULATOR = {
   token: 'simulatortoken',
   templateIntercept: 'SIM_TPL_INTERCEPT',
   templateEnabled: 'SIM_TPL_ENABLED',
+  templateFamily: 'SIM_TPL_FAMILY',
   smsInboundSecret: 'simulator-sms-secret',
   carrierKey: 'sim-carrier:sim-carrier-secret',
   // The simulator talks to /wechat in safe mode, as WeChat does for most accounts.
@@ -52,6 +53,7 @@ const schema = z.object({
   WECHAT_API_BASE: z.url().optional(),
   WECHAT_TEMPLATE_INTERCEPT: z.string().default(SIMULATOR.templateIntercept),
   WECHAT_TEMPLATE_ENABLED: z.string().default(SIMULATOR.templateEnabled),
+  WECHAT_TEMPLATE_FAMILY: z.string().default(SIMULATOR.templateFamily),
   PUBLIC_BASE_URL: z.url().optional(),
   SMS_PROVIDER: z.enum(['console', 'http', 'aliyun', 'tencent']).default('console'),
   SMS_HTTP_URL: z.url().optional(),
@@ -108,6 +110,8 @@ export interface Config {
     apiBase?: string;
     templateIntercept: string;
     templateEnabled: string;
+    /** The family-protection alert (家人守护提醒). */
+    templateFamily: string;
     simulated: boolean;
   };
   publicBaseUrl?: string;
@@ -211,6 +215,7 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
       apiBase: e.WECHAT_API_BASE?.replace(/\/$/, ''),
       templateIntercept: e.WECHAT_TEMPLATE_INTERCEPT,
       templateEnabled: e.WECHAT_TEMPLATE_ENABLED,
+      templateFamily: e.WECHAT_TEMPLATE_FAMILY,
       simulated,
     },
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/$/, ''),

@@ -5,6 +5,10 @@ import type Router from '@koa/router';
 import { preferenceCommands } from '../menus/handlers/preferences';
 import { recentInterceptionId, recordsCommands } from '../menus/handlers/records';
 import { reportCommands } from '../menus/handlers/reports';
+import { familyCommands } from '../menus/handlers/family';
+import { familyHook } from './family/alerts';
+import { FamilyService } from './family/links';
+import { guardianTeller } from './family/tell-guardian';
 import type { ChatServices } from '../menus/handlers/context';
 import { SMS } from '../menus/texts';
 import { BindingService } from './binding/binding-service';
@@ -98,11 +102,21 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   const labels = new LabelService(deps.db);
   const decider = Decider.create(deps);
   await decider.start();
-  const interceptions = new InterceptionService(deps, { onStored: noticeHook() });
+  // Family protection (家人守护): its alerts are scheduled in the same transaction as the member's notices.
+  const ownNotices = noticeHook();
+  const familyAlerts = familyHook(deps.vault);
+  const interceptions = new InterceptionService(deps, {
+    onStored: async (m, rows) => {
+      await ownNotices(m, rows);
+      await familyAlerts(m, rows);
+    },
+  });
   const labelPort = new DbLabelPort(deps.db);
   const reports = new ReportService(deps, labelPort);
   const appeals = new AppealService(deps, labelPort, lists);
   routers.push(addCarrierComplaintRoutes(carrierRouter(deps, { screen: measured(decider), labels: labelFeedFrom(labels), interceptions }), deps, { reports }));
+
+  const family = new FamilyService(deps, { protection, sms, tellGuardian: guardianTeller(deps, { wechat, sms }) });
 
   const chat: ChatServices = {
     store: deps.store,
@@ -117,6 +131,7 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
       ...recordsCommands({ db: deps.db, vault: deps.vault, store: deps.store, config: { ...config, publicBaseUrl: opts.publicBaseUrl }, appeals, lists }),
       ...reportCommands({ reports, recentInterception: (openid, index) => recentInterceptionId(deps.store, openid, index) }),
       ...preferenceCommands({ preferences, lists }),
+      ...familyCommands({ family, db: deps.db, vault: deps.vault, base: opts.publicBaseUrl }),
     ],
   };
   const chatDispatch = chatDispatcher(chat, { onTemplateFinished: async (msgid, status) => void (await onTemplateSendJobFinish(deps, msgid, status)) });
@@ -126,7 +141,7 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   };
 
   const sim = simulatedApi
-    ? createWechatApiServer({ appId: config.wechat.appId, appSecret: config.wechat.appSecret, templateIds: [config.wechat.templateIntercept, config.wechat.templateEnabled], prefix: SIMULATOR_API_PATH })
+    ? createWechatApiServer({ appId: config.wechat.appId, appSecret: config.wechat.appSecret, templateIds: [config.wechat.templateIntercept, config.wechat.templateEnabled, config.wechat.templateFamily], prefix: SIMULATOR_API_PATH })
     : null;
 
   routers.push(
@@ -135,7 +150,7 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
       { subscribers, bindings, protection, preferences, lists, dataRights, announceEnabled },
       { authorizeBase: simulatedApi ? apiBase : WECHAT_AUTHORIZE_BASE, exchangeCode: (code) => oauth.exchangeCode(code) },
     ),
-    smsInboundRouter(deps, { protection, sms }),
+    smsInboundRouter(deps, { protection, sms, family }),
   );
   const simPage = sim ? simulatorRouter(deps, { state: sim.state, subscribers, bindings }, { baseUrl: opts.publicBaseUrl, simApiPath: SIMULATOR_API_PATH }) : null;
   if (simPage) routers.push(simPage.router);
@@ -150,6 +165,7 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
     reports,
     appeals,
     interceptions,
+    family,
     wechat,
     sms,
     subscribers,

@@ -17,7 +17,7 @@ export interface RenderInput {
 }
 
 export interface Rendered {
-  template: { data: Record<string, { value: string }>; kind: 'intercept' | 'enabled' };
+  template: { data: Record<string, { value: string }>; kind: 'intercept' | 'enabled' | 'family' };
   sms: Pick<SmsRequest, 'template' | 'params' | 'text'>;
 }
 
