@@ -9,6 +9,7 @@ import { createHttpApp } from './http/app';
 import { wechatRouter } from './http/wechat-route';
 import { publishMenu } from '../menus/publish';
 import { buildServices, type Services } from './services';
+import { h5Fallbacks } from './h5/care-routes';
 
 export interface RunningServer {
   url: string;
@@ -34,6 +35,7 @@ export async function startServer(deps: Deps, opts: { port?: number; host?: stri
   const wechat = wechatRouter(deps, { dispatch: services.chatDispatch, onLateReply: services.sendLateReply });
   if (services.simPage) app.use(services.simPage.authorizeCookie);
   if (services.sim) app.use(services.sim.middleware);
+  app.use(h5Fallbacks());
   for (const r of [wechat.router, ...services.routers]) app.use(r.routes()).use(r.allowedMethods());
   server.on('request', app.callback());
   if (services.sim) {

@@ -158,6 +158,7 @@ export const H5 = {
     rules: '拦截时段与异常呼叫防护',
     notices: '通知设置',
     records: '拦截记录',
+    family: '家人守护',
     data: '我的数据',
   },
   overview: {

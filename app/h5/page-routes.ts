@@ -16,6 +16,9 @@ import { noticesPage } from './pages/notices';
 import { overviewPage } from './pages/overview';
 import { recordsPage } from './pages/records';
 import { rulesPage } from './pages/rules';
+import { mountFamily } from './family-routes';
+import { isSimpleView, mountCare } from './care-routes';
+import { simplePage } from './pages/simple';
 
 // Pages load only our own script and stylesheet; only our own origin (the simulator's phone frame) may frame them.
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'";
@@ -25,16 +28,20 @@ export function mountPages(router: Router, deps: Deps, s: H5Services, auth: H5Au
     ctx.set('Cache-Control', 'no-store');
     ctx.set('Content-Security-Policy', CSP);
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = htmlText;
+    // The large-text view, once chosen, is every page's.
+    ctx.body = isSimpleView(ctx, cookies) ? htmlText.replace('<body ', '<body class="simple" ') : htmlText;
   };
   const who = (ctx: Context) => {
     const st = h5State(ctx);
     return { id: st.subscriber.id, csrf: cookies.csrfToken(st.session) };
   };
 
+  mountCare(router, auth, cookies);
+  if (s.family) mountFamily(router, deps, s, s.family, auth, cookies, render);
   router.get('/', auth.page, async (ctx) => {
     const { id, csrf } = who(ctx);
     const [settings, binding, counts, records] = await Promise.all([s.protection.get(id), s.bindings.forSubscriber(id), s.lists.counts(id), recentInterceptions(deps.db, deps.vault, id)]);
+    if (isSimpleView(ctx, cookies)) return render(ctx, simplePage({ masked: binding ? s.bindings.maskedPhoneOf(binding) : null, state: stateOf(settings), records }, csrf));
     const prefs = await s.preferences.view(id);
     render(ctx, overviewPage({ masked: binding ? s.bindings.maskedPhoneOf(binding) : null, state: stateOf(settings), categoryModes: prefs.categoryModes, counts, recent: records.items.length }, csrf));
   });

@@ -2,6 +2,7 @@
 import type { BindingService } from '../binding/binding-service';
 import type { SubscriberService } from '../binding/subscriber-service';
 import type { DataRights } from '../settings/data-rights';
+import type { FamilyService } from '../family/links';
 import type { ListsService } from '../settings/lists-service';
 import type { PreferencesService } from '../settings/preferences-service';
 import type { ProtectionService } from '../settings/protection-service';
@@ -13,6 +14,8 @@ export interface H5Services {
   preferences: PreferencesService;
   lists: ListsService;
   dataRights: DataRights;
+  /** 家人守护: the family page and its endpoints are mounted when given. */
+  family?: FamilyService;
   /** The "service enabled" template message and SMS, as after 开启防护 in the chat; must not throw. */
   announceEnabled?(subscriberId: number, openid: string | null, phone: string): Promise<void>;
 }

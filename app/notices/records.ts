@@ -48,7 +48,7 @@ export async function recentInterceptions(deps: { db: DataSource; vault: PhoneVa
         action: r.action,
         category: r.category,
         reason: r.reason,
-        description: describeInterception(r),
+        description: describeInterception(r, { whole: true }),
         notice: n ? { id: n.id, kind: n.kind, state: n.state } : null,
       };
     }),

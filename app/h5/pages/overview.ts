@@ -2,6 +2,7 @@
 import { H5 } from '../../../menus/texts';
 import { CATEGORY_CODES, LIST_LIMIT, type CategoryMode } from '../../protection/preferences';
 import { html, layout } from './layout';
+import { viewToggle } from './simple';
 
 export interface OverviewData {
   masked: string | null;
@@ -41,7 +42,9 @@ ${action ? html`<div class="btn-area">${action}</div>` : null}
   ${link('/h5/rules', H5.nav.rules, '')}
   ${link('/h5/notices', H5.nav.notices, '')}
   ${link('/h5/records', H5.nav.records, o.recent(d.recent))}
+  ${link('/h5/family', H5.nav.family, '')}
   ${link('/h5/data', H5.nav.data, '')}
-</div></nav>`;
+</div></nav>
+${viewToggle(false)}`;
   return layout({ title: o.title, csrf, body });
 }

@@ -4,7 +4,7 @@ import type { Interceptions } from '../interceptions';
 import { html, layout } from './layout';
 
 /** Beijing time, as the subscriber reads their phone. */
-function shanghai(iso: string): string {
+export function shanghai(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   return new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
