@@ -147,7 +147,7 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   routers.push(
     h5Router(
       deps,
-      { subscribers, bindings, protection, preferences, lists, dataRights, announceEnabled, family },
+      { subscribers, bindings, protection, preferences, lists, dataRights, announceEnabled, family, appeals, reports },
       { authorizeBase: simulatedApi ? apiBase : WECHAT_AUTHORIZE_BASE, exchangeCode: (code) => oauth.exchangeCode(code) },
     ),
     smsInboundRouter(deps, { protection, sms, family }),

@@ -13,7 +13,7 @@ import { KEYS } from '../menus/tree';
 import { artifactPath, launchPhoneBrowser } from './support/browser';
 import { CarrierClient } from './support/carrier-client';
 import { eventually, startHarness, type Harness } from './support/app-harness';
-import { H5Client } from './support/h5-harness';
+import { signedInClient } from './support/h5-signin';
 
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const SHOTS = path.resolve(__dirname, '../../docs/screenshots');
@@ -95,13 +95,7 @@ test('every page reads at 375 px with 100 % and 200 % text, passes axe, and the 
   t.teardown(() => browser.close());
   // WeChat's authorize page (open.weixin.qq.com) is outside our walls: the sign-in's hop there goes to the
   // fake WeChat, the rest of the OAuth2 round trip to our server, and the session cookie into the browser.
-  const client = new H5Client(h.server.url);
-  const first = await client.request('/h5/');
-  const authorize = new URL(first.headers.get('location')!);
-  const picked = new URL(`${h.wechat.baseUrl}${authorize.pathname}${authorize.search}`);
-  picked.searchParams.set('openid', openid);
-  const back = await client.request((await fetch(picked, { redirect: 'manual' })).headers.get('location')!);
-  t.is(back.status, 302);
+  const client = await signedInClient(h, openid);
   await browser.context.addCookies([...client.cookies].map(([name, value]) => ({ name, value, url: h.server.url })));
   const page = await browser.context.newPage();
   await page.setViewportSize({ width: 375, height: 740 });

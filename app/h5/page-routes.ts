@@ -19,6 +19,7 @@ import { rulesPage } from './pages/rules';
 import { mountFamily } from './family-routes';
 import { isSimpleView, mountCare } from './care-routes';
 import { simplePage } from './pages/simple';
+import { mountRecordActions } from './records-routes';
 
 // Pages load only our own script and stylesheet; only our own origin (the simulator's phone frame) may frame them.
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'";
@@ -37,6 +38,7 @@ export function mountPages(router: Router, deps: Deps, s: H5Services, auth: H5Au
   };
 
   mountCare(router, auth, cookies);
+  if (s.appeals && s.reports) mountRecordActions(router, deps, s.appeals, s.reports, auth);
   if (s.family) mountFamily(router, deps, s, s.family, auth, cookies, render);
   router.get('/', auth.page, async (ctx) => {
     const { id, csrf } = who(ctx);
@@ -66,7 +68,7 @@ export function mountPages(router: Router, deps: Deps, s: H5Services, auth: H5Au
   });
   router.get('/records', auth.page, async (ctx) => {
     const { id, csrf } = who(ctx);
-    render(ctx, recordsPage(await recentInterceptions(deps.db, deps.vault, id), csrf));
+    render(ctx, recordsPage(await recentInterceptions(deps.db, deps.vault, id), csrf, { actions: !!(s.appeals && s.reports) }));
   });
   router.get('/data', auth.page, async (ctx) => {
     const { id, csrf } = who(ctx);

@@ -10,7 +10,7 @@ import { parseMainlandMobile } from '../binding/mobile';
 import type { Deps } from '../deps';
 import { maskPhone } from '../privacy/mask';
 import type { ProtectionService } from '../settings/protection-service';
-import { stateOf } from '../settings/protection-service';
+import { keepsOwnSettings, stateOf } from '../settings/protection-service';
 import { KEYWORD } from '../../menus/texts';
 import { enrolPhoneBySms, subscriberForPhone } from './inbound-enrolment';
 import { familyCode, parseKeyword, type Keyword } from './keywords';
@@ -127,10 +127,17 @@ export class InboundSmsService {
         return { outcome: r.outcome, reply: say(r.template, r.text, r.params) };
       }
       case 'enable':
-      case 'disable':
+      case 'disable': {
+        if (keyword === 'enable') {
+          // Already protected: nothing to confirm, and saying so is the honest answer.
+          const subscriberId = await subscriberForPhone(this.db, this.deps.vault, phone);
+          if (subscriberId !== null && stateOf(await this.services.protection.get(subscriberId)) === 'on')
+            return { outcome: 'already_enabled', reply: say('kw_already_enabled', KEYWORD.alreadyEnabled(masked), { phone: masked }) };
+        }
         // The latest request is the one a Y confirms.
         await this.deps.store.set(this.pendingKey(fromHash), keyword, { ttlMs: this.confirmTtlMs });
         return { outcome: `confirm_${keyword}_asked`, reply: keyword === 'enable' ? say('kw_confirm_enable', KEYWORD.confirmEnable) : say('kw_confirm_disable', KEYWORD.confirmDisable) };
+      }
       case 'confirm': {
         const key = this.pendingKey(fromHash);
         const pending = await this.deps.store.get(key);
@@ -138,7 +145,10 @@ export class InboundSmsService {
         if (!pending || !(await this.deps.store.compareAndDelete(key, pending))) return { outcome: 'nothing_pending', reply: say('kw_nothing_pending', KEYWORD.nothingToConfirm) };
         if (pending === 'enable') {
           const { subscriberId } = await enrolPhoneBySms(this.db, this.deps.vault, phone);
+          // A phone that had settings before keeps them: the reply must not claim the defaults.
+          const kept = keepsOwnSettings(await this.services.protection.get(subscriberId));
           const { changed } = await this.services.protection.enable(subscriberId, SOURCE);
+          if (changed && kept) return { outcome: 'enabled', reply: say('kw_reenabled', KEYWORD.reenabled(masked), { phone: masked }) };
           return changed
             ? { outcome: 'enabled', reply: say('kw_enabled', KEYWORD.enabled(masked), { phone: masked }) }
             : { outcome: 'already_enabled', reply: say('kw_already_enabled', KEYWORD.alreadyEnabled(masked), { phone: masked }) };

@@ -147,5 +147,13 @@ export function preferenceCommands(p: PreferenceChatServices): ChatCommand[] {
     { name: 'prefs-reject', match: text(new RegExp(`^(拒接|拉黑|屏蔽)${sep}(\\S.*)$`)), handle: add('reject') },
     { name: 'prefs-allow', match: text(new RegExp(`^(允许|放行|白名单)${sep}(\\S.*)$`)), handle: add('allow') },
     { name: 'prefs-category', match: text(/^类别[\s:：]*(\S+)[\s:：]+(\S+)$/), handle: setCategory },
+    {
+      name: 'prefs-category-no-mode',
+      match: text(/^类别[\s:：]*(\S+)$/),
+      handle: async (_i, _s, m) => {
+        const code = categoryOf((m as RegExpMatchArray)[1]);
+        return code ? PREFS.categoryNeedsMode(CATEGORY_NAMES[code]) : PREFS.badCategory;
+      },
+    },
   ];
 }

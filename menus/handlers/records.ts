@@ -9,6 +9,8 @@ import type { PhoneVault } from '../../app/privacy/phone-vault';
 import type { AppealService } from '../../app/reports/appeal-service';
 import type { ListsService } from '../../app/settings/lists-service';
 import type { Store } from '../../app/store';
+import { Not } from 'typeorm';
+import { numberKey } from '../../app/carrier/number-keys';
 import { Interception } from '../../entities/Interception';
 import { CHAT, NOTICE } from '../texts';
 import { KEYS } from '../tree';
@@ -66,6 +68,11 @@ async function appeal(input: ChatInput, s: ChatServices, d: RecordsChatDeps, arg
     const row = interceptionId === null ? null : await d.db.getRepository(Interception).findOneBy({ id: interceptionId, subscriberId });
     if (!row) return NOTICE.appeal.badIndex;
     number = d.vault.decrypt(row.callerCipher);
+  } else {
+    // An appeal is about a call that was stopped: a number never intercepted for this subscriber is said so.
+    const callerHash = d.vault.lookupHash(numberKey(number));
+    const seen = await d.db.getRepository(Interception).exists({ where: { subscriberId, callerHash, action: Not('allow') } });
+    if (!seen && /\d{5,}/.test(number)) return NOTICE.appeal.neverIntercepted(number);
   }
   try {
     if (d.appeals) {

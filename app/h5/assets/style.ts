@@ -72,6 +72,8 @@ html{overflow-wrap:break-word}
 img,svg,select,input,textarea{max-width:100%}
 .cell--stack{align-items:flex-start}
 .actions{display:flex;flex-wrap:wrap;gap:0.5rem;width:100%}
+.mark{display:flex;flex-wrap:wrap;gap:0.5rem;align-items:center}
+select.btn--mini{flex:none;background-color:#f2f2f2;border-radius:0.5rem;padding:0 1.5rem 0 0.75rem;text-align:left;text-align-last:left;background-position:right 0.5rem center}
 .explain{margin:0.5rem 1rem;padding:0.75rem 1rem;background:#fff;border-radius:0.5rem;font-size:0.9375rem}
 .explain dt{font-weight:600}
 .explain dd{margin:0 0 0.5rem;color:rgba(0,0,0,.7)}

@@ -14,7 +14,7 @@ export interface OverviewData {
 
 export function overviewPage(d: OverviewData, csrf: string): string {
   const marketing = CATEGORY_CODES.filter((c) => c !== 'fraud');
-  const blocked = marketing.filter((c) => d.categoryModes[c] !== 'allow').length;
+  const blocked = marketing.filter((c) => d.categoryModes[c] === 'block').length;
   const o = H5.overview;
   const action =
     !d.masked ? null
@@ -29,9 +29,9 @@ export function overviewPage(d: OverviewData, csrf: string): string {
 </ul>
 ${d.masked ? null : html`<p class="cells-tips" role="note">${o.bindHint}</p>`}
 <div class="summary">
-  <div><b>${blocked}</b><span>${H5.nav.categories}</span></div>
-  <div><b data-testid="reject-count">${d.counts.reject}</b><span>${H5.lists.listNames.reject}</span></div>
-  <div><b>${d.counts.allow}</b><span>${H5.lists.listNames.allow}</span></div>
+  <div><b data-testid="category-count">${blocked}</b><span>${o.counts.categories}</span></div>
+  <div><b data-testid="reject-count">${d.counts.reject}</b><span>${o.counts.reject}</span></div>
+  <div><b data-testid="allow-count">${d.counts.allow}</b><span>${o.counts.allow}</span></div>
 </div>
 ${action ? html`<div class="btn-area">${action}</div>` : null}
 <h2 class="cells-title">${o.settings}</h2>
