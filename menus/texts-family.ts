@@ -91,6 +91,7 @@ export const FAMILY = {
     guardians: '守护您的家人',
     addTitle: '添加家人',
     phoneLabel: '家人的手机号',
+    phonePlaceholder: '11位手机号码',
     add: '发送守护请求',
     remove: '解除守护',
     quit: '退出所有守护',

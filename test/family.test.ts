@@ -7,6 +7,7 @@ import { KEYS } from '../menus/tree';
 import { CarrierClient } from './support/carrier-client';
 import { FAKE_APP } from './support/fake-wechat-api';
 import { eventually, startHarness, type Harness } from './support/app-harness';
+import { signedInClient } from './support/h5-signin';
 
 let clock = Math.floor(Date.now() / 1000);
 const tap = (h: Harness, openid: string, key: string) => h.sender.event(openid, 'CLICK', key, {}, ++clock);
@@ -111,6 +112,12 @@ test('a guardian protects two members: consent by SMS, refusal, alerts for stopp
   t.is(Number(digests[0].n), 1);
   const covered = await h.deps.db.query(`SELECT COUNT(*) AS n FROM family_alert_item`);
   t.is(Number(covered[0].n), 4, 'the fraud call and the three bombing calls, each once');
+  // The window ends: the digest goes out once, counting the burst.
+  await h.deps.db.query(`UPDATE notice SET dueAt = ?, nextAt = ? WHERE kind = 'family_digest'`, [new Date(), new Date()]);
+  const digest = await eventually(() => familyTemplates(h, GUARDIAN).find((m) => m.data.thing1.value === '家人有3次可疑来电'));
+  t.is(digest.data.character_string2.value, '139****3333');
+  await new Promise((res) => setTimeout(res, 500));
+  t.is(familyTemplates(h, GUARDIAN).length, 2);
 
   // A call from a number labelled fraud got through to Dad: the moment that matters. His own window is separate.
   await h.server.services.labels.setByOperator('17099998888', 'fraud', 0.9);
@@ -122,7 +129,7 @@ test('a guardian protects two members: consent by SMS, refusal, alerts for stopp
   // An allowed call from an unlabelled number is nobody's business.
   await carrier.post('/carrier/v1/interceptions', { events: [ev('t-2', DAD, { action: 'allow', reason: 'no_rule', caller: '13512345678' })] });
   await new Promise((res) => setTimeout(res, 500));
-  t.is(familyTemplates(h, GUARDIAN).length, 2);
+  t.is(familyTemplates(h, GUARDIAN).length, 3);
 
   // The guardian reads Mom's interceptions (her number masked) and pauses her protection: audited, she is told.
   const records = await say(h, GUARDIAN, '家人记录 1');
@@ -218,4 +225,63 @@ test('refusal, expiry, the limits, and revocation from each side', async (t) => 
   t.regex(await say(h, 'oBro_00000000001', '退出守护'), /已解除1位家人对您的守护/);
   t.true(await eventually(() => told(h, GUARDIAN).filter((m) => /139\*\*\*\*6666已解除您对TA手机的守护/.test(m)).length === 1));
   t.regex(await say(h, 'oBro_00000000001', '退出守护'), /目前没有人在守护您/);
+});
+
+test('the family page and its endpoints: add, refuse bad input, read a member, pause, remove, quit', async (t) => {
+  const h = await startHarness();
+  t.teardown(() => h.close());
+  await bindPhone(h, GUARDIAN, G_PHONE);
+  const client = await signedInClient(h, GUARDIAN);
+
+  const add = await client.json<{ member: string; state: string }>('/h5/api/family', { method: 'POST', body: { phone: MOM } });
+  t.is(add.status, 201);
+  t.deepEqual([add.body.member, add.body.state], ['139****3333', 'pending']);
+  const code = /JR(\d{4})/.exec(await eventually(() => smsTo(h, MOM).find((s) => /想守护/.test(s))))![1];
+  for (const [body, status, error] of [
+    [{ phone: '12345' }, 400, 'bad_number'],
+    [{ phone: G_PHONE }, 400, 'self'],
+    [{ phone: MOM }, 409, 'pending'],
+    [{ phone: MOM, extra: 1 }, 400, 'invalid'],
+  ] as const) {
+    const r = await client.json<{ error: string; message: string }>('/h5/api/family', { method: 'POST', body });
+    t.is(r.status, status, JSON.stringify(body));
+    t.is(r.body.error, error);
+  }
+  t.is((await client.json('/h5/api/family', { method: 'POST', body: { phone: DAD }, csrf: null })).status, 403, 'CSRF token needed');
+
+  const list = await client.json<{ members: { linkId: number; masked: string; state: string }[] }>('/h5/api/family');
+  const linkId = list.body.members[0].linkId;
+  t.is((await client.json(`/h5/api/family/${linkId}/protection`, { method: 'POST', body: { action: 'pause' } })).status, 409, 'not before the member agreed');
+  t.is((await client.json(`/h5/api/family/${linkId}/interceptions`)).status, 409);
+  t.is((await inbound(h, MOM, `JR${code}`)).outcome, 'family_agreed');
+
+  const page = await (await client.request('/h5/family')).text();
+  t.regex(page, /139\*\*\*\*3333/);
+  t.false(page.includes(MOM));
+  t.regex(page, /暂停TA的防护/);
+  const paused = await client.json<{ changed: boolean; state: string }>(`/h5/api/family/${linkId}/protection`, { method: 'POST', body: { action: 'pause' } });
+  t.like(paused.body, { changed: true, state: 'paused' });
+  const records = await client.json<{ member: string; items: unknown[] }>(`/h5/api/family/${linkId}/interceptions`);
+  t.is(records.body.member, '139****3333');
+  t.is((await client.request(`/h5/family/${linkId}/records`)).status, 200);
+  t.is((await client.request('/h5/family/999999/records')).status, 404, 'someone else’s or no link: the 404 page');
+
+  // Another guardian cannot touch this link.
+  await bindPhone(h, 'oOtherGuardian01', '13600000009');
+  const other = await signedInClient(h, 'oOtherGuardian01');
+  t.is((await other.json(`/h5/api/family/${linkId}`, { method: 'DELETE' })).status, 404);
+  t.is((await other.json(`/h5/api/family/${linkId}/interceptions`)).status, 404);
+
+  t.like((await client.json(`/h5/api/family/${linkId}`, { method: 'DELETE' })).body, { removed: '139****3333' });
+  t.is((await h.deps.db.getRepository(FamilyLink).findOneByOrFail({ id: linkId })).endedBy, 'guardian');
+
+  // The member, signed in to their own WeChat page, sees who protects them and quits.
+  await bindPhone(h, 'oMomWechat000001', DAD);
+  const momClient = await signedInClient(h, 'oMomWechat000001');
+  await client.json('/h5/api/family', { method: 'POST', body: { phone: DAD } });
+  const dadCode = /JR(\d{4})/.exec(await eventually(() => smsTo(h, DAD).find((s) => /想守护/.test(s))))![1];
+  t.is((await inbound(h, DAD, `JR${dadCode}`)).outcome, 'family_agreed');
+  t.regex(await (await momClient.request('/h5/family')).text(), /守护您的家人[\s\S]*138\*\*\*\*8000/);
+  t.is((await momClient.json('/h5/api/family/quit', { method: 'POST', body: {} })).status, 400, 'the quit needs its confirmation');
+  t.like((await momClient.json('/h5/api/family/quit', { method: 'POST', body: { confirm: true } })).body, { ended: 1 });
 });

@@ -29,7 +29,7 @@ ${d.bound
 <form data-api="/h5/api/family" data-then="reload">
 <ul class="cells">
   <li class="cell"><label class="cell__bd" for="family-phone">${t.phoneLabel}</label></li>
-  <li class="cell"><input class="input" id="family-phone" name="phone" required maxlength="20" autocomplete="off" inputmode="tel" placeholder="13911113333"></li>
+  <li class="cell"><input class="input" id="family-phone" name="phone" required maxlength="20" autocomplete="off" inputmode="tel" placeholder="${t.phonePlaceholder}"></li>
 </ul>
 <div class="btn-area"><button type="submit" class="btn btn--primary">${t.add}</button></div>
 </form>
