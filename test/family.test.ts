@@ -198,6 +198,15 @@ test('refusal, expiry, the limits, and revocation from each side', async (t) => 
     return found.length === 2 ? found.map((s) => /JR(\d{4})/.exec(s)![1]) : null;
   });
   for (const c of codes) t.is((await inbound(h, sis, `JR${c}`)).outcome, 'family_agreed');
+  // On SQLite too, a spoofed call stopped for her reaches each of her guardians once.
+  const carrier = carrierOf(h);
+  t.teardown(() => carrier.close());
+  const spoof = { id: 'sp-1', caller: '+8613512345678', callee: sis, at: new Date().toISOString(), action: 'block', reason: 'spoofed_plus86' };
+  await carrier.post('/carrier/v1/interceptions', { events: [spoof] });
+  await carrier.post('/carrier/v1/interceptions', { events: [spoof] });
+  for (const g of [GUARDIAN, others[0]]) t.is((await eventually(() => familyTemplates(h, g)[0])).data.character_string2.value, '139****5555');
+  await new Promise((res) => setTimeout(res, 500));
+  t.deepEqual([GUARDIAN, others[0]].map((g) => familyTemplates(h, g).length), [1, 1], 'a replay alerts nobody twice');
   t.is((await inbound(h, sis, 'QXJR')).outcome, 'family_quit');
   t.regex(smsTo(h, sis).at(-1)!, /已解除2位家人/);
   t.true(await eventually(() => told(h, GUARDIAN).some((m) => /139\*\*\*\*5555已解除您对TA手机的守护/.test(m))));
@@ -225,6 +234,13 @@ test('refusal, expiry, the limits, and revocation from each side', async (t) => 
   t.regex(await say(h, 'oBro_00000000001', '退出守护'), /已解除1位家人对您的守护/);
   t.true(await eventually(() => told(h, GUARDIAN).filter((m) => /139\*\*\*\*6666已解除您对TA手机的守护/.test(m)).length === 1));
   t.regex(await say(h, 'oBro_00000000001', '退出守护'), /目前没有人在守护您/);
+
+  // Deleting everything deletes the family links on either side.
+  const bro = await h.deps.db.getRepository(Subscriber).findOneByOrFail({ openid: 'oBro_00000000001' });
+  t.true((await h.deps.db.getRepository(FamilyLink).countBy({ memberSubscriberId: bro.id })) > 0);
+  const report = await h.server.services.dataRights.deleteAll(bro.id, { actor: 'subscriber', channel: 'h5' });
+  t.true((report.deleted.family_link ?? 0) > 0);
+  t.is(await h.deps.db.getRepository(FamilyLink).countBy({ memberHash: h.deps.vault.lookupHash('13955556666') }), 0);
 });
 
 test('the family page and its endpoints: add, refuse bad input, read a member, pause, remove, quit', async (t) => {
