@@ -266,7 +266,7 @@ export const H5 = {
     empty: '暂无拦截记录。开启防护后，被拦截的来电会显示在这里。',
     unknownCaller: '未知号码',
     appeal: '误拦截申诉',
-    appealLabel: (caller: string) => `申诉 ${caller}：误拦截，以后总是接通`,
+    appealLabel: (caller: string) => `误拦截申诉 ${caller}，以后总是接通`,
     appealed: '已申诉，该号码已加入允许名单',
     mark: '标记',
     markLabel: (caller: string) => `把 ${caller} 标记为`,

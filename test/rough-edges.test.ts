@@ -116,7 +116,7 @@ test('the H5 records page offers 申诉 and 标记; the overview says what its c
   const page = await (await client.request('/h5/records')).text();
   const id = /\/h5\/api\/interceptions\/(\d+)\/appeal/.exec(page)?.[1];
   t.truthy(id, 'each stopped call has a 申诉 button');
-  t.regex(page, /申诉 4009998888：误拦截，以后总是接通/);
+  t.regex(page, /误拦截申诉 4009998888，以后总是接通/);
   t.regex(page, new RegExp(`/h5/api/interceptions/${id}/mark`));
   t.regex(page, /把 4009998888 标记为/);
   const appeal = await client.json(`/h5/api/interceptions/${id}/appeal`, { method: 'POST', body: {} });

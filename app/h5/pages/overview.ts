@@ -1,6 +1,7 @@
 // 我的防护: status, bound phone (masked), counts, and the way to every setting.
 import { H5 } from '../../../menus/texts';
 import { CATEGORY_CODES, LIST_LIMIT, type CategoryMode } from '../../protection/preferences';
+import { protectionButton } from './controls';
 import { html, layout } from './layout';
 import { viewToggle } from './simple';
 
@@ -16,11 +17,7 @@ export function overviewPage(d: OverviewData, csrf: string): string {
   const marketing = CATEGORY_CODES.filter((c) => c !== 'fraud');
   const blocked = marketing.filter((c) => d.categoryModes[c] === 'block').length;
   const o = H5.overview;
-  const action =
-    !d.masked ? null
-    : d.state === 'off' ? html`<button type="button" class="btn btn--primary" data-call="/h5/api/protection" data-body='{"action":"enable"}' data-then="reload">${o.enable}</button>`
-    : d.state === 'on' ? html`<button type="button" class="btn btn--warn" data-call="/h5/api/protection" data-body='{"action":"pause"}' data-then="reload">${o.pause}</button>`
-    : html`<button type="button" class="btn btn--primary" data-call="/h5/api/protection" data-body='{"action":"resume"}' data-then="reload">${o.resume}</button>`;
+  const action = d.masked ? protectionButton(d.state, o) : null;
   const link = (href: string, label: string, ft: string) => html`<a class="cell" href="${href}"><span class="cell__bd">${label}</span><span class="cell__ft">${ft}</span></a>`;
   const body = html`
 <ul class="cells" aria-label="${o.title}">

@@ -4,6 +4,7 @@ import { CARE } from '../../../menus/texts-care';
 import { H5 } from '../../../menus/texts';
 import type { Interceptions } from '../interceptions';
 import { html, layout, type Raw } from './layout';
+import { protectionButton } from './controls';
 import { shanghai } from './records';
 
 export function viewToggle(simple: boolean): Raw {
@@ -20,11 +21,7 @@ export function explanations(keys: string[]): Raw {
 
 export function simplePage(d: { masked: string | null; state: 'off' | 'on' | 'paused'; records: Interceptions }, csrf: string): string {
   const t = CARE.simple;
-  const action =
-    !d.masked ? null
-    : d.state === 'off' ? html`<button type="button" class="btn btn--primary" data-call="/h5/api/protection" data-body='{"action":"enable"}' data-then="reload">${t.turnOn}</button>`
-    : d.state === 'on' ? html`<button type="button" class="btn btn--warn" data-call="/h5/api/protection" data-body='{"action":"pause"}' data-then="reload">${t.turnOff}</button>`
-    : html`<button type="button" class="btn btn--primary" data-call="/h5/api/protection" data-body='{"action":"resume"}' data-then="reload">${t.resume}</button>`;
+  const action = d.masked ? protectionButton(d.state, { enable: t.turnOn, pause: t.turnOff, resume: t.resume }) : null;
   const stopped = d.records.items.filter((i) => i.action !== 'allow').slice(0, 5);
   const body = html`
 <section class="big-status" aria-label="${H5.overview.status}">
