@@ -301,3 +301,21 @@ test('the family page and its endpoints: add, refuse bad input, read a member, p
   t.is((await momClient.json('/h5/api/family/quit', { method: 'POST', body: {} })).status, 400, 'the quit needs its confirmation');
   t.like((await momClient.json('/h5/api/family/quit', { method: 'POST', body: { confirm: true } })).body, { ended: 1 });
 });
+
+test('a member who agreed by SMS and later binds the phone in WeChat stays guarded, and can quit there', async (t) => {
+  const h = await startHarness();
+  t.teardown(() => h.close());
+  const carrier = carrierOf(h);
+  t.teardown(() => carrier.close());
+  await bindPhone(h, GUARDIAN, G_PHONE);
+  await say(h, GUARDIAN, `添加家人 ${MOM}`);
+  const code = /JR(\d{4})/.exec(await eventually(() => smsTo(h, MOM).find((s) => /想守护/.test(s))))![1];
+  t.is((await inbound(h, MOM, `JR${code}`)).outcome, 'family_agreed');
+  await bindPhone(h, 'oMomLater0000001', MOM);
+  const mom = await h.deps.db.getRepository(Subscriber).findOneByOrFail({ openid: 'oMomLater0000001' });
+  t.is((await h.deps.db.getRepository(FamilyLink).findOneByOrFail({ memberHash: h.deps.vault.lookupHash(MOM) })).memberSubscriberId, mom.id);
+  await carrier.post('/carrier/v1/interceptions', { events: [{ id: 'm-1', caller: '17066667777', callee: MOM, at: new Date().toISOString(), action: 'block', reason: 'fraud', category: 'fraud' }] });
+  t.is((await eventually(() => familyTemplates(h, GUARDIAN)[0])).data.character_string2.value, '139****3333');
+  t.regex(await say(h, 'oMomLater0000001', '家人'), /守护您的家人：138\*\*\*\*8000/);
+  t.regex(await say(h, 'oMomLater0000001', '退出守护'), /已解除1位家人对您的守护/);
+});
