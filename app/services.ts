@@ -5,6 +5,7 @@ import type Router from '@koa/router';
 import { preferenceCommands } from '../menus/handlers/preferences';
 import { recentInterceptionId, recordsCommands } from '../menus/handlers/records';
 import { reportCommands } from '../menus/handlers/reports';
+import { consentCommands } from '../menus/handlers/consents';
 import type { ChatServices } from '../menus/handlers/context';
 import { SMS } from '../menus/texts';
 import { BindingService } from './binding/binding-service';
@@ -26,6 +27,7 @@ import { carrierRouter } from './carrier/routes';
 import { onTemplateSendJobFinish } from './notices/delivery-status';
 import { noticeHook, scheduleEnabledNotice, startNoticeWorker, type NoticeWorker } from './notices';
 import { Decider } from './protection/decider';
+import { buildMarketers } from './marketers';
 import { LabelService } from './protection/label-service';
 import { DataRights } from './settings/data-rights';
 import { ListsService } from './settings/lists-service';
@@ -95,8 +97,13 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
     log.info({ subscriberId, phone }, 'protection enabled; notices scheduled');
   };
 
+  // Compliant call centres: scrub, consents, changes; the consent index is also the decider's.
+  const marketers = buildMarketers(deps, { workers: opts.workers });
+  await marketers.start();
+  routers.push(marketers.router);
+
   const labels = new LabelService(deps.db);
-  const decider = Decider.create(deps);
+  const decider = Decider.create(deps, { consents: marketers.index });
   await decider.start();
   const interceptions = new InterceptionService(deps, { onStored: noticeHook() });
   const labelPort = new DbLabelPort(deps.db);
@@ -117,6 +124,7 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
       ...recordsCommands({ db: deps.db, vault: deps.vault, store: deps.store, config: { ...config, publicBaseUrl: opts.publicBaseUrl }, appeals, lists }),
       ...reportCommands({ reports, recentInterception: (openid, index) => recentInterceptionId(deps.store, openid, index) }),
       ...preferenceCommands({ preferences, lists }),
+      ...consentCommands(marketers.consents),
     ],
   };
   const chatDispatch = chatDispatcher(chat, { onTemplateFinished: async (msgid, status) => void (await onTemplateSendJobFinish(deps, msgid, status)) });
@@ -132,7 +140,7 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   routers.push(
     h5Router(
       deps,
-      { subscribers, bindings, protection, preferences, lists, dataRights, announceEnabled },
+      { subscribers, bindings, protection, preferences, lists, dataRights, announceEnabled, consents: marketers.consents },
       { authorizeBase: simulatedApi ? apiBase : WECHAT_AUTHORIZE_BASE, exchangeCode: (code) => oauth.exchangeCode(code) },
     ),
     smsInboundRouter(deps, { protection, sms }),
@@ -146,6 +154,7 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   return {
     apiBase,
     decider,
+    marketers,
     labels,
     reports,
     appeals,
@@ -168,6 +177,7 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
     stop: async () => {
       await worker?.stop();
       await decider.stop();
+      await marketers.stop();
     },
   };
 }

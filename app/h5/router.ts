@@ -6,7 +6,8 @@ import type { Deps } from '../deps';
 import { HttpError } from '../http/errors';
 import { mountApi } from './api-routes';
 import { H5Auth, type H5SignIn } from './auth';
-import { mountPages } from './page-routes';
+import { mountConsents } from './consents-routes';
+import { mountPages, renderPage } from './page-routes';
 import { ASSETS, errorPage } from './pages/layout';
 import { H5Cookies } from './session';
 import type { H5Services } from './services';
@@ -61,5 +62,6 @@ export function h5Router(deps: Deps, services: H5Services, opts: H5Options): Rou
   router.get('/oauth/callback', htmlErrors, auth.callback);
   mountApi(router, deps, services, auth);
   mountPages(router, deps, services, auth, cookies);
+  if (services.consents) mountConsents(router, { consents: services.consents, bindings: services.bindings }, auth, cookies, renderPage);
   return router;
 }

@@ -1,6 +1,7 @@
 // 我的防护: status, bound phone (masked), counts, and the way to every setting.
 import { H5 } from '../../../menus/texts';
 import { CATEGORY_CODES, LIST_LIMIT, type CategoryMode } from '../../protection/preferences';
+import { H5_CONSENTS } from '../../../menus/texts-marketers';
 import { html, layout } from './layout';
 
 export interface OverviewData {
@@ -41,6 +42,7 @@ ${action ? html`<div class="btn-area">${action}</div>` : null}
   ${link('/h5/rules', H5.nav.rules, '')}
   ${link('/h5/notices', H5.nav.notices, '')}
   ${link('/h5/records', H5.nav.records, o.recent(d.recent))}
+  ${link('/h5/consents', H5_CONSENTS.nav, '')}
   ${link('/h5/data', H5.nav.data, '')}
 </div></nav>`;
   return layout({ title: o.title, csrf, body });

@@ -1,0 +1,44 @@
+// The marketer half of the service, assembled once: the consent index every process keeps in memory (the
+// decision engine reads it too), the scrub, the consents, the changes feed and their routes.
+import type { Deps } from '../deps';
+import { ChangesFeed } from './changes-feed';
+import { ConsentIndex } from './consent-index';
+import { ConsentService } from './consent-service';
+import { DbRefusalSource } from './refusals';
+import { marketerRouter } from './routes';
+import { ConsentRetention } from './retention';
+import { ScrubService } from './scrub-service';
+import { WatchList } from './watch';
+
+const DAY_MS = 86_400_000;
+
+export function buildMarketers(deps: Deps, opts: { workers?: boolean } = {}) {
+  const retentionMs = deps.config.marketer.consentRetentionDays * DAY_MS;
+  const index = new ConsentIndex(deps, { retentionMs, onError: (e) => deps.log.warn({ err: e }, 'consent index refresh failed') });
+  const watch = new WatchList(deps.db);
+  const refusals = new DbRefusalSource(deps.db);
+  const consents = new ConsentService(deps, index, (keyId, hashes) => watch.record(keyId, hashes));
+  const scrub = new ScrubService(deps, { refusals, consents: index, watch, hours: deps.config.marketer.callingHours });
+  const changes = new ChangesFeed(deps, { refusals, consents: index });
+  const router = marketerRouter(deps, { scrub, consents, changes });
+  const retention = new ConsentRetention(deps, { consents, watch });
+  return {
+    index,
+    watch,
+    consents,
+    scrub,
+    changes,
+    router,
+    retention,
+    start: async () => {
+      await index.start();
+      if (opts.workers) retention.start();
+    },
+    stop: async () => {
+      await retention.stop();
+      await index.stop();
+    },
+  };
+}
+
+export type Marketers = ReturnType<typeof buildMarketers>;
