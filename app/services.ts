@@ -101,6 +101,7 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   const marketers = buildMarketers(deps, { workers: opts.workers });
   await marketers.start();
   routers.push(marketers.router);
+  preferences.onCategoriesRefused.push((id, categories, source) => marketers.consents.revokeForRefusal(id, categories, source));
 
   const labels = new LabelService(deps.db);
   const decider = Decider.create(deps, { consents: marketers.index });

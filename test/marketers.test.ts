@@ -180,13 +180,22 @@ test('the H5 page lists consents and revokes one; expiry; the purge keeps eviden
   t.deepEqual(reasons(await scrub('insurance')), ['revoked']);
   t.regex(await (await browser.request('/h5/consents')).text(), /保险推销 .* 已撤销/);
 
+  // A refusal stated after a consent wins over it: the subscriber allows property calls, a call centre
+  // records a consent, the subscriber refuses property calls again.
+  t.is((await browser.request('/h5/api/categories', { method: 'PUT', body: { real_estate: 'allow' } })).status, 200);
+  t.deepEqual(reasons(await scrub('real_estate')), ['no_refusal']);
+  t.is((await one.post('/marketer/v1/consents', { consents: [consent('h5-3', { category: 'real_estate' })] })).json.accepted, 1);
+  t.deepEqual(reasons(await scrub('real_estate')), ['consent']);
+  t.is((await browser.request('/h5/api/categories', { method: 'PUT', body: { real_estate: 'block' } })).status, 200);
+  t.deepEqual(reasons(await scrub('real_estate')), ['revoked']);
+
   // Retention with a moved clock: kept 183 days (CONSENT_RETENTION_DAYS) after the consent ended.
   const retention = h.server.services.marketers.retention;
   const repo = h.deps.db.getRepository(MarketerConsent);
-  t.is(await repo.count(), 2);
+  t.is(await repo.count(), 3);
   t.deepEqual(await retention.runOnce(new Date()), { consents: 1 }, 'the education consent ended 1 March 2026, more than 183 days ago');
-  t.deepEqual(await retention.runOnce(new Date(Date.now() + 182 * 86_400_000)), { consents: 0 }, 'the revocation of today is kept');
-  t.deepEqual(await retention.runOnce(new Date(Date.now() + 184 * 86_400_000)), { consents: 1 });
+  t.deepEqual(await retention.runOnce(new Date(Date.now() + 182 * 86_400_000)), { consents: 0 }, 'the revocations of today are kept');
+  t.deepEqual(await retention.runOnce(new Date(Date.now() + 184 * 86_400_000)), { consents: 2 });
   t.is(await repo.count(), 0);
 });
 

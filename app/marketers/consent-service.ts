@@ -185,21 +185,34 @@ export class ConsentService {
    * ones), or every live one. Returns how many were revoked. Effective in this process before it returns.
    */
   async revoke(subscriberId: number, phone: string, which: number[] | 'all', source: AuditSource, now = Date.now()): Promise<number> {
-    const hash = this.deps.vault.lookupHash(phone);
+    return this.revokeWhere(subscriberId, this.deps.vault.lookupHash(phone), which, null, source, now);
+  }
+
+  /**
+   * A refusal the subscriber states later wins over an earlier consent: the live consents of these
+   * categories for the subscriber's phone are revoked (scrubs then answer `revoked`).
+   */
+  async revokeForRefusal(subscriberId: number, categories: readonly string[], source: AuditSource, now = Date.now()): Promise<number> {
+    const rows = (await this.deps.db.query(`SELECT phoneHash FROM phone_binding WHERE subscriberId = ?`, [subscriberId])) as { phoneHash: string }[];
+    if (rows.length === 0) return 0;
+    return this.revokeWhere(subscriberId, rows[0].phoneHash, 'all', categories, source, now);
+  }
+
+  private async revokeWhere(subscriberId: number, hash: string, which: number[] | 'all', categories: readonly string[] | null, source: AuditSource, now: number): Promise<number> {
     const at = new Date(now);
     const n = await this.deps.db.transaction(async (m) => {
       const live = (await m.query(
-        `SELECT id FROM marketer_consent WHERE phoneHash = ? AND revokedAt IS NULL AND (expiresAt IS NULL OR expiresAt > ?) ORDER BY id`,
+        `SELECT id, category FROM marketer_consent WHERE phoneHash = ? AND revokedAt IS NULL AND (expiresAt IS NULL OR expiresAt > ?) ORDER BY id`,
         [hash, toSqlTime(at)],
-      )) as { id: number | string }[];
+      )) as { id: number | string; category: string }[];
       const wanted = which === 'all' ? null : new Set(which);
-      const ids = live.map((r) => Number(r.id)).filter((id) => !wanted || wanted.has(id));
+      const ids = live.filter((r) => (!wanted || wanted.has(Number(r.id))) && (!categories || categories.includes(r.category))).map((r) => Number(r.id));
       if (ids.length === 0) return 0;
       const first = await allocateVersions(m, ids.length);
       for (let i = 0; i < ids.length; i++) {
         await m.update(MarketerConsent, { id: ids[i] }, { revokedAt: at, revokedBy: 'subscriber', version: first + i, changedAt: at });
       }
-      await audit(m, subscriberId, source, 'consent_revoked', { consents: ids });
+      await audit(m, subscriberId, source, categories ? 'consent_revoked_by_refusal' : 'consent_revoked', { consents: ids });
       return ids.length;
     });
     if (n) await this.changed();
