@@ -223,7 +223,7 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
   }
   const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
   const [hoursFrom, hoursTo] = e.MARKETER_CALLING_HOURS.split('-');
-  if (minutes(hoursTo) <= minutes(hoursFrom)) throw new ConfigError('MARKETER_CALLING_HOURS must end after it starts, within one day (e.g. 08:00-21:00)');
+  if (minutes(hoursTo) <= minutes(hoursFrom) || minutes(hoursTo) > 1440) throw new ConfigError('MARKETER_CALLING_HOURS must end after it starts, within one day (e.g. 08:00-21:00)');
   return {
     env: e.NODE_ENV,
     production,
