@@ -323,3 +323,40 @@ test('hostile callers: signatures, limits, quotas and rate limits, JSON errors, 
   t.truthy(doc.paths['/marketer/v1/changes'].get);
   t.truthy(doc.components.schemas.ScrubRequest);
 });
+
+test('a CSV of numbers scrubbed as a job: upload, progress, the result as CSV in upload order', async (t) => {
+  const h = await startHarness({ db: 'sqlite', store: 'memory', env: { MARKETER_KEYS } });
+  t.teardown(() => h.close());
+  const one = marketer(h);
+  const two = marketer(h, TWO);
+  t.teardown(() => [one, two].forEach((c) => c.close()));
+  await bindAndEnable(h, 'oMarketerCsv00001', PHONE);
+  const numbers = Array.from({ length: 12_000 }, (_, i) => `136${String(i).padStart(8, '0')}`);
+  numbers[5] = PHONE;
+  numbers[7001] = 'garbage';
+  const csv = `number\r\n${numbers.join('\r\n')}\r\n`;
+  const path = `/marketer/v1/scrub-jobs?category=loan_finance&at=${encodeURIComponent(AT)}`;
+  const up = await one.send<any>('POST', path, csv, { headers: { 'Content-Type': 'text/csv' } });
+  t.is(up.status, 202, up.text);
+  t.is(up.json.total, 12_000);
+  t.is(up.headers.location, `/marketer/v1/scrub-jobs/${up.json.id}`);
+  t.is((await two.get(`/marketer/v1/scrub-jobs/${up.json.id}`)).status, 404, "another key cannot see the job");
+  const done = await eventually(async () => {
+    const s = await one.get(`/marketer/v1/scrub-jobs/${up.json.id}`);
+    t.true(s.json.done <= s.json.total);
+    return s.json.status === 'done' ? s.json : null;
+  }, 60_000);
+  t.is(done.done, 12_000);
+  const result = await one.get(`/marketer/v1/scrub-jobs/${up.json.id}/result`);
+  t.is(result.status, 200);
+  t.regex(String(result.headers['content-type']), /text\/csv/);
+  const lines = result.text.trim().split('\n');
+  t.is(lines[0], 'number,callable,reason');
+  t.is(lines.length, 12_001);
+  t.is(lines[1], '13600000000,true,no_refusal');
+  t.is(lines[6], `${PHONE},false,refused`);
+  t.is(lines[7002], 'garbage,false,invalid');
+  t.is((await two.get(`/marketer/v1/scrub-jobs/${up.json.id}/result`)).status, 404);
+  t.is((await one.send<any>('POST', path, 'number\n', {})).json.error, 'invalid_request', 'an empty file is refused');
+  t.true((await h.deps.db.getRepository(AuditEvent).findBy({ action: 'marketer_scrub_job' })).length === 1);
+});

@@ -12,13 +12,15 @@ import { expectedSignature, NONCE_TTL_MS, signatureMatches, TIMESTAMP_WINDOW_SEC
 /** What an authenticated request carries on to its handler, as `ctx.state.carrier`. */
 export interface CarrierRequest {
   keyId: string;
-  /** The parsed JSON body; undefined for an empty body (GET). */
+  /** The parsed JSON body; undefined for an empty body (GET); the raw bytes when `json: false`. */
   body: unknown;
 }
 
 export interface CarrierAuthOptions {
   /** Bodies beyond this many bytes get 413 without being read further. */
   maxBodyBytes: number;
+  /** false: the body is handed on as the raw bytes (a CSV upload), not parsed as JSON. */
+  json?: boolean;
 }
 
 const NONCE = /^[A-Za-z0-9+/=._~-]{8,128}$/;
@@ -77,8 +79,8 @@ export function signedRequestAuth(store: Deps['store'], api: SignedApi, opts: Ca
     }
     if (!fresh) return deny(ctx, 401, 'nonce_reused', 'X-Nonce was already used within the timestamp window');
 
-    let body: unknown;
-    if (raw.length > 0) {
+    let body: unknown = opts.json === false ? raw : undefined;
+    if (raw.length > 0 && opts.json !== false) {
       try {
         body = JSON.parse(raw.toString('utf8'));
       } catch {

@@ -8,6 +8,7 @@ import { DbRefusalSource } from './refusals';
 import { marketerRouter } from './routes';
 import { ConsentRetention } from './retention';
 import { ScrubService } from './scrub-service';
+import { ScrubJobs } from './scrub-jobs';
 import { WatchList } from './watch';
 
 const DAY_MS = 86_400_000;
@@ -20,7 +21,8 @@ export function buildMarketers(deps: Deps, opts: { workers?: boolean } = {}) {
   const consents = new ConsentService(deps, index, (keyId, hashes) => watch.record(keyId, hashes));
   const scrub = new ScrubService(deps, { refusals, consents: index, watch, hours: deps.config.marketer.callingHours });
   const changes = new ChangesFeed(deps, { refusals, consents: index });
-  const router = marketerRouter(deps, { scrub, consents, changes });
+  const jobs = new ScrubJobs(deps, scrub);
+  const router = marketerRouter(deps, { scrub, consents, changes, jobs });
   const retention = new ConsentRetention(deps, { consents, watch });
   return {
     index,
@@ -30,11 +32,16 @@ export function buildMarketers(deps: Deps, opts: { workers?: boolean } = {}) {
     changes,
     router,
     retention,
+    jobs,
     start: async () => {
       await index.start();
-      if (opts.workers) retention.start();
+      if (opts.workers) {
+        retention.start();
+        jobs.start();
+      }
     },
     stop: async () => {
+      await jobs.stop();
       await retention.stop();
       await index.stop();
     },

@@ -70,6 +70,29 @@ export function marketerOpenApi(c: Config): Json {
           responses: { '200': jsonBody('ChangesPage'), '400': errorResponse('invalid_request'), ...shared },
         },
       },
+      '/marketer/v1/scrub-jobs': {
+        post: {
+          operationId: 'createScrubJob',
+          summary: 'Scrub a file of up to 1,000,000 numbers (text/csv, one number per line, optional header); answered by the workers',
+          parameters: [
+            { name: 'category', in: 'query', required: true, schema: { type: 'string', enum: MARKETING_CATEGORIES } },
+            { name: 'at', in: 'query', required: false, schema: { type: 'string', format: 'date-time' } },
+          ],
+          requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } } } },
+          responses: { '202': jsonBody('ScrubJob', 'Accepted; poll Location'), '400': errorResponse('invalid_request'), '413': errorResponse('payload_too_large (20 MiB)'), ...shared },
+        },
+      },
+      '/marketer/v1/scrub-jobs/{id}': {
+        get: { operationId: 'scrubJob', summary: 'Progress of a job of this key', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': jsonBody('ScrubJob'), '404': errorResponse('not_found'), ...shared } },
+      },
+      '/marketer/v1/scrub-jobs/{id}/result': {
+        get: {
+          operationId: 'scrubJobResult',
+          summary: 'The answers as CSV `number,callable,reason`, in the order of the upload',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'text/csv', content: { 'text/csv': { schema: { type: 'string' } } } }, '409': errorResponse('not_ready'), '404': errorResponse('not_found'), ...shared },
+        },
+      },
       '/marketer/openapi.json': { get: { operationId: 'openapi', summary: 'This document (unauthenticated)', security: [], responses: { '200': { description: 'OpenAPI 3.1 document' } } } },
     },
     components: {

@@ -1,5 +1,6 @@
 // The marketer API's routes: authenticate (the carrier API's signing, with MARKETER_KEYS), check the
 // frame of the body, take the daily quota, call one service, audit, answer JSON.
+import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { signedRequestAuth, type CarrierRequest } from '../carrier/auth';
@@ -11,17 +12,19 @@ import type { ConsentService } from './consent-service';
 import { marketerConsents, marketerRefusals, marketerScrubbed } from './metrics';
 import { marketerOpenApi } from './openapi';
 import { DailyQuota } from './quota';
-import { changesQuerySchema, consentsRequestSchema, MAX_SCRUB, scrubRequestSchema } from './schemas';
+import { changesQuerySchema, consentsRequestSchema, jobQuerySchema, MAX_SCRUB, scrubRequestSchema } from './schemas';
 import type { ScrubService } from './scrub-service';
+import { JobRefused, parseNumbers, type ScrubJobs } from './scrub-jobs';
 import { MARKETING_CATEGORIES } from './categories';
 
-export const MARKETER_BODY_LIMITS = { scrub: 1024 * 1024, consents: 4 * 1024 * 1024, get: 1024 } as const;
+export const MARKETER_BODY_LIMITS = { scrub: 1024 * 1024, consents: 4 * 1024 * 1024, job: 20 * 1024 * 1024, get: 1024 } as const;
 const CATEGORIES: ReadonlySet<string> = new Set(MARKETING_CATEGORIES);
 
 export interface MarketerServices {
   scrub: ScrubService;
   consents: ConsentService;
   changes: ChangesFeed;
+  jobs: ScrubJobs;
 }
 
 /** The scrub body when it is certainly valid (the common case, checked without zod's per-element cost). */
@@ -38,8 +41,8 @@ function plainScrub(body: unknown): { category: string; numbers: string[]; at?: 
 export function marketerRouter(deps: Pick<Deps, 'config' | 'store' | 'db'>, services: MarketerServices): Router {
   const router = new Router();
   const cfg = deps.config.marketer;
-  const auth = (maxBodyBytes: number) =>
-    signedRequestAuth(deps.store, { scope: 'marketer', keys: cfg.keys, ratePerSecond: cfg.rateLimit, onRefusal: (reason) => marketerRefusals.inc({ reason }) }, { maxBodyBytes });
+  const auth = (maxBodyBytes: number, json = true) =>
+    signedRequestAuth(deps.store, { scope: 'marketer', keys: cfg.keys, ratePerSecond: cfg.rateLimit, onRefusal: (reason) => marketerRefusals.inc({ reason }) }, { maxBodyBytes, json });
   const request = (ctx: Context) => ctx.state.marketer as CarrierRequest;
   const quota = new DailyQuota(deps.store, cfg.dailyQuota);
 
@@ -84,6 +87,45 @@ export function marketerRouter(deps: Pick<Deps, 'config' | 'store' | 'db'>, serv
     const q = valid(ctx, changesQuerySchema, ctx.query);
     if (!q) return;
     ctx.body = await services.changes.page(keyId, q.category, q.since, q.limit);
+  });
+
+  // Files: a CSV of up to a million numbers, answered by the workers; progress, then the result as CSV.
+  router.post('/marketer/v1/scrub-jobs', auth(MARKETER_BODY_LIMITS.job, false), async (ctx) => {
+    const { keyId, body } = request(ctx);
+    const q = valid(ctx, jobQuerySchema, ctx.query);
+    if (!q) return;
+    let numbers: string[];
+    try {
+      numbers = parseNumbers((body as Buffer).toString('utf8'));
+    } catch (e) {
+      if (e instanceof JobRefused) return refuse(ctx, 400, 'invalid_request', e.message);
+      throw e;
+    }
+    const quotaOk = await quota.take(keyId, numbers.length);
+    if (!quotaOk.ok) {
+      marketerRefusals.inc({ reason: 'quota_exceeded' });
+      ctx.set('Retry-After', String(quotaOk.retryAfterSec));
+      return refuse(ctx, 429, 'quota_exceeded', `more than ${cfg.dailyQuota} numbers scrubbed today (China time) for this key`);
+    }
+    const job = await services.jobs.create(keyId, q.category, q.at ?? null, numbers);
+    ctx.status = 202;
+    ctx.set('Location', `/marketer/v1/scrub-jobs/${job.id}`);
+    ctx.body = job;
+  });
+
+  router.get('/marketer/v1/scrub-jobs/:id', auth(MARKETER_BODY_LIMITS.get), async (ctx) => {
+    const job = await services.jobs.view(request(ctx).keyId, ctx.params.id);
+    if (!job) return refuse(ctx, 404, 'not_found', 'no such job for this key');
+    ctx.body = job;
+  });
+
+  router.get('/marketer/v1/scrub-jobs/:id/result', auth(MARKETER_BODY_LIMITS.get), async (ctx) => {
+    const job = await services.jobs.view(request(ctx).keyId, ctx.params.id);
+    if (!job) return refuse(ctx, 404, 'not_found', 'no such job for this key');
+    if (job.status !== 'done') return refuse(ctx, 409, 'not_ready', `${job.done} of ${job.total} numbers answered so far`);
+    ctx.type = 'text/csv; charset=utf-8';
+    ctx.set('Content-Disposition', `attachment; filename="scrub-${job.id}.csv"`);
+    ctx.body = Readable.from(services.jobs.result(job.id));
   });
 
   jsonFallback(router, 'marketer-fallback', '/marketer', 'marketer');

@@ -58,6 +58,20 @@ export const changesQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
 });
 
+export const jobQuerySchema = z.object({ category: marketingCategorySchema, at: isoTime('When the calls would be placed; defaults to when each chunk is answered').optional() });
+
+export const jobSchema = z
+  .object({
+    id: z.string(),
+    category: marketingCategorySchema,
+    status: z.enum(['queued', 'running', 'done']),
+    total: z.number().int(),
+    done: z.number().int().describe('Numbers answered so far'),
+    createdAt: z.string(),
+    finishedAt: z.string().nullable(),
+  })
+  .register(marketerSchemas, { id: 'ScrubJob' });
+
 export const changeSchema = z
   .object({ number: z.string(), callable: z.boolean(), reason: reasonSchema, version: z.number().int().describe('When the answer changed (ms since the epoch)') })
   .register(marketerSchemas, { id: 'Change' });
