@@ -16,6 +16,7 @@ import { defaultCategoryModes } from '../app/protection/preferences';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, testRedisPrefix } from '../test/support/backends';
 import { carrierHeaders } from '../test/support/carrier-client';
 import { dropRedisPrefix } from './redis-prefix';
+import type { Figure } from './results-table';
 
 const SUBSCRIBERS = 1_000_000;
 const PER_REQUEST = 10_000;
@@ -37,6 +38,7 @@ export interface ScrubBenchResult {
   ratio: number;
   roundRatios: number[];
   seedSec: number | null;
+  figures: Figure[];
 }
 
 function dbUrl(): string {
@@ -169,7 +171,14 @@ export async function benchScrub(opts: { durationSec?: number } = {}): Promise<S
     for (let r = 0; r < ROUNDS; r++) rounds.push({ scrub: await load(marketer.port, seconds), bare: await load(bare.port, seconds) });
     const ratios = rounds.map((r) => Number((r.scrub.numbersPerSec / r.bare.numbersPerSec).toFixed(3)));
     const best = rounds.reduce((a, b) => (b.scrub.numbersPerSec > a.scrub.numbersPerSec ? b : a));
+    const ratio = Number((best.scrub.numbersPerSec / best.bare.numbersPerSec).toFixed(3));
+    const figures: Figure[] = [
+      { figure: `scrub numbers/s, ${PER_REQUEST}-number requests, ${SUBSCRIBERS.toLocaleString('en')} enrolled (bare JSON handler as baseline)`, project: best.scrub.numbersPerSec, baseline: best.bare.numbersPerSec, ratio, aim: '≥ 200,000 numbers/s', met: best.scrub.numbersPerSec >= 200_000 },
+      { figure: 'scrub request p99, ms', project: best.scrub.p99Ms, baseline: best.bare.p99Ms },
+      { figure: 'errors', project: best.scrub.errors, baseline: best.bare.errors },
+    ];
     return {
+      figures,
       name: 'scrub',
       subscribers: SUBSCRIBERS,
       numbersPerRequest: PER_REQUEST,
