@@ -8,6 +8,7 @@ import Koa from 'koa';
 import { loadConfig } from '../app/config';
 import { closeDeps, openDeps } from '../app/lifecycle';
 import { startServer } from '../app/server';
+import { exitOnSignal } from './server-process';
 
 function bare(): Koa {
   const app = new Koa();
@@ -41,12 +42,7 @@ async function main() {
     };
   }
   process.send!({ port });
-  const quit = async () => {
-    await stop().catch(() => {});
-    process.exit(0);
-  };
-  process.on('SIGTERM', quit);
-  process.on('disconnect', quit);
+  exitOnSignal(stop);
 }
 
 main().catch((err) => {

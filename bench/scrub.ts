@@ -5,10 +5,8 @@
 // watch list of the changes feed pays its writes as a real call centre's new lists would).
 // The 1M subscribers are written straight into a MariaDB database kept between runs (bench_scrub_1m;
 // DROP DATABASE bench_scrub_1m to reclaim it), under a fixed bench DATA_KEY.
-import { fork, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import http from 'node:http';
-import path from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { openDatabase } from '../app/db/datasource';
 import { PhoneVault } from '../app/privacy/phone-vault';
@@ -16,6 +14,7 @@ import { defaultCategoryModes } from '../app/protection/preferences';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, testRedisPrefix } from '../test/support/backends';
 import { carrierHeaders } from '../test/support/carrier-client';
 import { dropRedisPrefix } from './redis-prefix';
+import { forkServer, stopServer } from './server-process';
 import type { Figure } from './results-table';
 
 const SUBSCRIBERS = 1_000_000;
@@ -85,21 +84,7 @@ async function seed(): Promise<number | null> {
   }
 }
 
-async function startServer(mode: 'marketer' | 'bare', env: Record<string, string>): Promise<{ port: number; child: ChildProcess }> {
-  const child = fork(path.join(__dirname, 'scrub-server-process.js'), [], { env: { ...process.env, ...env, BENCH_MODE: mode }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (m: { port: number }) => resolve(m.port));
-    child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
-  });
-  return { port, child };
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
+const startServer = (mode: 'marketer' | 'bare', env: Record<string, string>) => forkServer('scrub-server-process', mode, env);
 
 function randomList(): string[] {
   const out = new Array<string>(PER_REQUEST);

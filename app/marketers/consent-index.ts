@@ -37,7 +37,6 @@ export class ConsentIndex {
   private version = 0;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
-  private again = false;
   private stopped = false;
 
   constructor(
@@ -65,12 +64,9 @@ export class ConsentIndex {
     await this.running?.catch(() => undefined);
   }
 
-  /** Reads every change after the version already seen; concurrent callers share one pass (and one more after it). */
+  /** Reads every change after the version already seen; a caller arriving mid-pass waits for it and reads once more. */
   refresh(): Promise<number> {
-    if (this.running) {
-      this.again = true;
-      return this.running.then(() => this.refresh());
-    }
+    if (this.running) return this.running.then(() => this.refresh());
     this.running = this.pull().finally(() => {
       this.running = null;
     });
@@ -81,7 +77,6 @@ export class ConsentIndex {
     const page = this.opts.pageSize ?? 5000;
     let n = 0;
     for (;;) {
-      this.again = false;
       const rows = (await this.deps.db.query(
         `SELECT id, keyId, phoneCipher, category, grantedAt, expiresAt, revokedAt, version FROM marketer_consent WHERE version > ? ORDER BY version LIMIT ${page}`,
         [this.version],
