@@ -359,4 +359,9 @@ test('a CSV of numbers scrubbed as a job: upload, progress, the result as CSV in
   t.is((await two.get(`/marketer/v1/scrub-jobs/${up.json.id}/result`)).status, 404);
   t.is((await one.send<any>('POST', path, 'number\n', {})).json.error, 'invalid_request', 'an empty file is refused');
   t.true((await h.deps.db.getRepository(AuditEvent).findBy({ action: 'marketer_scrub_job' })).length === 1);
+  const stored = JSON.stringify(await h.deps.db.query(`SELECT input, output FROM marketer_scrub_chunk`));
+  t.false(stored.includes(PHONE) || stored.includes('13600000000'), 'the numbers of a job are encrypted at rest');
+  // A week later the job and its numbers are gone.
+  await h.server.services.marketers.retention.runOnce(new Date(Date.now() + 8 * 86_400_000));
+  t.is((await one.get(`/marketer/v1/scrub-jobs/${up.json.id}`)).status, 404);
 });

@@ -23,7 +23,7 @@ export function buildMarketers(deps: Deps, opts: { workers?: boolean } = {}) {
   const changes = new ChangesFeed(deps, { refusals, consents: index });
   const jobs = new ScrubJobs(deps, scrub);
   const router = marketerRouter(deps, { scrub, consents, changes, jobs });
-  const retention = new ConsentRetention(deps, { consents, watch });
+  const retention = new ConsentRetention(deps, { consents, watch, jobs });
   return {
     index,
     watch,

@@ -1,16 +1,21 @@
 // Scrubs of whole files, for call centres that work in CSV: an upload (one number per line, a header line
 // allowed) becomes a job of 2,000-number chunks in the database; the workers answer the chunks under a
 // lease (a worker that dies mid-chunk loses it to the next after a minute), the job counts its progress,
-// and the result downloads as CSV `number,callable,reason` in the order of the upload.
+// and the result downloads as CSV `number,callable,reason` in the order of the upload. The numbers and the
+// answers are stored encrypted (the phone vault's key), and deleted JOB_RETENTION_DAYS after the upload.
 import crypto from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { MarketerScrubChunk, MarketerScrubJob } from '../../entities';
 import { audit } from '../audit/audit';
 import type { Logger } from '../log';
+import type { PhoneVault } from '../privacy/phone-vault';
+import { toSqlTime } from '../protection/label-sql';
 import type { ScrubService } from './scrub-service';
 
 export const MAX_JOB_NUMBERS = 1_000_000;
-export const JOB_CHUNK = 2000;
+export const JOB_CHUNK = 1000;
+/** Jobs (their numbers and answers) are deleted this long after they were created. */
+export const JOB_RETENTION_DAYS = 7;
 const LEASE_MS = 60_000;
 
 export interface JobView {
@@ -55,7 +60,7 @@ export class ScrubJobs {
   private running: Promise<unknown> | null = null;
 
   constructor(
-    private readonly deps: { db: DataSource; log: Logger },
+    private readonly deps: { db: DataSource; log: Logger; vault: PhoneVault },
     private readonly scrub: ScrubService,
   ) {}
 
@@ -67,7 +72,7 @@ export class ScrubJobs {
       await m.insert(MarketerScrubJob, { id, keyId, category, at, total: numbers.length, done: 0, chunks, createdAt: now, finishedAt: null });
       for (let c = 0; c < chunks; c += 20) {
         const rows = [];
-        for (let k = c; k < Math.min(chunks, c + 20); k++) rows.push({ jobId: id, seq: k, input: numbers.slice(k * JOB_CHUNK, (k + 1) * JOB_CHUNK).join('\n'), output: null, answered: false, claimedUntil: null });
+        for (let k = c; k < Math.min(chunks, c + 20); k++) rows.push({ jobId: id, seq: k, input: this.deps.vault.encrypt(numbers.slice(k * JOB_CHUNK, (k + 1) * JOB_CHUNK).join('\n')), output: null, answered: false, claimedUntil: null });
         await m.insert(MarketerScrubChunk, rows);
       }
       await audit(m, null, { actor: 'marketer', channel: 'api' }, 'marketer_scrub_job', { keyId, job: id, category, numbers: numbers.length });
@@ -90,7 +95,7 @@ export class ScrubJobs {
     const job = await this.deps.db.getRepository(MarketerScrubJob).findOneByOrFail({ id });
     for (let seq = 0; seq < job.chunks; seq++) {
       const c = await this.deps.db.getRepository(MarketerScrubChunk).findOneByOrFail({ jobId: id, seq });
-      yield c.output ?? '';
+      yield c.output ? this.deps.vault.decrypt(c.output) : '';
     }
   }
 
@@ -117,17 +122,26 @@ export class ScrubJobs {
     if (claimed.affected !== 1) return true;
     const chunk = await repo.findOneByOrFail({ jobId: candidate.jobId, seq: candidate.seq });
     const job = await this.deps.db.getRepository(MarketerScrubJob).findOneByOrFail({ id: chunk.jobId });
-    const numbers = chunk.input.split('\n');
+    const numbers = this.deps.vault.decrypt(chunk.input).split('\n');
     const results = await this.scrub.scrub(job.keyId, job.category, numbers, job.at ? Date.parse(job.at) : Date.now());
     const output = results.map((r) => `${csvCell(r.number)},${r.callable},${r.reason}\n`).join('');
     await this.deps.db.transaction(async (m) => {
-      const done = await m.update(MarketerScrubChunk, { jobId: chunk.jobId, seq: chunk.seq, answered: false }, { output, answered: true });
+      const done = await m.update(MarketerScrubChunk, { jobId: chunk.jobId, seq: chunk.seq, answered: false }, { output: this.deps.vault.encrypt(output), answered: true });
       if (done.affected !== 1) return;
       await m.increment(MarketerScrubJob, { id: job.id }, 'done', numbers.length);
       const left = await m.countBy(MarketerScrubChunk, { jobId: job.id, answered: false });
       if (left === 0) await m.update(MarketerScrubJob, { id: job.id }, { finishedAt: new Date() });
     });
     return true;
+  }
+
+  /** Deletes jobs uploaded before `cutoff`, with their chunks. */
+  async purgeCreatedBefore(cutoff: Date): Promise<void> {
+    const t = toSqlTime(cutoff);
+    await this.deps.db.transaction(async (m) => {
+      await m.query(`DELETE FROM marketer_scrub_chunk WHERE jobId IN (SELECT id FROM marketer_scrub_job WHERE createdAt < ?)`, [t]);
+      await m.query(`DELETE FROM marketer_scrub_job WHERE createdAt < ?`, [t]);
+    });
   }
 
   /** Starts draining now (an upload arrived) unless a drain is already under way. */
