@@ -162,6 +162,13 @@ export function simulatorRouter(
       netlog,
     };
   });
+  // Picking another simulated person is picking another phone: its pages must not stay signed in as the last one.
+  router.post('/api/select', async (ctx) => {
+    const u = knownUser((await body(ctx)).openid);
+    ctx.cookies.set('fsr_h5', '', { httpOnly: true, sameSite: 'lax', path: '/h5', maxAge: 0, expires: new Date(0), overwrite: true });
+    ctx.cookies.set('fsr_sim_openid', u.openid, { httpOnly: false, sameSite: 'lax', path: '/', overwrite: true });
+    ctx.body = { ok: true };
+  });
   router.post('/api/mobile-data', async (ctx) => {
     const b = await body(ctx);
     const u = knownUser(b.openid);

@@ -8,6 +8,7 @@
   let menuOpen = null;
   let keyboard = false;
   let busy = false;
+  let selected = null;
 
   async function api(path, body) {
     const res = await fetch('/simulator/api/' + path, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -118,6 +119,10 @@
         state = await api('state?openid=' + encodeURIComponent(current));
       }
       document.cookie = 'fsr_sim_openid=' + encodeURIComponent(current) + '; path=/; SameSite=Lax';
+      if (selected !== current) {
+        selected = current;
+        await api('select', { openid: current });
+      }
       renderUsers();
       renderChat();
       renderMenu();
