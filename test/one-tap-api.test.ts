@@ -2,7 +2,7 @@
 // authentication that checks the ACS3 signature; the carrier's side (the subscriber confirming on the SDK's
 // page, the one-time spToken) is played by the fake. Hostile tokens, takeover, provider faults, the SMS code
 // beside it on the same page.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { AuditEvent, PhoneBinding, Subscriber } from '../entities';
 import { KEYS } from '../menus/tree';
 import { eventually } from './support/app-harness';
@@ -17,6 +17,14 @@ const bindingOf = async (h: OneTapHarness, openid: string) => {
   return s ? h.deps.db.getRepository(PhoneBinding).findOneBy({ subscriberId: s.id }) : null;
 };
 const exchanges = (h: OneTapHarness) => h.aliyun.requests.filter((r) => r.action === 'GetPhoneWithToken');
+
+/** A fresh server, one follower of the account, signed in to the pages. */
+async function signedIn(t: ExecutionContext, openid: string, opts: Parameters<typeof startOneTapHarness>[0] = {}) {
+  const h = await startOneTapHarness(opts);
+  t.teardown(() => h.close());
+  h.wechat.state.follow(openid);
+  return { h, c: await h.signIn(openid) };
+}
 
 async function oneTap(c: H5Client, token: unknown) {
   return c.json<Record<string, unknown>>('/h5/api/bind/one-tap', { body: { token } });
@@ -72,11 +80,8 @@ for (const kind of [
 }
 
 test('hostile tokens: reused, expired, foreign, of the wrong kind, garbage — refused in Chinese with the SMS code offered, nothing bound', async (t) => {
-  const h = await startOneTapHarness();
-  t.teardown(() => h.close());
   const openid = 'oOneTap_hostile_0001';
-  h.wechat.state.follow(openid);
-  const c = await h.signIn(openid);
+  const { h, c } = await signedIn(t, openid);
 
   // Reused: the first exchange binds; the same token again never reaches Aliyun.
   const token = h.aliyun.issueToken('13700137000');
@@ -139,11 +144,8 @@ test('a token for a phone another subscriber holds moves the phone under the tak
 });
 
 test('provider faults: an outage leaves the token usable, wrong credentials say one-tap is unavailable; both offer the SMS code', async (t) => {
-  const h = await startOneTapHarness();
-  t.teardown(() => h.close());
   const openid = 'oOneTap_faults_0001';
-  h.wechat.state.follow(openid);
-  const c = await h.signIn(openid);
+  const { h, c } = await signedIn(t, openid);
 
   h.aliyun.failNext({ status: 503, code: 'ServiceUnavailable', message: 'The request has failed due to a temporary failure of the server.' });
   const token = h.aliyun.issueToken('13400134000');
@@ -170,11 +172,8 @@ test('provider faults: an outage leaves the token usable, wrong credentials say 
 });
 
 test('the SMS code on the same page: send, a wrong code, the right code binds; the chat links to the page', async (t) => {
-  const h = await startOneTapHarness();
-  t.teardown(() => h.close());
   const openid = 'oOneTap_sms_000001';
-  h.wechat.state.follow(openid);
-  const c = await h.signIn(openid);
+  const { h, c } = await signedIn(t, openid);
 
   t.like((await c.json<Refusal>('/h5/api/bind/sms', { body: { phone: '12345' } })).body, { error: 'bad_phone' });
   const sent = await c.json<{ sent: boolean; message: string }>('/h5/api/bind/sms', { body: { phone: '+86 139-0013-9000' } });
@@ -200,11 +199,8 @@ test('the SMS code on the same page: send, a wrong code, the right code binds; t
 });
 
 test('NUMBER_AUTH_PROVIDER=none: the page offers the SMS code only, one-tap answers not_available', async (t) => {
-  const h = await startOneTapHarness({ db: 'sqlite', store: 'memory', env: { NUMBER_AUTH_PROVIDER: 'none' } });
-  t.teardown(() => h.close());
   const openid = 'oOneTap_none_000001';
-  h.wechat.state.follow(openid);
-  const c = await h.signIn(openid);
+  const { h, c } = await signedIn(t, openid, { db: 'sqlite', store: 'memory', env: { NUMBER_AUTH_PROVIDER: 'none' } });
   const page = await (await c.request('/h5/bind')).text();
   t.false(page.includes('id="one-tap"'));
   t.regex(page, /短信验证码绑定/);

@@ -4,8 +4,7 @@
 // SDK returns after the subscriber's confirmation for the number. Aliyun answers business refusals with HTTP
 // 200 and a Code other than 'OK'.
 import Dypnsapi, { GetAuthTokenRequest, GetPhoneWithTokenRequest } from '@alicloud/dypnsapi20170525';
-import { $OpenApiUtil } from '@alicloud/openapi-core';
-import { splitEndpoint } from '../sms/endpoint';
+import { aliyunClientConfig } from '../sms/aliyun-config';
 import { NumberAuthError, type NumberAuthFailure, type NumberAuthProvider, type SdkCredentials } from './port';
 
 export interface AliyunNumberAuthOptions {
@@ -28,19 +27,7 @@ export class AliyunNumberAuth implements NumberAuthProvider {
 
   constructor(private readonly opts: AliyunNumberAuthOptions) {
     this.sdkUrl = opts.sdkUrl;
-    const { protocol, host } = splitEndpoint(opts.endpoint ?? 'dypnsapi.aliyuncs.com');
-    const timeoutMs = opts.timeoutMs ?? 5000;
-    this.client = new Dypnsapi(
-      new $OpenApiUtil.Config({
-        accessKeyId: opts.accessKeyId,
-        accessKeySecret: opts.accessKeySecret,
-        endpoint: host,
-        protocol,
-        regionId: 'cn-hangzhou',
-        readTimeout: timeoutMs,
-        connectTimeout: timeoutMs,
-      }),
-    );
+    this.client = new Dypnsapi(aliyunClientConfig(opts, 'dypnsapi.aliyuncs.com'));
   }
 
   async sdkCredentials(p: { pageUrl: string; origin: string }): Promise<SdkCredentials> {
