@@ -14,6 +14,8 @@ import { closeDeps, openDeps } from '../app/lifecycle';
 import { startServer } from '../app/server';
 import { artifactPath, CHROMIUM } from './support/browser';
 
+const README_SHOT = path.resolve(__dirname, '../../docs/screenshots/one-tap.png');
+
 test('one tap binds the simulated phone on mobile data; on Wi-Fi the SMS code on the same page does', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fsr-onetap-'));
   // Nothing configured but where the embedded database lives: the simulator plays WeChat, SMS and the carrier.
@@ -52,6 +54,10 @@ test('one tap binds the simulated phone on mobile data; on Wi-Fi the SMS code on
   t.true(await frame.getByRole('button', { name: '同意并登录绑定' }).isDisabled());
   await frame.getByLabel('号码中间4位').fill(phone.slice(3, 7));
   await page.screenshot({ path: artifactPath('one-tap-confirm.png') });
+  if (!fs.existsSync(README_SHOT) || process.env.UPDATE_SCREENSHOTS === '1') {
+    fs.mkdirSync(path.dirname(README_SHOT), { recursive: true });
+    fs.copyFileSync(artifactPath('one-tap-confirm.png'), README_SHOT);
+  }
   await frame.getByLabel(/我已阅读并同意/).check();
   await frame.getByRole('button', { name: '同意并登录绑定' }).click();
   await frame.getByRole('alert').filter({ hasText: `手机号${masked}绑定成功` }).waitFor();
@@ -60,6 +66,7 @@ test('one tap binds the simulated phone on mobile data; on Wi-Fi the SMS code on
 
   await frame.getByRole('button', { name: '立即开通' }).click();
   await chat.locator('[data-kind="template"]').filter({ hasText: '服务开通提醒' }).waitFor({ timeout: 15_000 });
+  await frame.getByTestId('state').filter({ hasText: '保护中' }).waitFor();
   await page.screenshot({ path: artifactPath('one-tap-bound.png') });
   await page.getByRole('button', { name: '关闭页面' }).click();
 

@@ -74,7 +74,7 @@ export function mountBind(router: Router, deps: Deps, s: H5Services, auth: H5Aut
   router.get('/bind', auth.page, async (ctx) => {
     const st = h5State(ctx);
     const [binding, settings] = await Promise.all([s.bindings.forSubscriber(st.subscriber.id), s.protection.get(st.subscriber.id)]);
-    const html = bindPage({ masked: binding ? s.bindings.maskedPhoneOf(binding) : null, enabled: !!settings?.enabled, oneTap: !!b.oneTap }, cookies.csrfToken(st.session));
+    const html = bindPage({ masked: binding ? s.bindings.maskedPhoneOf(binding) : null, state: stateOf(settings), oneTap: !!b.oneTap }, cookies.csrfToken(st.session));
     renderPage(ctx, html, cspFor(b.oneTap ? b.oneTap.sdkUrl : null));
   });
 

@@ -7,7 +7,7 @@ import { ASSETS, html, layout } from './layout';
 
 export interface BindPageData {
   masked: string | null;
-  enabled: boolean;
+  state: 'off' | 'on' | 'paused';
   oneTap: boolean;
 }
 
@@ -34,8 +34,11 @@ export function bindPage(d: BindPageData, csrf: string): string {
 <ul class="cells">
   <li class="cell"><span class="cell__bd">${t.current}</span><span class="cell__ft" data-testid="phone">${d.masked ?? H5.overview.notBound}</span></li>
 </ul>
-${d.masked && !d.enabled
+${d.masked && d.state === 'off'
   ? html`<p class="cells-tips">${t.enableHint}</p><div class="btn-area"><button type="button" class="btn btn--primary" data-call="/h5/api/protection" data-body='{"action":"enable"}' data-then="reload" data-done="${t.enabled}">${t.enable}</button></div>`
+  : null}
+${d.masked && d.state !== 'off'
+  ? html`<ul class="cells"><li class="cell"><span class="cell__bd">${H5.overview.status}</span><span class="cell__ft"><span class="status status--${d.state}" data-testid="state">${H5.state[d.state]}</span></span></li></ul><div class="btn-area"><a class="btn" href="/h5/">${t.toOverview}</a></div>`
   : null}
 <p class="note" id="bind-note" role="alert" hidden></p>
 ${oneTap}
