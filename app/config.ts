@@ -84,6 +84,9 @@ const schema = z.object({
   RETENTION_DAYS: z.coerce.number().int().min(1).default(180),
   // WeChat template sends per second across every worker (the account's quota decides it).
   NOTICE_SEND_RATE: z.coerce.number().int().min(1).max(100_000).default(500),
+  // The operators' console (/ops/) on its own port (an internal interface), and then not on PORT.
+  ADMIN_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  ADMIN_HOST: z.string().optional(),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -128,6 +131,8 @@ export interface Config {
   logLevel: string;
   retentionDays: number;
   noticeSendRate: number;
+  /** The console's own listener (/ops/ only there); undefined: /ops/ on the main port. */
+  admin?: { port: number; host: string };
 }
 
 /** A template-based gateway's ids: per logical template first, else per purpose. */
@@ -241,6 +246,7 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
     logLevel: e.LOG_LEVEL,
     retentionDays: e.RETENTION_DAYS,
     noticeSendRate: e.NOTICE_SEND_RATE,
+    admin: e.ADMIN_PORT === undefined ? undefined : { port: e.ADMIN_PORT, host: e.ADMIN_HOST ?? e.HOST },
   };
 }
 

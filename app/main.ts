@@ -24,7 +24,7 @@ async function main() {
     log.info({ owner: worker.owner }, 'notice worker running');
   } else {
     server = await startServer(deps);
-    log.info({ url: server.url, database: config.databaseUrl.split(':')[0], store: deps.store.kind, wechatApi: server.apiBase }, 'listening');
+    log.info({ url: server.url, console: `${server.consoleUrl}/ops/`, database: config.databaseUrl.split(':')[0], store: deps.store.kind, wechatApi: server.apiBase }, 'listening');
     const simulator = config.wechat.simulated && !config.wechat.apiBase;
     console.log(`\n  防骚扰 fangsaorao is running: ${server.url}/${simulator ? 'simulator/' : ''}\n`);
   }

@@ -14,6 +14,9 @@ import { SubscriberService } from './binding/subscriber-service';
 import { chatDispatcher } from './chat-bridge';
 import type { Deps } from './deps';
 import { h5Router } from './h5/router';
+import { consoleRouter } from './console/router';
+import { OperatorService } from './console/operators';
+import { ReportReview } from './reports/report-review';
 import { InterceptionService } from './carrier/interception-service';
 import { labelFeedFrom } from './carrier/label-feed';
 import type { ScreenService } from './carrier/ports';
@@ -140,6 +143,10 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   const simPage = sim ? simulatorRouter(deps, { state: sim.state, subscribers, bindings }, { baseUrl: opts.publicBaseUrl, simApiPath: SIMULATOR_API_PATH }) : null;
   if (simPage) routers.push(simPage.router);
 
+  // The operators' console (/ops/): mounted by server.ts on the main port, or alone on ADMIN_PORT.
+  const operators = new OperatorService(deps.db, deps.store, config.dataKey);
+  const opsConsole = consoleRouter(deps, { operators, review: new ReportReview(deps, labelPort, reports), appeals, labels: labelPort });
+
   let worker: NoticeWorker | null = null;
   if (opts.workers) worker = startNoticeWorker(deps, { wechat, sms }, { retentionDays: config.retentionDays, ratePerSecond: config.noticeSendRate });
 
@@ -165,6 +172,8 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
     sim,
     simPage,
     routers,
+    operators,
+    opsConsole,
     stop: async () => {
       await worker?.stop();
       await decider.stop();
