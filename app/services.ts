@@ -20,7 +20,7 @@ import { ReportReview } from './reports/report-review';
 import { InterceptionService } from './carrier/interception-service';
 import { labelFeedFrom } from './carrier/label-feed';
 import type { ScreenService } from './carrier/ports';
-import { decisionDuration, decisions, instrumentSms, watchOutbox } from './metrics-catalog';
+import { decisionDuration, decisions, instrumentSms, screenFailOpen, watchOutbox } from './metrics-catalog';
 import { AppealService } from './reports/appeal-service';
 import { addCarrierComplaintRoutes } from './reports/carrier-complaints-route';
 import { DbLabelPort } from './reports/label-evidence';
@@ -48,14 +48,20 @@ function measured(engine: ScreenService): ScreenService {
   return {
     async screen(call) {
       const end = decisionDuration.startTimer({ mode: 'single' });
-      const d = await engine.screen(call);
+      const d = await engine.screen(call).catch((err) => {
+        screenFailOpen.inc({ mode: 'single' });
+        throw err;
+      });
       end();
       decisions.inc({ action: d.action, reason: d.reason });
       return d;
     },
     async screenBatch(calls) {
       const end = decisionDuration.startTimer({ mode: 'batch' });
-      const ds = await engine.screenBatch(calls);
+      const ds = await engine.screenBatch(calls).catch((err) => {
+        screenFailOpen.inc({ mode: 'batch' });
+        throw err;
+      });
       end();
       for (const d of ds) decisions.inc({ action: d.action, reason: d.reason });
       return ds;
