@@ -1,7 +1,7 @@
 // The composition root of the domain: every service built once from Deps, and the routers that expose
 // them. Routes, handlers and workers receive what is built here; nothing else constructs services.
 import { deriveKey } from './privacy/derive-key';
-import type Router from '@koa/router';
+import Router from '@koa/router';
 import { preferenceCommands } from '../menus/handlers/preferences';
 import { recentInterceptionId, recordsCommands } from '../menus/handlers/records';
 import { reportCommands } from '../menus/handlers/reports';
@@ -111,7 +111,9 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   const labelPort = new DbLabelPort(deps.db);
   const reports = new ReportService(deps, labelPort);
   const appeals = new AppealService(deps, labelPort, lists);
-  routers.push(addCarrierComplaintRoutes(carrierRouter(deps, { screen: measured(decider), labels: labelFeedFrom(labels), interceptions }), deps, { reports }));
+  // The complaints feed on its own router, ahead of the carrier router: that one ends with a JSON 404 for
+  // anything under /carrier it does not know, which would otherwise answer POST /carrier/v1/complaints.
+  routers.push(addCarrierComplaintRoutes(new Router(), deps, { reports }), carrierRouter(deps, { screen: measured(decider), labels: labelFeedFrom(labels), interceptions }));
 
   const chat: ChatServices = {
     store: deps.store,

@@ -3,6 +3,9 @@
 export const CONSOLE_JS = `
 (function () {
   var COLORS = ['#1664ff', '#f79009', '#12b76a', '#b42318', '#7a5af8', '#0ba5ec', '#ee46bc', '#667085', '#84caff', '#fdb022', '#039855', '#c4320a'];
+  // Outcomes keep one colour everywhere: sent green, failed red, uncertain amber.
+  var FIXED = { sent: '#12b76a', failed: '#b42318', uncertain: '#f79009', pending: '#1664ff', held: '#7a5af8', claimed: '#0ba5ec', sending: '#84caff' };
+  function colour(key, i) { return FIXED[key] || COLORS[i % COLORS.length]; }
   function draw() {
     var el = document.getElementById('dash-data');
     if (!el || !window.Chart) return;
@@ -14,7 +17,7 @@ export const CONSOLE_JS = `
       if (!c) return;
       new Chart(c, {
         type: 'bar',
-        data: { labels: s.hours.map(function (h) { return h.slice(5); }), datasets: s.series.map(function (x, i) { return { label: name(x.key), data: x.values, backgroundColor: COLORS[i % COLORS.length] }; }) },
+        data: { labels: s.hours.map(function (h) { return h.slice(5); }), datasets: s.series.map(function (x, i) { return { label: name(x.key), data: x.values, backgroundColor: colour(x.key, i) }; }) },
         options: { animation: false, maintainAspectRatio: false, scales: { x: { stacked: stacked, ticks: { maxTicksLimit: 12 } }, y: { stacked: stacked, beginAtZero: true, ticks: { precision: 0 } } }, plugins: { legend: { position: 'bottom' } } }
       });
       c.setAttribute('data-drawn', String(s.series.length));
@@ -24,7 +27,7 @@ export const CONSOLE_JS = `
       if (!c) return;
       new Chart(c, {
         type: 'bar',
-        data: { labels: rows.map(function (r) { return name(r.k); }), datasets: [{ label: c.getAttribute('aria-label'), data: rows.map(function (r) { return r.v; }), backgroundColor: rows.map(function (_, i) { return COLORS[i % COLORS.length]; }) }] },
+        data: { labels: rows.map(function (r) { return name(r.k); }), datasets: [{ label: c.getAttribute('aria-label'), data: rows.map(function (r) { return r.v; }), backgroundColor: rows.map(function (r, i) { return colour(r.k, i); }) }] },
         options: { animation: false, maintainAspectRatio: false, indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0 } } }, plugins: { legend: { display: false } } }
       });
       c.setAttribute('data-drawn', String(rows.length));

@@ -51,5 +51,5 @@ body.signin .card{width:min(360px,92vw);display:flex;flex-direction:column;gap:1
 body.signin label{display:flex;flex-direction:column;gap:4px;color:#646a73}
 body.signin h1{font-size:18px;margin:0}
 body.signin h2{font-size:15px;margin:0;color:#646a73}
-@media (max-width:640px){.grid{grid-template-columns:1fr}main{padding:10px}.top nav{order:3;width:100%;overflow-x:auto;flex-wrap:nowrap}.top nav a{white-space:nowrap}}
+@media (max-width:640px){.grid{grid-template-columns:1fr}main{padding:10px}.top nav{order:3;flex:1 1 100%;overflow-x:auto;flex-wrap:nowrap}.top nav a{white-space:nowrap}}
 `;
