@@ -1,12 +1,14 @@
 // The operators' console over plain HTTP, on the server as npm start assembles it (MariaDB, Redis): no page
 // or action without an operator account, accounts only from the CLI (password on stdin), wrong passwords
 // and lockout, TOTP, CSRF, the three roles, store-held sessions that any process serves, the audit trail.
+import crypto from 'node:crypto';
 import test from 'ava';
 import { generate } from 'otplib';
 import { Appeal, AuditEvent, Notice, Report } from '../entities';
 import { noticeRow } from '../app/notices/schedule';
 import { startServer } from '../app/server';
 import { startHarness, type Harness } from './support/app-harness';
+import { CarrierClient } from './support/carrier-client';
 import { addOperator, ConsoleClient, opsCli } from './support/console-client';
 import { fresh400, reported, subscriber } from './support/console-fixture';
 
@@ -232,7 +234,7 @@ test('sessions live in the store: another server process accepts them; sign-out 
     const page = await there.get('/ops/reports');
     t.is(page.status, 200);
     t.true(page.html.includes('data-operator>sam<'));
-    const keys = await h.deps.store.get(`ops:session:${require('node:crypto').createHash('sha256').update(c.cookie('fsr_ops')!).digest('hex')}`);
+    const keys = await h.deps.store.get(`ops:session:${crypto.createHash('sha256').update(c.cookie('fsr_ops')!).digest('hex')}`);
     t.truthy(keys, 'the session is a store key named by the cookie’s hash');
 
     t.is((await opsCli(h, ['operator', 'disable', 'sam'])).code, 0);
@@ -280,4 +282,29 @@ test('failed notices: listed for everyone, replayed by an admin onto the outbox,
   // The workers may already have tried it again; the history says who put it back.
   t.truthy(after.history.find((e) => e.event === 'requeued' && e.worker === 'ops:adam'));
   t.truthy((await auditRows('console_notices_replayed')).find((d) => d.operator === 'adam' && d.requeued === 1));
+});
+
+test('on the embedded defaults (SQLite, the in-process store) the console migrates, signs in and draws the dashboard from SQLite', async (t) => {
+  const s = await startHarness({ db: 'sqlite', store: 'memory', env: { CARRIER_KEYS: 'net-s:net-s-secret-0123456789' } });
+  try {
+    await addOperator(s, 'sol', 'admin', PW);
+    const sub = await subscriber(s, { enabled: true });
+    const carrier = new CarrierClient(s.server.url, 'net-s', 'net-s-secret-0123456789');
+    const at = new Date(Date.now() - 2 * 3_600_000).toISOString();
+    t.is((await carrier.post('/carrier/v1/interceptions', { events: [{ id: `sq-${process.pid}`, caller: fresh400(), callee: sub.phone, at, action: 'block', reason: 'category_block', category: 'insurance' }] })).status, 200);
+    carrier.close();
+    const c = new ConsoleClient(s.server.consoleUrl);
+    t.is((await c.signIn('sol', PW)).status, 303);
+    const page = await c.get('/ops/');
+    t.is(page.status, 200);
+    const island = /<script type="application\/json" id="dash-data">(.*?)<\/script>/s.exec(page.html);
+    const data = JSON.parse(island![1]);
+    const insurance = data.interceptions.series.find((x: { key: string }) => x.key === 'insurance');
+    t.is(insurance.values.reduce((a: number, b: number) => a + b, 0), 1);
+    t.is(insurance.values.length, 24);
+    t.is(insurance.values.indexOf(1), 21, 'two hours ago is the 22nd of the last 24 hours');
+    t.deepEqual(data.reasons, [{ reason: 'category_block', count: 1 }]);
+  } finally {
+    await s.close();
+  }
 });
