@@ -6,6 +6,7 @@
 import client from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { registry } from './metrics';
+import { outboxOldestSeconds } from './notices/outbox-age';
 import { sqlTime } from './ops/stats';
 import { DUE_SOON_DAYS } from './reports/complaint-deadlines';
 
@@ -135,11 +136,7 @@ export const outboxOldest = new client.Gauge({
   async collect() {
     if (!outboxSource?.isInitialized) return;
     try {
-      const now = new Date();
-      const rows = (await outboxSource.query(`SELECT MIN(nextAt) AS t FROM notice WHERE nextAt IS NOT NULL AND nextAt <= ? AND state IN ('pending', 'claimed', 'sending')`, [sqlTime(now)])) as { t: Date | string | null }[];
-      const t = rows[0]?.t;
-      const at = t ? (t instanceof Date ? t : new Date(String(t).replace(' ', 'T') + 'Z')) : null;
-      this.set(at ? Math.max(0, (now.getTime() - at.getTime()) / 1000) : 0);
+      this.set(await outboxOldestSeconds(outboxSource));
     } catch {
       // A busy database must not fail the scrape.
     }

@@ -4,6 +4,8 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
+import { Notice } from '../entities';
+import { noticeRow } from '../app/notices/schedule';
 import { startHarness, type Harness } from './support/app-harness';
 
 const DEPLOY = path.join(__dirname, '../../deploy');
@@ -29,7 +31,8 @@ function metricsIn(expr: string): string[] {
 let h: Harness;
 let exposed: Map<string, string>;
 test.before(async () => {
-  h = await startHarness();
+  // No workers in this process: a notice put on the outbox stays there for the gauges to see.
+  h = await startHarness({ env: { ROLE: 'web' } });
   const text = await (await fetch(`${h.server.url}/metrics`)).text();
   exposed = new Map([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1], m[2]]));
 });
@@ -100,4 +103,11 @@ test('the database-backed gauges read the outbox and the 12321 deadlines at each
   t.regex(text, /^fsr_complaints_12321_open\{state="due_soon"\} 2$/m);
   t.regex(text, /^fsr_complaints_12321_open\{state="open"\} 1$/m);
   t.regex(text, /^fsr_notice_outbox_oldest_seconds 0$/m, 'no waiting notice is late');
+
+  const tenMinutesAgo = new Date(now - 600_000);
+  await h.deps.db.getRepository(Notice).insert(noticeRow({ subscriberId: 1, kind: 'intercept', channel: 'wechat', dueAt: tenMinutesAgo, held: false }, 'late-1', tenMinutesAgo));
+  const later = await (await fetch(`${h.server.url}/metrics`)).text();
+  const age = Number(/^fsr_notice_outbox_oldest_seconds (\S+)$/m.exec(later)?.[1]);
+  t.true(age >= 600 && age < 700, `oldest ${age} s`);
+  t.regex(later, /^fsr_notice_outbox_depth\{state="pending"\} 1$/m);
 });

@@ -3,6 +3,7 @@
 // final state, OTP SMS per hour by result, and the outbox as it stands. Hours are China time (UTC+8).
 import type { DataSource } from 'typeorm';
 import { isSqlite } from '../db/datasource';
+import { outboxOldestSeconds } from '../notices/outbox-age';
 import { serviceStats, sqlTime, type ServiceStats } from '../ops/stats';
 
 export type Range = 'day' | 'week';
@@ -64,11 +65,9 @@ export async function dashboard(db: DataSource, range: Range, now = new Date()):
     q(`SELECT ${h('createdAt')} AS h, state AS k, COUNT(*) AS c FROM notice WHERE createdAt >= ? GROUP BY ${h('createdAt')}, state`, [since]),
     q(`SELECT ${h('createdAt')} AS h, status AS k, COUNT(*) AS c FROM sms_message WHERE purpose = 'otp' AND createdAt >= ? GROUP BY ${h('createdAt')}, status`, [since]),
     q(`SELECT state AS k, COUNT(*) AS c FROM notice WHERE nextAt IS NOT NULL GROUP BY state ORDER BY state`),
-    q(`SELECT MIN(nextAt) AS t FROM notice WHERE nextAt IS NOT NULL AND nextAt <= ?`, [sqlTime(now)]),
+    outboxOldestSeconds(db, now),
     serviceStats(db, { days: range === 'day' ? 1 : 7, now }),
   ]);
-  const t = oldest[0]?.t;
-  const oldestAt = t ? (t instanceof Date ? t : new Date(String(t).replace(' ', 'T') + 'Z')) : null;
   return {
     range,
     interceptions: pivot(inter, hours),
@@ -76,7 +75,7 @@ export async function dashboard(db: DataSource, range: Range, now = new Date()):
     notices: pivot(notices, hours),
     otp: pivot(otp, hours),
     outbox: outbox.map((r) => ({ state: String(r.k), count: Number(r.c) })),
-    outboxOldestSec: oldestAt ? Math.max(0, Math.round((now.getTime() - oldestAt.getTime()) / 1000)) : 0,
+    outboxOldestSec: oldest,
     stats,
   };
 }
