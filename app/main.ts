@@ -26,7 +26,7 @@ async function main() {
     server = await startServer(deps);
     log.info({ url: server.url, console: `${server.consoleUrl}/ops/`, database: config.databaseUrl.split(':')[0], store: deps.store.kind, wechatApi: server.apiBase }, 'listening');
     const simulator = config.wechat.simulated && !config.wechat.apiBase;
-    console.log(`\n  防骚扰 fangsaorao is running: ${server.url}/${simulator ? 'simulator/' : ''}\n`);
+    console.log(`\n  防骚扰 fangsaorao is running: ${server.url}/${simulator ? 'simulator/' : ''}\n  operators' console: ${server.consoleUrl}/ops/ (accounts: npm run ops -- operator add NAME --role admin)\n`);
   }
   let stopping = false;
   const stop = async (signal: string) => {

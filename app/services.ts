@@ -151,7 +151,8 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   const simPage = sim ? simulatorRouter(deps, { state: sim.state, subscribers, bindings }, { baseUrl: opts.publicBaseUrl, simApiPath: SIMULATOR_API_PATH }) : null;
   if (simPage) routers.push(simPage.router);
 
-  // The operators' console (/ops/): mounted by server.ts on the main port, or alone on ADMIN_PORT.
+  // The operators' console (/ops/): mounted by server.ts on the main port, or alone on ADMIN_PORT. Its
+  // public-service page shows the list once a service implementing PublicServiceList is passed here.
   const operators = new OperatorService(deps.db, deps.store, config.dataKey);
   const opsConsole = consoleRouter(deps, { operators, review: new ReportReview(deps, labelPort, reports), appeals, labels: labelPort });
 
