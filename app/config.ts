@@ -99,6 +99,9 @@ const schema = z.object({
   RETENTION_DAYS: z.coerce.number().int().min(1).default(180),
   // WeChat template sends per second across every worker (the account's quota decides it).
   NOTICE_SEND_RATE: z.coerce.number().int().min(1).max(100_000).default(500),
+  // The operators' console (/ops/) on its own port (an internal interface), and then not on PORT.
+  ADMIN_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  ADMIN_HOST: z.string().optional(),
   // 本机号码一键登录: the carrier's number authentication behind the H5 bind page.
   NUMBER_AUTH_PROVIDER: z.enum(['aliyun', 'simulator', 'none']).optional(),
   NUMBER_AUTH_ENDPOINT: z.string().optional(),
@@ -156,6 +159,8 @@ export interface Config {
   logLevel: string;
   retentionDays: number;
   noticeSendRate: number;
+  /** The console's own listener (/ops/ only there); undefined: /ops/ on the main port. */
+  admin?: { port: number; host: string };
   numberAuth: NumberAuthConfig;
 }
 
@@ -317,6 +322,7 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
     logLevel: e.LOG_LEVEL,
     retentionDays: e.RETENTION_DAYS,
     noticeSendRate: e.NOTICE_SEND_RATE,
+    admin: e.ADMIN_PORT === undefined ? undefined : { port: e.ADMIN_PORT, host: e.ADMIN_HOST ?? e.HOST },
     numberAuth: numberAuthConfig(e, production, simulated),
   };
 }

@@ -14,6 +14,7 @@ import { MarketerScrubChunk } from './MarketerScrubChunk';
 import { MarketerScrubJob } from './MarketerScrubJob';
 import { Notice } from './Notice';
 import { NumberLabel } from './NumberLabel';
+import { Operator } from './Operator';
 import { NoticeCursor } from './NoticeCursor';
 import { NoticeItem } from './NoticeItem';
 import { PhoneBinding } from './PhoneBinding';
@@ -31,8 +32,9 @@ import { ReportsAppealsInboundSms1763800006000 } from './migrations/176380000600
 import { LabelHistory1763800006001 } from './migrations/1763800006001-LabelHistory';
 import { Marketers1764700000000 } from './migrations/1764700000000-Marketers';
 import { MarketerScrubJobs1764700001000 } from './migrations/1764700001000-MarketerScrubJobs';
+import { Operators1764800000000 } from './migrations/1764800000000-Operators';
 
-export { AuditEvent, Interception, ListEntry, PhoneBinding, ProtectionSettings, SmsMessage, Subscriber, WechatMessage, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor, NumberLabel, LabelSequence, LabelImport, MarketerConsent, MarketerSequence, MarketerWatch, MarketerScrubJob, MarketerScrubChunk };
+export { AuditEvent, Interception, ListEntry, PhoneBinding, ProtectionSettings, SmsMessage, Subscriber, WechatMessage, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor, NumberLabel, LabelSequence, LabelImport, MarketerConsent, MarketerSequence, MarketerWatch, MarketerScrubJob, MarketerScrubChunk, Operator };
 
-export const entities = [Subscriber, PhoneBinding, ProtectionSettings, AuditEvent, SmsMessage, WechatMessage, ListEntry, Interception, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor, NumberLabel, LabelSequence, LabelImport, MarketerConsent, MarketerSequence, MarketerWatch, MarketerScrubJob, MarketerScrubChunk];
-export const migrations = [Init1763800000000, ListEntries1763800000001, NumberLabels1763800001000, Interceptions1763800002000, Notices1763800005000, ReportsAppealsInboundSms1763800006000, LabelHistory1763800006001, Marketers1764700000000, MarketerScrubJobs1764700001000];
+export const entities = [Subscriber, PhoneBinding, ProtectionSettings, AuditEvent, SmsMessage, WechatMessage, ListEntry, Interception, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor, NumberLabel, LabelSequence, LabelImport, MarketerConsent, MarketerSequence, MarketerWatch, MarketerScrubJob, MarketerScrubChunk, Operator];
+export const migrations = [Init1763800000000, ListEntries1763800000001, NumberLabels1763800001000, Interceptions1763800002000, Notices1763800005000, ReportsAppealsInboundSms1763800006000, LabelHistory1763800006001, Marketers1764700000000, MarketerScrubJobs1764700001000, Operators1764800000000];
