@@ -1,7 +1,7 @@
 // The composition root of the domain: every service built once from Deps, and the routers that expose
 // them. Routes, handlers and workers receive what is built here; nothing else constructs services.
 import { deriveKey } from './privacy/derive-key';
-import type Router from '@koa/router';
+import Router from '@koa/router';
 import { preferenceCommands } from '../menus/handlers/preferences';
 import { recentInterceptionId, recordsCommands } from '../menus/handlers/records';
 import { reportCommands } from '../menus/handlers/reports';
@@ -9,6 +9,7 @@ import { familyCommands } from '../menus/handlers/family';
 import { familyHook } from './family/alerts';
 import { FamilyService } from './family/links';
 import { guardianTeller } from './family/tell-guardian';
+import { consentCommands } from '../menus/handlers/consents';
 import type { ChatServices } from '../menus/handlers/context';
 import { SMS } from '../menus/texts';
 import { BindingService } from './binding/binding-service';
@@ -18,10 +19,13 @@ import { SubscriberService } from './binding/subscriber-service';
 import { chatDispatcher } from './chat-bridge';
 import type { Deps } from './deps';
 import { h5Router } from './h5/router';
+import { consoleRouter } from './console/router';
+import { OperatorService } from './console/operators';
+import { ReportReview } from './reports/report-review';
 import { InterceptionService } from './carrier/interception-service';
 import { labelFeedFrom } from './carrier/label-feed';
 import type { ScreenService } from './carrier/ports';
-import { decisionDuration, decisions, instrumentSms, watchOutbox } from './metrics-catalog';
+import { decisionDuration, decisions, instrumentSms, screenFailOpen, watchOutbox } from './metrics-catalog';
 import { AppealService } from './reports/appeal-service';
 import { addCarrierComplaintRoutes } from './reports/carrier-complaints-route';
 import { DbLabelPort } from './reports/label-evidence';
@@ -30,11 +34,15 @@ import { carrierRouter } from './carrier/routes';
 import { onTemplateSendJobFinish } from './notices/delivery-status';
 import { noticeHook, scheduleEnabledNotice, startNoticeWorker, type NoticeWorker } from './notices';
 import { Decider } from './protection/decider';
+import { buildMarketers } from './marketers';
 import { LabelService } from './protection/label-service';
 import { DataRights } from './settings/data-rights';
 import { ListsService } from './settings/lists-service';
 import { PreferencesService } from './settings/preferences-service';
 import { ProtectionService } from './settings/protection-service';
+import { OneTapService } from './binding/one-tap';
+import { createNumberAuthProvider, SimulatorNumberAuth } from './number-auth';
+import { numberAuthSimRouter } from './simulator/number-auth-routes';
 import { simulatorRouter } from './simulator/sim-routes';
 import { createWechatApiServer } from './simulator/wechat-api-server';
 import { createSmsProvider, SmsService } from './sms';
@@ -49,14 +57,20 @@ function measured(engine: ScreenService): ScreenService {
   return {
     async screen(call) {
       const end = decisionDuration.startTimer({ mode: 'single' });
-      const d = await engine.screen(call);
+      const d = await engine.screen(call).catch((err) => {
+        screenFailOpen.inc({ mode: 'single' });
+        throw err;
+      });
       end();
       decisions.inc({ action: d.action, reason: d.reason });
       return d;
     },
     async screenBatch(calls) {
       const end = decisionDuration.startTimer({ mode: 'batch' });
-      const ds = await engine.screenBatch(calls);
+      const ds = await engine.screenBatch(calls).catch((err) => {
+        screenFailOpen.inc({ mode: 'batch' });
+        throw err;
+      });
       end();
       for (const d of ds) decisions.inc({ action: d.action, reason: d.reason });
       return ds;
@@ -88,6 +102,11 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   const otp = new OtpService(deps.store, otpMacKey(config.dataKey), async (phone, code) => {
     sms.send({ phone, purpose: 'otp', template: 'otp', params: { code }, text: SMS.otp(code) }).catch((err) => log.error({ err }, 'otp sms failed'));
   });
+  // 本机号码一键登录 on the H5 bind page (null: NUMBER_AUTH_PROVIDER=none, the SMS code only). The page's URL
+  // and origin are what the provider's scheme is registered with.
+  const numberAuth = createNumberAuthProvider(config, deps.store);
+  const pageOrigin = new URL(opts.publicBaseUrl).origin;
+  const oneTap = numberAuth ? new OneTapService(deps.store, numberAuth, deps.vault, { pageUrl: `${pageOrigin}/`, origin: pageOrigin }, log) : null;
   const protection = new ProtectionService(deps.db, deps.store);
   const preferences = new PreferencesService(deps.db, deps.store, protection);
   const lists = new ListsService(deps.db, deps.store, protection);
@@ -99,8 +118,14 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
     log.info({ subscriberId, phone }, 'protection enabled; notices scheduled');
   };
 
+  // Compliant call centres: scrub, consents, changes; the consent index is also the decider's.
+  const marketers = buildMarketers(deps, { workers: opts.workers });
+  await marketers.start();
+  routers.push(marketers.router);
+  preferences.onCategoriesRefused.push((id, categories, source) => marketers.consents.revokeForRefusal(id, categories, source));
+
   const labels = new LabelService(deps.db);
-  const decider = Decider.create(deps);
+  const decider = Decider.create(deps, { consents: marketers.index });
   await decider.start();
   // Family protection (家人守护): its alerts are scheduled in the same transaction as the member's notices.
   const ownNotices = noticeHook();
@@ -114,7 +139,9 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   const labelPort = new DbLabelPort(deps.db);
   const reports = new ReportService(deps, labelPort);
   const appeals = new AppealService(deps, labelPort, lists);
-  routers.push(addCarrierComplaintRoutes(carrierRouter(deps, { screen: measured(decider), labels: labelFeedFrom(labels), interceptions }), deps, { reports }));
+  // The complaints feed on its own router, ahead of the carrier router: that one ends with a JSON 404 for
+  // anything under /carrier it does not know, which would otherwise answer POST /carrier/v1/complaints.
+  routers.push(addCarrierComplaintRoutes(new Router(), deps, { reports }), carrierRouter(deps, { screen: measured(decider), labels: labelFeedFrom(labels), interceptions }));
 
   const family = new FamilyService(deps, { protection, sms, tellGuardian: guardianTeller(deps, { wechat, sms }) });
 
@@ -127,11 +154,13 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
     protection,
     announceEnabled,
     mergeSmsEnrolment: (subscriberId, phoneHash) => mergeSmsSubscriber(deps, subscriberId, phoneHash),
+    bindPageUrl: oneTap ? `${opts.publicBaseUrl}/h5/bind` : undefined,
     extra: [
       ...recordsCommands({ db: deps.db, vault: deps.vault, store: deps.store, config: { ...config, publicBaseUrl: opts.publicBaseUrl }, appeals, lists }),
       ...reportCommands({ reports, recentInterception: (openid, index) => recentInterceptionId(deps.store, openid, index) }),
       ...preferenceCommands({ preferences, lists }),
       ...familyCommands({ family, db: deps.db, vault: deps.vault, base: opts.publicBaseUrl }),
+      ...consentCommands(marketers.consents),
     ],
   };
   const chatDispatch = chatDispatcher(chat, { onTemplateFinished: async (msgid, status) => void (await onTemplateSendJobFinish(deps, msgid, status)) });
@@ -147,13 +176,33 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   routers.push(
     h5Router(
       deps,
-      { subscribers, bindings, protection, preferences, lists, dataRights, announceEnabled, family, appeals, reports },
+      {
+        subscribers,
+        bindings,
+        protection,
+        preferences,
+        lists,
+        dataRights,
+        announceEnabled,
+        binding: { otp, oneTap, mergeSmsEnrolment: (subscriberId, phoneHash) => mergeSmsSubscriber(deps, subscriberId, phoneHash) },
+        consents: marketers.consents,
+        family,
+        appeals,
+        reports,
+      },
       { authorizeBase: simulatedApi ? apiBase : WECHAT_AUTHORIZE_BASE, exchangeCode: (code) => oauth.exchangeCode(code) },
     ),
     smsInboundRouter(deps, { protection, sms, family }),
   );
   const simPage = sim ? simulatorRouter(deps, { state: sim.state, subscribers, bindings }, { baseUrl: opts.publicBaseUrl, simApiPath: SIMULATOR_API_PATH }) : null;
   if (simPage) routers.push(simPage.router);
+  // The carrier's side of one-tap in embedded mode: the simulated JS-SDK and gateway.
+  if (numberAuth instanceof SimulatorNumberAuth) routers.push(numberAuthSimRouter(numberAuth, simPage ? simPage.deviceOf : () => null));
+
+  // The operators' console (/ops/): mounted by server.ts on the main port, or alone on ADMIN_PORT. Its
+  // public-service page shows the list once a service implementing PublicServiceList is passed here.
+  const operators = new OperatorService(deps.db, deps.store, config.dataKey);
+  const opsConsole = consoleRouter(deps, { operators, review: new ReportReview(deps, labelPort, reports), appeals, labels: labelPort });
 
   let worker: NoticeWorker | null = null;
   if (opts.workers) worker = startNoticeWorker(deps, { wechat, sms }, { retentionDays: config.retentionDays, ratePerSecond: config.noticeSendRate });
@@ -161,6 +210,7 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   return {
     apiBase,
     decider,
+    marketers,
     labels,
     reports,
     appeals,
@@ -171,6 +221,7 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
     subscribers,
     bindings,
     otp,
+    oneTap,
     protection,
     preferences,
     lists,
@@ -181,9 +232,12 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
     sim,
     simPage,
     routers,
+    operators,
+    opsConsole,
     stop: async () => {
       await worker?.stop();
       await decider.stop();
+      await marketers.stop();
     },
   };
 }

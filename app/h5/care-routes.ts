@@ -1,4 +1,4 @@
-// 关怀版: the remembered choice of the large-text simple view (a sealed cookie, a year), and the Chinese
+// 关怀版: the remembered choice of the large-text simple view (a cookie, a year), and the Chinese
 // 404 page and the favicon for addresses no route answers.
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
@@ -9,19 +9,19 @@ import type { H5Auth } from './auth';
 import { jsonBody } from './body';
 import { notFoundPage } from './pages/not-found';
 import { FAVICON } from './pages/layout';
-import type { H5Cookies } from './session';
 
 const VIEW_COOKIE = 'fsr_view';
 const YEAR_MS = 365 * 24 * 60 * 60_000;
 
-export function isSimpleView(ctx: Context, cookies: H5Cookies): boolean {
-  return cookies.read<{ simple: boolean; exp: number }>(ctx, VIEW_COOKIE)?.simple === true;
+/** A display preference, not a secret: a plain cookie any page (and its renderer) can read. */
+export function isSimpleView(ctx: Context): boolean {
+  return ctx.cookies.get(VIEW_COOKIE) === 'simple';
 }
 
-export function mountCare(router: Router, auth: H5Auth, cookies: H5Cookies): void {
+export function mountCare(router: Router, auth: H5Auth): void {
   router.post('/api/view', jsonErrors, auth.api, async (ctx) => {
     const { simple } = parseOrRefuse(z.strictObject({ simple: z.boolean() }), await jsonBody(ctx));
-    cookies.set(ctx, VIEW_COOKIE, { simple, exp: Date.now() + YEAR_MS }, YEAR_MS);
+    ctx.cookies.set(VIEW_COOKIE, simple ? 'simple' : 'full', { httpOnly: true, sameSite: 'lax', path: '/h5', maxAge: YEAR_MS, secure: ctx.secure, overwrite: true });
     ctx.body = { simple };
   });
 }

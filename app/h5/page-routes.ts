@@ -22,28 +22,31 @@ import { simplePage } from './pages/simple';
 import { mountRecordActions } from './records-routes';
 
 // Pages load only our own script and stylesheet; only our own origin (the simulator's phone frame) may frame them.
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'";
+export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'";
+
+/** A page as every H5 page is served: never cached, under the CSP (a page loading a provider's SDK widens it). */
+export function renderPage(ctx: Context, htmlText: string, csp: string = CSP): void {
+  ctx.set('Cache-Control', 'no-store');
+  ctx.set('Content-Security-Policy', csp);
+  ctx.type = 'text/html; charset=utf-8';
+  // The large-text view (关怀版), once chosen, is every page's.
+  ctx.body = isSimpleView(ctx) ? htmlText.replace('<body ', '<body class="simple" ') : htmlText;
+}
 
 export function mountPages(router: Router, deps: Deps, s: H5Services, auth: H5Auth, cookies: H5Cookies): void {
-  const render = (ctx: Context, htmlText: string) => {
-    ctx.set('Cache-Control', 'no-store');
-    ctx.set('Content-Security-Policy', CSP);
-    ctx.type = 'text/html; charset=utf-8';
-    // The large-text view, once chosen, is every page's.
-    ctx.body = isSimpleView(ctx, cookies) ? htmlText.replace('<body ', '<body class="simple" ') : htmlText;
-  };
+  const render = renderPage;
   const who = (ctx: Context) => {
     const st = h5State(ctx);
     return { id: st.subscriber.id, csrf: cookies.csrfToken(st.session) };
   };
 
-  mountCare(router, auth, cookies);
+  mountCare(router, auth);
   if (s.appeals && s.reports) mountRecordActions(router, deps, s.appeals, s.reports, auth);
   if (s.family) mountFamily(router, deps, s, s.family, auth, cookies, render);
   router.get('/', auth.page, async (ctx) => {
     const { id, csrf } = who(ctx);
     const [settings, binding, counts, records] = await Promise.all([s.protection.get(id), s.bindings.forSubscriber(id), s.lists.counts(id), recentInterceptions(deps.db, deps.vault, id)]);
-    if (isSimpleView(ctx, cookies)) return render(ctx, simplePage({ masked: binding ? s.bindings.maskedPhoneOf(binding) : null, state: stateOf(settings), records }, csrf));
+    if (isSimpleView(ctx)) return render(ctx, simplePage({ masked: binding ? s.bindings.maskedPhoneOf(binding) : null, state: stateOf(settings), records }, csrf));
     const prefs = await s.preferences.view(id);
     render(ctx, overviewPage({ masked: binding ? s.bindings.maskedPhoneOf(binding) : null, state: stateOf(settings), categoryModes: prefs.categoryModes, counts, recent: records.items.length }, csrf));
   });
