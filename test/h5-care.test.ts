@@ -101,7 +101,7 @@ test('every page reads at 375 px with 100 % and 200 % text, passes axe, and the 
   await page.setViewportSize({ width: 375, height: 740 });
 
   const cdp = await browser.context.newCDPSession(page);
-  const pages = ['/h5/', '/h5/categories', '/h5/lists/reject', '/h5/lists/allow', '/h5/rules', '/h5/notices', '/h5/records', '/h5/data', '/h5/family', `/h5/family/${link.id}/records`, '/h5/no-such-page'];
+  const pages = ['/h5/', '/h5/bind', '/h5/consents', '/h5/categories', '/h5/lists/reject', '/h5/lists/allow', '/h5/rules', '/h5/notices', '/h5/records', '/h5/data', '/h5/family', `/h5/family/${link.id}/records`, '/h5/no-such-page'];
   const problems: string[] = [];
   for (const size of [16, 32]) {
     // The browser's own default text size, as WeChat's font-size setting changes it (rem follows it).
