@@ -7,6 +7,7 @@ import { recentInterceptionId, recordsCommands } from '../menus/handlers/records
 import { reportCommands } from '../menus/handlers/reports';
 import type { ChatServices } from '../menus/handlers/context';
 import { SMS } from '../menus/texts';
+import { BINDING } from '../menus/texts-binding';
 import { BindingService } from './binding/binding-service';
 import { mergeSmsSubscriber } from './binding/merge-sms-subscriber';
 import { OtpService } from './binding/otp';
@@ -79,11 +80,23 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   watchOutbox(deps.db);
 
   const subscribers = new SubscriberService(deps.db);
-  const bindings = new BindingService(deps.db, deps.vault, deps.store);
-  // The code goes out in the background: the chat answers at once; the outcome is recorded in sms_message.
-  const otp = new OtpService(deps.store, otpMacKey(config.dataKey), async (phone, code) => {
-    sms.send({ phone, purpose: 'otp', template: 'otp', params: { code }, text: SMS.otp(code) }).catch((err) => log.error({ err }, 'otp sms failed'));
+  // A phone that moves to another WeChat account is never a silent takeover: its previous holder hears of it
+  // by customer-service text. Not the outbox: its channels are template messages (no template fits, and
+  // WeChat requires one per purpose) and SMS, which would go to the phone's new holder. The text is sent
+  // after the move commits; outside WeChat's 48-hour window it fails (45015), which is logged, and the
+  // audit row and the unbound status remain what the previous holder sees next time.
+  const bindings = new BindingService(deps.db, deps.vault, deps.store, async (moved) => {
+    if (!moved.openid) return;
+    wechat.sendCustomText(moved.openid, BINDING.movedAway(moved.masked)).catch((err) => log.warn({ err, subscriberId: moved.subscriberId }, 'previous holder of a moved phone not told'));
   });
+  // OtpService sends in the background (the chat answers at once) and counts only codes that went out;
+  // the outcome is recorded in sms_message.
+  const otp = new OtpService(
+    deps.store,
+    otpMacKey(config.dataKey),
+    async (phone, code) => (await sms.send({ phone, purpose: 'otp', template: 'otp', params: { code }, text: SMS.otp(code) })).status === 'sent',
+    (err) => log.error({ err }, 'otp sms failed'),
+  );
   const protection = new ProtectionService(deps.db, deps.store);
   const preferences = new PreferencesService(deps.db, deps.store, protection);
   const lists = new ListsService(deps.db, deps.store, protection);
@@ -166,6 +179,7 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
     simPage,
     routers,
     stop: async () => {
+      await otp.settled();
       await worker?.stop();
       await decider.stop();
     },
