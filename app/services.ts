@@ -98,8 +98,8 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
     (err) => log.error({ err }, 'otp sms failed'),
   );
   const protection = new ProtectionService(deps.db, deps.store);
-  const preferences = new PreferencesService(deps.db, deps.store, protection);
-  const lists = new ListsService(deps.db, deps.store, protection);
+  const preferences = new PreferencesService(deps.db, deps.store, protection, deps.vault);
+  const lists = new ListsService(deps.db, deps.store, protection, deps.vault);
   const dataRights = new DataRights(deps.db, deps.store, deps.vault, protection, bindings);
 
   // The "service enabled" template message and SMS go through the notices outbox, sent by the workers.

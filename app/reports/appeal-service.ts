@@ -38,7 +38,7 @@ export interface ResolveResult {
 
 export class AppealService {
   constructor(
-    private readonly deps: Pick<Deps, 'db' | 'log'>,
+    private readonly deps: Pick<Deps, 'db' | 'log' | 'vault'>,
     private readonly labels: LabelPort,
     private readonly lists: Pick<ListsService, 'add'>,
   ) {}
@@ -128,7 +128,7 @@ export class AppealService {
       if (!claimed.affected) throw new AppealRefused('already_resolved');
       let dismissed = 0;
       if (decision === 'upheld') {
-        const r = await m.update(Report, { number: appeal.number, status: In(['counted', 'damped']) }, { status: 'dismissed', reviewedAt: now, reviewedBy: p.operator.slice(0, 64) });
+        const r = await m.update(Report, { number: this.deps.vault.lookupHash(appeal.number), status: In(['counted', 'damped']) }, { status: 'dismissed', reviewedAt: now, reviewedBy: p.operator.slice(0, 64) });
         dismissed = r.affected ?? 0;
       }
       await audit(m, appeal.subscriberId, { actor: 'operator', channel: 'cli' }, `appeal_${decision}`, { appeal: id, number: maskPhone(appeal.number), operator: p.operator, reportsDismissed: dismissed });
