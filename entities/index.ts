@@ -24,9 +24,9 @@ import { Interceptions1763800002000 } from './migrations/1763800002000-Intercept
 import { Notices1763800005000 } from './migrations/1763800005000-Notices';
 import { ReportsAppealsInboundSms1763800006000 } from './migrations/1763800006000-ReportsAppealsInboundSms';
 import { LabelHistory1763800006001 } from './migrations/1763800006001-LabelHistory';
-import { SealedListAndReportNumbers1764100000000 } from './migrations/1764100000000-SealedListAndReportNumbers';
+import { SealedThirdPartyNumbers1764100000000 } from './migrations/1764100000000-SealedThirdPartyNumbers';
 
 export { AuditEvent, Interception, ListEntry, PhoneBinding, ProtectionSettings, SmsMessage, Subscriber, WechatMessage, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor, NumberLabel, LabelSequence, LabelImport };
 
 export const entities = [Subscriber, PhoneBinding, ProtectionSettings, AuditEvent, SmsMessage, WechatMessage, ListEntry, Interception, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor, NumberLabel, LabelSequence, LabelImport];
-export const migrations = [Init1763800000000, ListEntries1763800000001, NumberLabels1763800001000, Interceptions1763800002000, Notices1763800005000, ReportsAppealsInboundSms1763800006000, LabelHistory1763800006001, SealedListAndReportNumbers1764100000000];
+export const migrations = [Init1763800000000, ListEntries1763800000001, NumberLabels1763800001000, Interceptions1763800002000, Notices1763800005000, ReportsAppealsInboundSms1763800006000, LabelHistory1763800006001, SealedThirdPartyNumbers1764100000000];

@@ -1,4 +1,4 @@
-// Third parties' numbers at rest, through the whole server on MariaDB and SQLite: list entries and reports
+// Third parties' numbers at rest, through the whole server on MariaDB and SQLite: list entries, reports, appeals
 // keep a keyed lookup hash and ciphertext, never the number; segments stay readable; rows written in clear
 // before the upgrade are sealed when a process with DATA_KEY starts; and everything still works.
 import test from 'ava';
@@ -32,6 +32,7 @@ for (const db of ['mariadb', 'sqlite'] as const) {
     t.regex(await say(h, u, '允许 13787654321'), /13787654321/);
     t.regex(await say(h, u, '拒接 400'), /400/);
     await say(h, u, '举报 13811112222 贷款理财');
+    t.regex(await say(h, u, '申诉 13866667777'), /13866667777/);
 
     const lists = await dump(h, 'list_entry');
     t.false(lists.includes('13912345678'));
@@ -40,6 +41,8 @@ for (const db of ['mariadb', 'sqlite'] as const) {
     const reports = await dump(h, 'report');
     t.true((await h.deps.db.query('SELECT COUNT(*) AS c FROM report'))[0].c > 0);
     t.false(reports.includes('13811112222'));
+    t.false((await dump(h, 'appeal')).includes('13866667777'));
+    t.is((await h.server.services.appeals.list())[0]?.number, '13866667777', 'operators read the appeal with its number');
 
     // What the subscriber sees and what the network is told are unchanged.
     const listed = await say(h, u, '名单');
@@ -67,6 +70,7 @@ for (const db of ['mariadb', 'sqlite'] as const) {
       `INSERT INTO report (number, category, channel, reporterKey, subscriberId, weight, status, flags, forwarded12321, createdAt) VALUES ('13822223333', 'insurance', 'chat', ?, ?, 1000, 'counted', '', 0, ?)`,
       [`s:${sid}`, sid, now],
     );
+    await h.deps.db.query(`INSERT INTO appeal (kind, subscriberId, number, status, createdAt) VALUES ('owner', NULL, '4008001234', 'open', ?)`, [now]);
     t.true((await dump(h, 'list_entry')).includes('13900001111'));
 
     // A second process starts on the same database with the same key: it seals what it finds.
@@ -77,6 +81,8 @@ for (const db of ['mariadb', 'sqlite'] as const) {
     t.false(lists.includes('13900001111'));
     t.true(lists.includes('"95"'));
     t.false((await dump(h, 'report')).includes('13822223333'));
+    t.false((await dump(h, 'appeal')).includes('4008001234'));
+    t.is((await h.server.services.appeals.list())[0]?.number, '4008001234');
     const again = await openDeps(loadConfig(env as Record<string, string>), { migrate: true });
     await closeDeps(again);
 

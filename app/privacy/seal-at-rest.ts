@@ -22,6 +22,7 @@ interface Target {
 export const SEALED_TARGETS: Target[] = [
   { table: 'list_entry', column: 'value', cipher: 'valueCipher', where: `kind = 'exact'` },
   { table: 'report', column: 'number', cipher: 'numberCipher' },
+  { table: 'appeal', column: 'number', cipher: 'numberCipher' },
 ];
 
 async function sealTable(db: DataSource, vault: PhoneVault, t: Target): Promise<number> {

@@ -2,8 +2,8 @@ import { MigrationInterface, QueryRunner, TableColumn } from 'typeorm';
 import { str } from './columns';
 
 /**
- * Third parties' numbers at rest are sealed like bindings: an exact list entry's `value` and a report's
- * `number` become the keyed lookup hash (64 hex characters) with the number itself in `…Cipher`
+ * Third parties' numbers at rest are sealed like bindings: an exact list entry's `value`, a report's and
+ * an appeal's `number` become the keyed lookup hash (64 hex characters) with the number itself in `…Cipher`
  * (AES-256-GCM). Segments (`400`, `95`) and groups are not anyone's number and stay as they are.
  *
  * The conversion of existing rows needs DATA_KEY, which migrations do not get (they run from
@@ -12,8 +12,8 @@ import { str } from './columns';
  * by app/privacy/seal-at-rest.ts, in every process that opens the database with the key (idempotent,
  * row by row, safe to run in several processes at once).
  */
-export class SealedListAndReportNumbers1764100000000 implements MigrationInterface {
-  name = 'SealedListAndReportNumbers1764100000000';
+export class SealedThirdPartyNumbers1764100000000 implements MigrationInterface {
+  name = 'SealedThirdPartyNumbers1764100000000';
 
   async up(q: QueryRunner): Promise<void> {
     const mysql = q.connection.options.type !== 'better-sqlite3';
@@ -22,12 +22,15 @@ export class SealedListAndReportNumbers1764100000000 implements MigrationInterfa
     if (mysql) {
       await q.query('ALTER TABLE `list_entry` MODIFY `value` varchar(64) NOT NULL');
       await q.query('ALTER TABLE `report` MODIFY `number` varchar(64) NOT NULL');
+      await q.query('ALTER TABLE `appeal` MODIFY `number` varchar(64) NOT NULL');
     }
     await q.addColumn('list_entry', new TableColumn(str('valueCipher', 255, { isNullable: true })));
     await q.addColumn('report', new TableColumn(str('numberCipher', 255, { isNullable: true })));
+    await q.addColumn('appeal', new TableColumn(str('numberCipher', 255, { isNullable: true })));
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.dropColumn('appeal', 'numberCipher');
     await q.dropColumn('report', 'numberCipher');
     await q.dropColumn('list_entry', 'valueCipher');
   }
