@@ -47,7 +47,7 @@ export function createHttpApp(
         if (e.status === 413) opts.refusals?.refused(routeGroup(ctx.path), 'body_too_large', 413);
         ctx.status = e.status;
         ctx.body = { error: e.code ?? 'bad_request', message: e.message };
-      } else if (isClientAbort(err) || ctx.req.destroyed) {
+      } else if (isClientAbort(err) || ctx.req.socket?.destroyed) {
         // The peer hung up: nobody reads this answer, and it is not a fault of ours.
         deps.log.debug({ path: ctx.path, code: e.code }, 'client aborted the request');
         ctx.status = 400;
