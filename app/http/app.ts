@@ -31,6 +31,9 @@ export function createHttpApp(
   const app = new Koa();
   // Only behind a proxy that sets X-Forwarded-* may they decide ctx.protocol, ctx.host and ctx.ip.
   app.proxy = deps.config?.trustProxy ?? false;
+  // One trusted hop: ctx.ip is the address our proxy appended, not whatever a client put first in
+  // X-Forwarded-For (the OTP's per-IP cap counts by it).
+  app.maxIpsCount = 1;
   const metricsToken = deps.config?.metricsToken;
   app.silent = true; // errors are logged by our boundary, once, masked.
 
