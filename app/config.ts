@@ -84,6 +84,14 @@ const schema = z.object({
   RETENTION_DAYS: z.coerce.number().int().min(1).default(180),
   // WeChat template sends per second across every worker (the account's quota decides it).
   NOTICE_SEND_RATE: z.coerce.number().int().min(1).max(100_000).default(500),
+  // Behaviour protection (docs/decisions.md "Behaviour"): 异常高频, 呼死你 and 响一声 thresholds.
+  BEHAVIOUR_HIGH_FREQUENCY_CALLS: z.coerce.number().int().min(2).default(100),
+  BEHAVIOUR_HIGH_FREQUENCY_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  BEHAVIOUR_REPEAT_CALLS: z.coerce.number().int().min(2).default(10),
+  BEHAVIOUR_REPEAT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  BEHAVIOUR_ONE_RING_MAX_MS: z.coerce.number().int().min(0).max(60_000).default(3000),
+  BEHAVIOUR_ONE_RING_CALLEES: z.coerce.number().int().min(1).default(5),
+  BEHAVIOUR_ONE_RING_WINDOW_HOURS: z.coerce.number().int().min(1).max(720).default(24),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -128,6 +136,23 @@ export interface Config {
   logLevel: string;
   retentionDays: number;
   noticeSendRate: number;
+  /** Behaviour protection thresholds (BEHAVIOUR_*). */
+  behaviour: BehaviourConfig;
+}
+
+export interface BehaviourConfig {
+  /** 异常高频: calls from one caller (to anyone) per window. */
+  highFrequencyCalls: number;
+  highFrequencyWindowMs: number;
+  /** 呼死你: calls from one caller to one callee per window. */
+  repeatCalls: number;
+  repeatWindowMs: number;
+  /** 响一声: a stopped call the caller hung up within this many ms of ringing… */
+  oneRingMaxMs: number;
+  /** …to this many distinct callees… */
+  oneRingCallees: number;
+  /** …within this window makes a one_ring label. */
+  oneRingWindowMs: number;
 }
 
 /** A template-based gateway's ids: per logical template first, else per purpose. */
@@ -241,6 +266,15 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
     logLevel: e.LOG_LEVEL,
     retentionDays: e.RETENTION_DAYS,
     noticeSendRate: e.NOTICE_SEND_RATE,
+    behaviour: {
+      highFrequencyCalls: e.BEHAVIOUR_HIGH_FREQUENCY_CALLS,
+      highFrequencyWindowMs: e.BEHAVIOUR_HIGH_FREQUENCY_WINDOW_SECONDS * 1000,
+      repeatCalls: e.BEHAVIOUR_REPEAT_CALLS,
+      repeatWindowMs: e.BEHAVIOUR_REPEAT_WINDOW_SECONDS * 1000,
+      oneRingMaxMs: e.BEHAVIOUR_ONE_RING_MAX_MS,
+      oneRingCallees: e.BEHAVIOUR_ONE_RING_CALLEES,
+      oneRingWindowMs: e.BEHAVIOUR_ONE_RING_WINDOW_HOURS * 3_600_000,
+    },
   };
 }
 

@@ -18,6 +18,7 @@ import { InterceptionService } from './carrier/interception-service';
 import { labelFeedFrom } from './carrier/label-feed';
 import type { ScreenService } from './carrier/ports';
 import { decisionDuration, decisions, instrumentSms, watchOutbox } from './metrics-catalog';
+import { appealOutcomeNotifier } from './reports/appeal-outcome';
 import { AppealService } from './reports/appeal-service';
 import { addCarrierComplaintRoutes } from './reports/carrier-complaints-route';
 import { DbLabelPort } from './reports/label-evidence';
@@ -26,6 +27,8 @@ import { carrierRouter } from './carrier/routes';
 import { onTemplateSendJobFinish } from './notices/delivery-status';
 import { noticeHook, scheduleEnabledNotice, startNoticeWorker, type NoticeWorker } from './notices';
 import { Decider } from './protection/decider';
+import { OneRingLearner } from './protection/one-ring';
+import { PublicServiceSync } from './protection/public-service-sync';
 import { LabelService } from './protection/label-service';
 import { DataRights } from './settings/data-rights';
 import { ListsService } from './settings/lists-service';
@@ -98,11 +101,29 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   const labels = new LabelService(deps.db);
   const decider = Decider.create(deps);
   await decider.start();
-  const interceptions = new InterceptionService(deps, { onStored: noticeHook() });
+  const publicServiceSync = new PublicServiceSync(deps.db, deps.store, { onError: (err) => log.warn({ err }, 'public-service reload failed') });
+  await publicServiceSync.start();
+  const oneRing = new OneRingLearner(deps, labels, {
+    maxRingMs: config.behaviour.oneRingMaxMs,
+    callees: config.behaviour.oneRingCallees,
+    windowMs: config.behaviour.oneRingWindowMs,
+  });
+  const interceptions = new InterceptionService(deps, {
+    onStored: noticeHook(),
+    afterStored: (rows) => oneRing.learn(rows).catch((err) => log.warn({ err }, 'one-ring learning failed')),
+  });
   const labelPort = new DbLabelPort(deps.db);
   const reports = new ReportService(deps, labelPort);
-  const appeals = new AppealService(deps, labelPort, lists);
-  routers.push(addCarrierComplaintRoutes(carrierRouter(deps, { screen: measured(decider), labels: labelFeedFrom(labels), interceptions }), deps, { reports }));
+  const appeals = new AppealService(deps, labelPort, lists, appealOutcomeNotifier(deps, wechat));
+  routers.push(
+    carrierRouter(deps, {
+      screen: measured(decider),
+      labels: labelFeedFrom(labels),
+      interceptions,
+      // Mounted inside the carrier router, before its catch-all fallback: after it, the endpoint answered 404.
+      extraRoutes: (r) => void addCarrierComplaintRoutes(r, deps, { reports }),
+    }),
+  );
 
   const chat: ChatServices = {
     store: deps.store,
@@ -168,6 +189,7 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
     stop: async () => {
       await worker?.stop();
       await decider.stop();
+      publicServiceSync.stop();
     },
   };
 }

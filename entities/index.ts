@@ -13,6 +13,7 @@ import { NoticeCursor } from './NoticeCursor';
 import { NoticeItem } from './NoticeItem';
 import { PhoneBinding } from './PhoneBinding';
 import { ProtectionSettings } from './ProtectionSettings';
+import { PublicServiceNumber } from './PublicServiceNumber';
 import { Report } from './Report';
 import { SmsMessage } from './SmsMessage';
 import { Subscriber } from './Subscriber';
@@ -24,8 +25,10 @@ import { Interceptions1763800002000 } from './migrations/1763800002000-Intercept
 import { Notices1763800005000 } from './migrations/1763800005000-Notices';
 import { ReportsAppealsInboundSms1763800006000 } from './migrations/1763800006000-ReportsAppealsInboundSms';
 import { LabelHistory1763800006001 } from './migrations/1763800006001-LabelHistory';
+import { PublicServiceNumbers1764300000000 } from './migrations/1764300000000-PublicServiceNumbers';
+import { InterceptionEventPerKey1764300000001 } from './migrations/1764300000001-InterceptionEventPerKey';
 
-export { AuditEvent, Interception, ListEntry, PhoneBinding, ProtectionSettings, SmsMessage, Subscriber, WechatMessage, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor, NumberLabel, LabelSequence, LabelImport };
+export { AuditEvent, Interception, ListEntry, PhoneBinding, ProtectionSettings, SmsMessage, Subscriber, WechatMessage, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor, NumberLabel, LabelSequence, LabelImport, PublicServiceNumber };
 
-export const entities = [Subscriber, PhoneBinding, ProtectionSettings, AuditEvent, SmsMessage, WechatMessage, ListEntry, Interception, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor, NumberLabel, LabelSequence, LabelImport];
-export const migrations = [Init1763800000000, ListEntries1763800000001, NumberLabels1763800001000, Interceptions1763800002000, Notices1763800005000, ReportsAppealsInboundSms1763800006000, LabelHistory1763800006001];
+export const entities = [Subscriber, PhoneBinding, ProtectionSettings, AuditEvent, SmsMessage, WechatMessage, ListEntry, Interception, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor, NumberLabel, LabelSequence, LabelImport, PublicServiceNumber];
+export const migrations = [Init1763800000000, ListEntries1763800000001, NumberLabels1763800001000, Interceptions1763800002000, Notices1763800005000, ReportsAppealsInboundSms1763800006000, LabelHistory1763800006001, PublicServiceNumbers1764300000000, InterceptionEventPerKey1764300000001];

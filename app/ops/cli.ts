@@ -6,6 +6,7 @@ import { appealCommands } from './commands/appeals';
 import { labelCommands } from './commands/labels';
 import { menuCommands } from './commands/menu';
 import { noticeCommands } from './commands/notices';
+import { publicServiceCommands } from './commands/public-service';
 import { reportCommands } from './commands/reports';
 import { statsCommands } from './commands/stats';
 import { subscriberCommands } from './commands/subscriber';
@@ -25,6 +26,7 @@ export function buildProgram(run: Runner = makeRunner()): Command {
   menuCommands(program, run);
   noticeCommands(program, run);
   statsCommands(program, run);
+  publicServiceCommands(program, run);
   return program;
 }
 
