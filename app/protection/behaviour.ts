@@ -97,7 +97,9 @@ export class Behaviour {
       name: 'hp',
       threshold: this.repeatThreshold,
       windowMs: opts.repeatWindowMs ?? d.repeatWindowMs,
-      minFlush: Math.min(minFlush, this.repeatThreshold),
+      // Pairs are counted exactly from their second call: a few calls more matter at a threshold of ten,
+      // and most pairs never call twice, so the exact map stays small.
+      minFlush: Math.min(minFlush, 2),
       sketchWidthLog2: width - 1,
       hashValue,
       onError: opts.onError,
