@@ -46,7 +46,8 @@ export function parseListItem(raw: string, kind?: ListEntryKind): { kind: ListEn
   if (!r.ok) throw new PreferenceError('bad_number', [{ path: 'number', message: kind === 'group' ? 'unknown group' : 'not a number, segment or group' }]);
   if (r.kind === 'prefix' && r.value.replace(/\D/g, '').length < 2) throw new PreferenceError('bad_number', [{ path: 'number', message: 'a segment has at least 2 digits' }]);
   // Emergency and public-service numbers always ring: on no list (a segment over them leaves them out).
-  if (r.kind === 'exact' && publicService.has(r.value)) throw new PreferenceError('public_service', [{ path: 'number', message: `${r.value} is a public-service number` }]);
+  // `拒接 110` reads as the segment 110, but means the number: refused the same.
+  if (r.kind !== 'group' && publicService.has(r.value)) throw new PreferenceError('public_service', [{ path: 'number', message: `${r.value} is a public-service number` }]);
   return { kind: r.kind, value: r.value };
 }
 
