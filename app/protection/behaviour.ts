@@ -97,10 +97,14 @@ export class Behaviour {
       name: 'hp',
       threshold: this.repeatThreshold,
       windowMs: opts.repeatWindowMs ?? d.repeatWindowMs,
-      // Pairs are counted exactly from their second call: a few calls more matter at a threshold of ten,
-      // and most pairs never call twice, so the exact map stays small.
+      // Pairs are counted exactly from their second call within one minute (the sketch starts afresh every
+      // minute, so ten minutes of carrier traffic do not fill it), and shared through the store from their
+      // second exact call: a pair promoted by a collision and never seen again costs no store key.
       minFlush: Math.min(minFlush, 2),
-      sketchWidthLog2: width - 1,
+      sketchWidthLog2: width,
+      sketchWindowMs: 60_000,
+      maxExact: 200_000,
+      minShare: 2,
       hashValue,
       onError: opts.onError,
     });

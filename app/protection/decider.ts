@@ -140,7 +140,8 @@ export class Decider {
       }
     }
     if (caller.kind === 'invalid') return p;
-    if (publicService.has(caller.value)) {
+    // Public-service numbers are short codes, service or landline numbers, never mobiles (the hot case).
+    if (caller.kind !== 'mobile' && publicService.has(caller.value)) {
       p.publicService = true;
       return p;
     }
@@ -174,22 +175,12 @@ export class Decider {
   }
 
   /** A retry gets its first attempt's answer; a first attempt settles what its retries wait for. */
-  private answer(p: Prepared, decideIt: () => Decision | Promise<Decision>): Decision | Promise<Decision> {
-    if (p.retryOf) return p.retryOf.answer;
-    if (!p.settle) return decideIt();
-    const settle = p.settle;
-    try {
-      const d = decideIt();
-      if (!(d instanceof Promise)) {
-        settle.resolve(d);
-        return d;
-      }
-      d.then(settle.resolve, settle.reject);
-      return d;
-    } catch (e) {
-      settle.reject(e);
-      throw e;
-    }
+  /** A first attempt with a callId settles what its retries wait for. */
+  private settled(p: Prepared, d: Decision | Promise<Decision>): Decision | Promise<Decision> {
+    const settle = p.settle!;
+    if (!(d instanceof Promise)) settle.resolve(d);
+    else d.then(settle.resolve, settle.reject);
+    return d;
   }
 
   /**
@@ -221,13 +212,17 @@ export class Decider {
   async screen(call: ScreenCall): Promise<Decision> {
     const serverNow = Date.now();
     const p = this.prepare(call, serverNow);
-    return this.answer(p, async () => {
-      if (p.publicService) return PUBLIC_SERVICE;
-      const prefs = this.prefsFor(p.callee);
-      const resolved = prefs instanceof Promise ? await prefs : prefs;
-      if (!resolved) return NOT_ENROLLED;
-      return this.finish(p, resolved);
-    });
+    if (p.retryOf) return p.retryOf.answer;
+    if (!p.settle) return this.screenPrepared(p);
+    return this.settled(p, this.screenPrepared(p));
+  }
+
+  private async screenPrepared(p: Prepared): Promise<Decision> {
+    if (p.publicService) return PUBLIC_SERVICE;
+    const prefs = this.prefsFor(p.callee);
+    const resolved = prefs instanceof Promise ? await prefs : prefs;
+    if (!resolved) return NOT_ENROLLED;
+    return this.finish(p, resolved);
   }
 
   /**
@@ -252,13 +247,19 @@ export class Decider {
     const out: Decision[] = new Array(prepared.length);
     for (let i = 0; i < prepared.length; i++) {
       const p = prepared[i];
-      const d = this.answer(p, () => {
-        if (p.publicService) return PUBLIC_SERVICE;
+      if (p.retryOf) {
+        out[i] = await p.retryOf.answer;
+        continue;
+      }
+      let d: Decision | Promise<Decision>;
+      if (p.publicService) d = PUBLIC_SERVICE;
+      else {
         const prefs = p.callee.kind === 'mobile' ? (prefsOf.get(p.callee.value) ?? null) : null;
-        if (!prefs) return NOT_ENROLLED;
-        if (!prefs.options.breakthrough.enabled) return this.decideWith(p, prefs);
-        return this.finish(p, prefs);
-      });
+        if (!prefs) d = NOT_ENROLLED;
+        else if (!prefs.options.breakthrough.enabled) d = this.decideWith(p, prefs);
+        else d = this.finish(p, prefs);
+      }
+      if (p.settle) d = this.settled(p, d);
       out[i] = d instanceof Promise ? await d : d;
     }
     return out;

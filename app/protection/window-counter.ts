@@ -19,6 +19,16 @@ export interface WindowCounterOptions {
   windowMs: number;
   minFlush: number;
   sketchWidthLog2: number;
+  /**
+   * How long the sketch counts before it starts afresh (default: the counting window). A key is counted
+   * exactly once it reaches minFlush within one sketch window; a long counting window with a short sketch
+   * window keeps the fixed-size sketch from filling up.
+   */
+  sketchWindowMs?: number;
+  /** At most this many keys counted exactly; when full, keys seen only once are let go first. */
+  maxExact?: number;
+  /** Exact calls in this process before a key's count is shared through the store (default 1). */
+  minShare?: number;
   /** Keyed hash of an exact key's value for the store key: no numbers in clear at rest. */
   hashValue: (value: string) => string;
   /** A key crossed the threshold in this process (counted here or by the shared total). */
@@ -32,12 +42,15 @@ interface Exact {
   pending: number;
   /** The shared total the last flush returned (this process's flushed increments included). */
   shared: number;
+  /** Calls counted exactly in this process this window. */
+  count: number;
   hash?: string;
 }
 
 export class WindowCounter {
   private readonly sketch: CallSketch;
   private window = -1;
+  private sketchWindow = -1;
   private exact = new Map<number, Exact>();
   /** key → flagged until (ms). */
   private readonly flagged = new Map<number, number>();
@@ -70,23 +83,40 @@ export class WindowCounter {
 
   /**
    * Counts one event and says whether the key is now abnormal. `value` tells keys apart exactly (a sketch
-   * key may be a hash shared by two values; two values never share an exact count). A function is called
-   * only once the key is counted exactly, so the hot path builds no string for it.
+   * key may be a hash shared by two values; two string values never share an exact count). A function is
+   * called only when the key starts being counted exactly.
    */
   observe(key: number, valueOf: string | (() => string), nowMs: number): boolean {
     const w = Math.floor(nowMs / this.opts.windowMs);
     if (w !== this.window) this.rollWindow(w);
+    const sw = this.opts.sketchWindowMs ? Math.floor(nowMs / this.opts.sketchWindowMs) : w;
+    if (sw !== this.sketchWindow) {
+      this.sketchWindow = sw;
+      this.sketch.clear();
+    }
     const estimate = this.sketch.add(key);
     if (estimate >= this.opts.minFlush) {
-      const value = typeof valueOf === 'string' ? valueOf : valueOf();
       let e = this.exact.get(key);
-      if (!e) this.exact.set(key, (e = { value, pending: 0, shared: 0 }));
-      if (e.value === value) {
+      if (!e) {
+        if (this.opts.maxExact !== undefined && this.exact.size >= this.opts.maxExact && !this.makeRoom()) return this.isFlagged(key, nowMs);
+        this.exact.set(key, (e = { value: typeof valueOf === 'string' ? valueOf : valueOf(), pending: 0, shared: 0, count: 0 }));
+      }
+      // A string value tells two keys apart exactly; a value built on demand (a pair's) is trusted to its
+      // 52-bit key, so the hot path builds no string for a key it already counts.
+      if (typeof valueOf !== 'string' || e.value === valueOf) {
         e.pending++;
+        e.count++;
         if (e.shared + e.pending >= this.opts.threshold && !this.isFlagged(key, nowMs)) this.flag(key, e.value, w);
       }
     }
     return this.isFlagged(key, nowMs);
+  }
+
+  /** Lets go of keys counted once (most likely promoted by a sketch collision); false when none could go. */
+  private makeRoom(): boolean {
+    const before = this.exact.size;
+    for (const [k, e] of this.exact) if (e.count < 2 && e.shared === 0) this.exact.delete(k);
+    return this.exact.size < before;
   }
 
   /** Whether the key is flagged, without counting. */
@@ -104,7 +134,6 @@ export class WindowCounter {
     const oldWindow = this.window;
     this.window = w;
     this.exact = new Map();
-    this.sketch.clear();
     this.announced.clear();
     if (oldWindow >= 0 && old.size) void this.flushMap(old, oldWindow).catch((e) => this.opts.onError?.(e));
   }
@@ -116,7 +145,7 @@ export class WindowCounter {
   private async flushMap(map: Map<number, Exact>, window: number): Promise<void> {
     const work: Promise<void>[] = [];
     for (const [key, e] of map) {
-      if (e.pending === 0) continue;
+      if (e.pending === 0 || e.count < (this.opts.minShare ?? 1)) continue;
       const by = e.pending;
       e.pending = 0;
       work.push(
