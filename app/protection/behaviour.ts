@@ -97,12 +97,14 @@ export class Behaviour {
       name: 'hp',
       threshold: this.repeatThreshold,
       windowMs: opts.repeatWindowMs ?? d.repeatWindowMs,
-      // Pairs are counted exactly from their second call within one minute (the sketch starts afresh every
-      // minute, so ten minutes of carrier traffic do not fill it), and shared through the store from their
-      // second exact call: a pair promoted by a collision and never seen again costs no store key.
-      minFlush: Math.min(minFlush, 2),
+      // Only callers seen at least twice this minute count pairs (observePair): unique callers, nearly all
+      // of a carrier's traffic, cost nothing here. From then on a pair is counted exactly from its first
+      // call, shared through the store from its second; a pair promoted once and never seen again costs no
+      // store key, and at most 200,000 pairs are counted exactly per window.
+      minFlush: 1,
       sketchWidthLog2: width,
       sketchWindowMs: 60_000,
+      sketchDepth: 1,
       maxExact: 200_000,
       minShare: 2,
       hashValue,
@@ -118,9 +120,16 @@ export class Behaviour {
     return this.callers.observe(key, value, nowMs);
   }
 
-  /** Counts one call from caller to callee (呼死你) and says whether the pair is abnormal now. */
+  /**
+   * Counts one call from caller to callee (呼死你) and says whether the pair is abnormal now. Called right
+   * after observe() for the same caller: a caller seen once this minute (its first call) has no pair worth
+   * counting, and is passed over without any work.
+   */
   observePair(callerKey: number, caller: string, calleeKey: number, callee: string, nowMs = Date.now()): boolean {
     const k = pairKey(callerKey, calleeKey);
+    if (this.callers.lastEstimate < 2) return this.pairs.isFlagged(k, nowMs);
+    // A caller already flagged for dialling everyone is blocked as such; its pairs are not worth a map entry.
+    if (this.callers.isFlagged(callerKey, nowMs)) return this.pairs.isFlagged(k, nowMs);
     // The pair's exact value is built only once the sketch has promoted it (see WindowCounter).
     return this.pairs.observe(k, () => `${caller}>${callee}`, nowMs);
   }

@@ -25,6 +25,8 @@ export interface WindowCounterOptions {
    * window keeps the fixed-size sketch from filling up.
    */
   sketchWindowMs?: number;
+  /** Rows of the sketch (default 3): fewer rows cost fewer memory reads and promote more keys by collision. */
+  sketchDepth?: number;
   /** At most this many keys counted exactly; when full, keys seen only once are let go first. */
   maxExact?: number;
   /** Exact calls in this process before a key's count is shared through the store (default 1). */
@@ -51,6 +53,10 @@ export class WindowCounter {
   private readonly sketch: CallSketch;
   private window = -1;
   private sketchWindow = -1;
+  /** No room was freed for exact counting: no more keys are promoted until the window rolls. */
+  private full = false;
+  /** The sketch's estimate for the key of the last observe(): how often it was seen this sketch window. */
+  lastEstimate = 0;
   private exact = new Map<number, Exact>();
   /** key → flagged until (ms). */
   private readonly flagged = new Map<number, number>();
@@ -61,7 +67,7 @@ export class WindowCounter {
     private readonly store: Store,
     readonly opts: WindowCounterOptions,
   ) {
-    this.sketch = new CallSketch(opts.sketchWidthLog2);
+    this.sketch = new CallSketch(opts.sketchWidthLog2, opts.sketchDepth ?? 3);
   }
 
   get threshold(): number {
@@ -95,10 +101,11 @@ export class WindowCounter {
       this.sketch.clear();
     }
     const estimate = this.sketch.add(key);
+    this.lastEstimate = estimate;
     if (estimate >= this.opts.minFlush) {
       let e = this.exact.get(key);
       if (!e) {
-        if (this.opts.maxExact !== undefined && this.exact.size >= this.opts.maxExact && !this.makeRoom()) return this.isFlagged(key, nowMs);
+        if (this.opts.maxExact !== undefined && this.exact.size >= this.opts.maxExact && (this.full || !this.makeRoom())) return this.isFlagged(key, nowMs);
         this.exact.set(key, (e = { value: typeof valueOf === 'string' ? valueOf : valueOf(), pending: 0, shared: 0, count: 0 }));
       }
       // A string value tells two keys apart exactly; a value built on demand (a pair's) is trusted to its
@@ -112,11 +119,16 @@ export class WindowCounter {
     return this.isFlagged(key, nowMs);
   }
 
-  /** Lets go of keys counted once (most likely promoted by a sketch collision); false when none could go. */
+  /**
+   * Lets go of keys counted once (most likely promoted by a sketch collision). When that frees less than a
+   * tenth of the room, the map stays as it is for the rest of the window (a scan per call would cost more
+   * than the counting is worth).
+   */
   private makeRoom(): boolean {
-    const before = this.exact.size;
+    const max = this.opts.maxExact!;
     for (const [k, e] of this.exact) if (e.count < 2 && e.shared === 0) this.exact.delete(k);
-    return this.exact.size < before;
+    if (this.exact.size > max * 0.9) this.full = true;
+    return this.exact.size < max;
   }
 
   /** Whether the key is flagged, without counting. */
@@ -134,6 +146,7 @@ export class WindowCounter {
     const oldWindow = this.window;
     this.window = w;
     this.exact = new Map();
+    this.full = false;
     this.announced.clear();
     if (oldWindow >= 0 && old.size) void this.flushMap(old, oldWindow).catch((e) => this.opts.onError?.(e));
   }
