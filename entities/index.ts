@@ -7,6 +7,11 @@ import { Interception } from './Interception';
 import { LabelImport } from './LabelImport';
 import { LabelSequence } from './LabelSequence';
 import { ListEntry } from './ListEntry';
+import { MarketerConsent } from './MarketerConsent';
+import { MarketerSequence } from './MarketerSequence';
+import { MarketerWatch } from './MarketerWatch';
+import { MarketerScrubChunk } from './MarketerScrubChunk';
+import { MarketerScrubJob } from './MarketerScrubJob';
 import { Notice } from './Notice';
 import { NumberLabel } from './NumberLabel';
 import { NoticeCursor } from './NoticeCursor';
@@ -27,8 +32,10 @@ import { ReportsAppealsInboundSms1763800006000 } from './migrations/176380000600
 import { LabelHistory1763800006001 } from './migrations/1763800006001-LabelHistory';
 import { PublicServiceNumbers1764300000000 } from './migrations/1764300000000-PublicServiceNumbers';
 import { InterceptionEventPerKey1764300000001 } from './migrations/1764300000001-InterceptionEventPerKey';
+import { Marketers1764700000000 } from './migrations/1764700000000-Marketers';
+import { MarketerScrubJobs1764700001000 } from './migrations/1764700001000-MarketerScrubJobs';
 
-export { AuditEvent, Interception, ListEntry, PhoneBinding, ProtectionSettings, SmsMessage, Subscriber, WechatMessage, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor, NumberLabel, LabelSequence, LabelImport, PublicServiceNumber };
+export { AuditEvent, Interception, ListEntry, PhoneBinding, ProtectionSettings, SmsMessage, Subscriber, WechatMessage, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor, NumberLabel, LabelSequence, LabelImport, MarketerConsent, MarketerSequence, MarketerWatch, MarketerScrubJob, MarketerScrubChunk, PublicServiceNumber };
 
-export const entities = [Subscriber, PhoneBinding, ProtectionSettings, AuditEvent, SmsMessage, WechatMessage, ListEntry, Interception, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor, NumberLabel, LabelSequence, LabelImport, PublicServiceNumber];
-export const migrations = [Init1763800000000, ListEntries1763800000001, NumberLabels1763800001000, Interceptions1763800002000, Notices1763800005000, ReportsAppealsInboundSms1763800006000, LabelHistory1763800006001, PublicServiceNumbers1764300000000, InterceptionEventPerKey1764300000001];
+export const entities = [Subscriber, PhoneBinding, ProtectionSettings, AuditEvent, SmsMessage, WechatMessage, ListEntry, Interception, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor, NumberLabel, LabelSequence, LabelImport, MarketerConsent, MarketerSequence, MarketerWatch, MarketerScrubJob, MarketerScrubChunk, PublicServiceNumber];
+export const migrations = [Init1763800000000, ListEntries1763800000001, NumberLabels1763800001000, Interceptions1763800002000, Notices1763800005000, ReportsAppealsInboundSms1763800006000, LabelHistory1763800006001, Marketers1764700000000, MarketerScrubJobs1764700001000, PublicServiceNumbers1764300000000, InterceptionEventPerKey1764300000001];

@@ -35,7 +35,11 @@ export const screenCallSchema = z
       .optional()
       .describe("The network's id of this call attempt: screens with one callId within 10 minutes are one call (same answer, counted once by behaviour protection and breakthrough)"),
     dryRun: z.boolean().optional().describe('The answer only: nothing is counted or recorded'),
-    callerAccount: z.string().trim().min(1).max(64).optional().describe('The marketer account (a MARKETER_KEYS key id) the network attributes the call to'),
+    callerAccount: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a marketer key id')
+      .optional()
+      .describe('The marketer account (a MARKETER_KEYS key id) the network attributes the call to; its live consent of the callee lets its marketing calls through the category refusal'),
   })
   .register(carrierSchemas, { id: 'ScreenCall' });
 export type ScreenCall = z.infer<typeof screenCallSchema>;

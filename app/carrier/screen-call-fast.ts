@@ -3,6 +3,8 @@
 // space, a wrong type) goes to screenCallSchema, which decides and words the 400 exactly as before.
 import type { ScreenCall } from './schemas';
 
+const ACCOUNT = /^[A-Za-z0-9._-]{1,64}$/;
+
 // Already in the normal form zod's trim().min(1).max(32) would produce.
 function plainNumber(v: unknown): v is string {
   return typeof v === 'string' && v.length > 0 && v.length <= 32 && v.trim() === v;
@@ -33,13 +35,13 @@ export function plainScreenCall(body: unknown): ScreenCall | undefined {
     if (typeof dryRun !== 'boolean') return undefined;
     call.dryRun = dryRun;
   }
-  if (callerAccount !== undefined) {
-    if (!plainId(callerAccount)) return undefined;
-    call.callerAccount = callerAccount;
-  }
   if (attestation !== undefined) {
     if (attestation !== 'A' && attestation !== 'B' && attestation !== 'C') return undefined;
     call.attestation = attestation;
+  }
+  if (callerAccount !== undefined) {
+    if (typeof callerAccount !== 'string' || !ACCOUNT.test(callerAccount)) return undefined;
+    call.callerAccount = callerAccount;
   }
   return call;
 }

@@ -14,6 +14,7 @@ import type { Preferences } from './preferences';
 import { CallMemory, type RememberedCall } from './call-memory';
 import { publicService } from './public-service';
 import { PASSABLE_BY_BREAKTHROUGH } from './rules';
+import { insideCallingHours } from '../marketers/calling-hours';
 
 export interface ScreenCall {
   caller: string;
@@ -28,8 +29,14 @@ export interface ScreenCall {
   callId?: string;
   /** The answer only: nothing counted or remembered. */
   dryRun?: boolean;
-  /** The marketer account the network attributes the call to (carried; consent gives it meaning). */
+  /** The marketer account (a MARKETER_KEYS key id) the network attributes the call to. */
   callerAccount?: string;
+}
+
+/** Live consents, as the decision reads them (app/marketers/consent-index.ts keeps them in memory). */
+export interface ConsentFacts {
+  has(number: string): boolean;
+  stateOf(keyId: string, number: string, category: string, now: number): 'live' | 'revoked' | 'none';
 }
 
 export type { Decision } from './decide';
@@ -38,6 +45,10 @@ export interface DeciderParts {
   labelIndex: LabelIndex;
   preferenceSource: PreferenceSource;
   behaviour: Behaviour;
+  /** Absent: no consent ever lets a call through. */
+  consents?: ConsentFacts;
+  /** When consents count (the marketers' calling hours, China time). */
+  consentHours?: (now: number) => boolean;
 }
 
 const NOT_ENROLLED: Decision = { action: 'allow', reason: 'not_enrolled' };
@@ -79,6 +90,8 @@ export class Decider {
   readonly behaviour: Behaviour;
   /** callId → the answer it got (call-memory.ts). */
   readonly calls = new CallMemory();
+  private readonly consents?: ConsentFacts;
+  private readonly consentHours: (now: number) => boolean;
 
   constructor(
     private readonly deps: Pick<Deps, 'log'>,
@@ -87,12 +100,19 @@ export class Decider {
     this.labelIndex = parts.labelIndex;
     this.preferenceSource = parts.preferenceSource;
     this.behaviour = parts.behaviour;
+    this.consents = parts.consents;
+    this.consentHours = parts.consentHours ?? (() => true);
   }
 
   /** The usual assembly from the process's dependencies. */
   static create(
     deps: Deps,
-    opts: { behaviour?: Partial<ConstructorParameters<typeof Behaviour>[1]>; index?: ConstructorParameters<typeof LabelIndex>[1]; prefs?: ConstructorParameters<typeof PreferenceSource>[1] } = {},
+    opts: {
+      behaviour?: Partial<ConstructorParameters<typeof Behaviour>[1]>;
+      index?: ConstructorParameters<typeof LabelIndex>[1];
+      prefs?: ConstructorParameters<typeof PreferenceSource>[1];
+      consents?: ConsentFacts;
+    } = {},
   ): Decider {
     const labels = new LabelService(deps.db);
     const onError = (what: string) => (e: unknown) => deps.log.warn({ err: e }, `decision engine: ${what} failed`);
@@ -106,6 +126,8 @@ export class Decider {
         ...behaviourSettings(deps.config.behaviour),
         ...opts.behaviour,
       }),
+      consents: opts.consents,
+      consentHours: (now) => insideCallingHours(deps.config.marketer.callingHours, now),
     });
   }
 
@@ -171,16 +193,25 @@ export class Decider {
       labels: p.labels,
       facts,
       now: p.now,
+      callerAccount: p.call.callerAccount,
+      consentFor: this.consentFor(p),
     });
   }
 
-  /** A retry gets its first attempt's answer; a first attempt settles what its retries wait for. */
   /** A first attempt with a callId settles what its retries wait for. */
   private settled(p: Prepared, d: Decision | Promise<Decision>): Decision | Promise<Decision> {
     const settle = p.settle!;
     if (!(d instanceof Promise)) settle.resolve(d);
     else d.then(settle.resolve, settle.reject);
     return d;
+  }
+
+  /** Only for a call naming a marketer account, to a callee some consent exists for, inside calling hours. */
+  private consentFor(p: Prepared): ((category: string) => boolean) | undefined {
+    const account = p.call.callerAccount;
+    const consents = this.consents;
+    if (!account || !consents || !consents.has(p.callee.value) || !this.consentHours(p.now)) return undefined;
+    return (category) => consents.stateOf(account, p.callee.value, category, p.now) === 'live';
   }
 
   /**

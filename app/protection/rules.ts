@@ -26,6 +26,7 @@ export type DecisionReason =
   | 'malformed_caller'
   | 'unauthenticated'
   | 'time_window'
+  | 'consent'
   | 'default';
 
 export interface Decision {
@@ -51,6 +52,8 @@ export interface RuleContext {
   marketing: { category: CategoryCode; mode: CategoryMode } | null;
   /** Marketing categories apply now (always, or inside one of the subscriber's windows). */
   marketingHours: boolean;
+  /** The call's marketer account holds a live consent of the callee for the refused marketing category. */
+  consent: boolean;
   highFrequency: boolean;
   /** 呼死你: this caller has rung this callee again and again. */
   callBombing: boolean;
@@ -107,22 +110,25 @@ export const RULES: readonly Rule[] = [
   { id: 'unauthenticated', match: (c) => when(c.prefs!.behaviour.malformedCaller && c.attestation === 'C', () => block('unauthenticated')) },
   // 15. Someone who really needs the subscriber calls twice: only the marketing rows below are passed.
   { id: 'breakthrough', match: (c) => when(c.repeatCall, () => BREAKTHROUGH) },
-  // 16. Caller labels and registered industry against the subscriber's category modes (inside marketing hours).
+  // 16. Caller labels and registered industry against the subscriber's category modes (inside marketing
+  // hours), unless the call's marketer holds the callee's consent for that category (row 17).
   {
     id: 'category',
     match: (c) =>
-      when(c.marketing !== null && c.marketing.mode !== 'allow' && c.marketingHours, () => ({
+      when(c.marketing !== null && c.marketing.mode !== 'allow' && c.marketingHours && !c.consent, () => ({
         action: c.marketing!.mode as Action,
         reason: `category_${c.marketing!.mode}` as DecisionReason,
         category: c.marketing!.category,
       })),
   },
-  // 17. A refused marketing category outside the subscriber's windows rings through, and says why.
+  // 17. A consented marketer's call passed the category row; it still met every behaviour row above.
+  { id: 'consent', match: (c) => when(c.consent, () => allow('consent', c.marketing!.category)) },
+  // 18. A refused marketing category outside the subscriber's windows rings through, and says why.
   {
     id: 'time_window',
     match: (c) => when(c.marketing !== null && c.marketing.mode !== 'allow' && !c.marketingHours, () => allow('time_window', c.marketing!.category)),
   },
-  // 18.
+  // 19.
   { id: 'default', match: () => DEFAULT },
 ];
 
