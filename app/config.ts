@@ -108,6 +108,14 @@ const schema = z.object({
   // The operators' console (/ops/) on its own port (an internal interface), and then not on PORT.
   ADMIN_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   ADMIN_HOST: z.string().optional(),
+  // Behaviour protection (docs/decisions.md "Behaviour"): 异常高频, 呼死你 and 响一声 thresholds.
+  BEHAVIOUR_HIGH_FREQUENCY_CALLS: z.coerce.number().int().min(2).default(100),
+  BEHAVIOUR_HIGH_FREQUENCY_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  BEHAVIOUR_REPEAT_CALLS: z.coerce.number().int().min(2).default(10),
+  BEHAVIOUR_REPEAT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  BEHAVIOUR_ONE_RING_MAX_MS: z.coerce.number().int().min(0).max(60_000).default(3000),
+  BEHAVIOUR_ONE_RING_CALLEES: z.coerce.number().int().min(1).default(5),
+  BEHAVIOUR_ONE_RING_WINDOW_HOURS: z.coerce.number().int().min(1).max(720).default(24),
   // 本机号码一键登录: the carrier's number authentication behind the H5 bind page.
   NUMBER_AUTH_PROVIDER: z.enum(['aliyun', 'simulator', 'none']).optional(),
   NUMBER_AUTH_ENDPOINT: z.string().optional(),
@@ -176,6 +184,23 @@ export interface Config {
   /** The console's own listener (/ops/ only there); undefined: /ops/ on the main port. */
   admin?: { port: number; host: string };
   numberAuth: NumberAuthConfig;
+  /** Behaviour protection thresholds (BEHAVIOUR_*). */
+  behaviour: BehaviourConfig;
+}
+
+export interface BehaviourConfig {
+  /** 异常高频: calls from one caller (to anyone) per window. */
+  highFrequencyCalls: number;
+  highFrequencyWindowMs: number;
+  /** 呼死你: calls from one caller to one callee per window. */
+  repeatCalls: number;
+  repeatWindowMs: number;
+  /** 响一声: a stopped call the caller hung up within this many ms of ringing… */
+  oneRingMaxMs: number;
+  /** …to this many distinct callees… */
+  oneRingCallees: number;
+  /** …within this window makes a one_ring label. */
+  oneRingWindowMs: number;
 }
 
 /** 本机号码一键登录. `none`: the bind page offers the SMS code only. */
@@ -346,6 +371,15 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
     retentionDays: e.RETENTION_DAYS,
     noticeSendRate: e.NOTICE_SEND_RATE,
     admin: e.ADMIN_PORT === undefined ? undefined : { port: e.ADMIN_PORT, host: e.ADMIN_HOST ?? e.HOST },
+    behaviour: {
+      highFrequencyCalls: e.BEHAVIOUR_HIGH_FREQUENCY_CALLS,
+      highFrequencyWindowMs: e.BEHAVIOUR_HIGH_FREQUENCY_WINDOW_SECONDS * 1000,
+      repeatCalls: e.BEHAVIOUR_REPEAT_CALLS,
+      repeatWindowMs: e.BEHAVIOUR_REPEAT_WINDOW_SECONDS * 1000,
+      oneRingMaxMs: e.BEHAVIOUR_ONE_RING_MAX_MS,
+      oneRingCallees: e.BEHAVIOUR_ONE_RING_CALLEES,
+      oneRingWindowMs: e.BEHAVIOUR_ONE_RING_WINDOW_HOURS * 3_600_000,
+    },
     numberAuth: numberAuthConfig(e, production, simulated),
   };
 }

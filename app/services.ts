@@ -27,6 +27,7 @@ import { InterceptionService } from './carrier/interception-service';
 import { labelFeedFrom } from './carrier/label-feed';
 import type { ScreenService } from './carrier/ports';
 import { decisionDuration, decisions, instrumentSms, screenFailOpen, watchOutbox } from './metrics-catalog';
+import { appealOutcomeNotifier } from './reports/appeal-outcome';
 import { AppealService } from './reports/appeal-service';
 import { addCarrierComplaintRoutes } from './reports/carrier-complaints-route';
 import { DbLabelPort } from './reports/label-evidence';
@@ -35,6 +36,8 @@ import { carrierRouter } from './carrier/routes';
 import { onTemplateSendJobFinish } from './notices/delivery-status';
 import { noticeHook, scheduleEnabledNotice, startNoticeWorker, type NoticeWorker } from './notices';
 import { Decider } from './protection/decider';
+import { OneRingLearner } from './protection/one-ring';
+import { PublicServiceSync } from './protection/public-service-sync';
 import { buildMarketers } from './marketers';
 import { LabelService } from './protection/label-service';
 import { DataRights } from './settings/data-rights';
@@ -140,6 +143,13 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   const labels = new LabelService(deps.db);
   const decider = Decider.create(deps, { consents: marketers.index });
   await decider.start();
+  const publicServiceSync = new PublicServiceSync(deps.db, deps.store, { onError: (err) => log.warn({ err }, 'public-service reload failed') });
+  await publicServiceSync.start();
+  const oneRing = new OneRingLearner(deps, labels, {
+    maxRingMs: config.behaviour.oneRingMaxMs,
+    callees: config.behaviour.oneRingCallees,
+    windowMs: config.behaviour.oneRingWindowMs,
+  });
   // Family protection (家人守护): its alerts are scheduled in the same transaction as the member's notices.
   const ownNotices = noticeHook();
   const familyAlerts = familyHook(deps.vault);
@@ -148,13 +158,20 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
       await ownNotices(m, rows);
       await familyAlerts(m, rows);
     },
+    afterStored: (rows) => oneRing.learn(rows).catch((err) => log.warn({ err }, 'one-ring learning failed')),
   });
   const labelPort = new DbLabelPort(deps.db);
   const reports = new ReportService(deps, labelPort);
-  const appeals = new AppealService(deps, labelPort, lists);
-  // The complaints feed on its own router, ahead of the carrier router: that one ends with a JSON 404 for
-  // anything under /carrier it does not know, which would otherwise answer POST /carrier/v1/complaints.
-  routers.push(addCarrierComplaintRoutes(new Router(), deps, { reports }), carrierRouter(deps, { screen: measured(decider), labels: labelFeedFrom(labels), interceptions }));
+  const appeals = new AppealService(deps, labelPort, lists, appealOutcomeNotifier(deps, wechat));
+  routers.push(
+    carrierRouter(deps, {
+      screen: measured(decider),
+      labels: labelFeedFrom(labels),
+      interceptions,
+      // Mounted inside the carrier router, before its catch-all fallback: after it, the endpoint answered 404.
+      extraRoutes: (r) => void addCarrierComplaintRoutes(r, deps, { reports }),
+    }),
+  );
 
   const family = new FamilyService(deps, { protection, sms, tellGuardian: guardianTeller(deps, { wechat, sms }) });
 
@@ -251,6 +268,7 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
       await otp.settled();
       await worker?.stop();
       await decider.stop();
+      publicServiceSync.stop();
       await marketers.stop();
     },
   };

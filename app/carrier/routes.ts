@@ -20,6 +20,8 @@ export interface CarrierServices {
   screen: ScreenService;
   labels: LabelFeed;
   interceptions: InterceptionService;
+  /** Further /carrier routes of other modules, mounted before the JSON 404/405 fallback (which would answer them). */
+  extraRoutes?: (router: Router) => void;
 }
 
 // Only the contract's fields leave, whatever else the engine attached to its answer.
@@ -82,6 +84,8 @@ export function carrierRouter(deps: Pick<Deps, 'config' | 'store'>, services: Ca
     const labels = changes.slice(0, q.limit);
     ctx.body = { labels, nextSince: labels.length ? labels[labels.length - 1].version : q.since, hasMore: changes.length > q.limit };
   });
+
+  services.extraRoutes?.(router);
 
   // Anything else under /carrier answers JSON too: 405 with Allow on a known path, 404 elsewhere.
   jsonFallback(router, CARRIER_FALLBACK, '/carrier', 'carrier');

@@ -1,5 +1,6 @@
 // The services an operator command works through, built once per command from the opened Deps.
 import type { Deps } from '../deps';
+import { appealOutcomeNotifier } from '../reports/appeal-outcome';
 import { AppealService } from '../reports/appeal-service';
 import { DbLabelPort } from '../reports/label-evidence';
 import { ReportReview } from '../reports/report-review';
@@ -12,7 +13,7 @@ export function opsServices(deps: Deps) {
   const reports = new ReportService(deps, labels);
   const protection = new ProtectionService(deps.db, deps.store);
   const lists = new ListsService(deps.db, deps.store, protection, deps.vault);
-  return { labels, reports, review: new ReportReview(deps, labels, reports), appeals: new AppealService(deps, labels, lists) };
+  return { labels, reports, review: new ReportReview(deps, labels, reports), appeals: new AppealService(deps, labels, lists, appealOutcomeNotifier(deps)) };
 }
 
 export type OpsServices = ReturnType<typeof opsServices>;

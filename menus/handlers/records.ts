@@ -12,9 +12,16 @@ import type { Store } from '../../app/store';
 import { Not } from 'typeorm';
 import { numberKey } from '../../app/carrier/number-keys';
 import { Interception } from '../../entities/Interception';
+import { maskPhone } from '../../app/privacy/mask';
+import { normalizeNumber } from '../../app/protection/numbers';
 import { CHAT, NOTICE } from '../texts';
+import { APPEAL_FRAUD_TEXT } from '../texts-decisions';
 import { KEYS } from '../tree';
 import type { ChatCommand, ChatInput, ChatServices } from './context';
+
+const CONFIRM_WORD = '确认申诉';
+const CONFIRM_TTL_MS = 10 * 60_000;
+const confirmKey = (openid: string) => `appeal:confirm:${openid}`;
 
 export interface RecordsChatDeps {
   db: DataSource;
@@ -85,10 +92,30 @@ async function appeal(input: ChatInput, s: ChatServices, d: RecordsChatDeps, arg
     return r.changed ? NOTICE.appeal.done(r.entry.value) : NOTICE.appeal.already(r.entry.value);
   } catch (err) {
     const code = (err as { code?: string }).code;
+    if (code === 'needs_confirmation') {
+      // Nothing changes yet: the subscriber reads why, and must answer the word to go on.
+      await d.store.set(confirmKey(input.openid), JSON.stringify({ number: d.vault.encrypt(number), interceptionId }), { ttlMs: CONFIRM_TTL_MS });
+      return APPEAL_FRAUD_TEXT.confirm(maskPhone(normalizeNumber(number).value), CONFIRM_WORD);
+    }
     if (code === 'bad_number' || code === 'invalid') return NOTICE.appeal.badNumber;
     if (code === 'list_full') return NOTICE.appeal.listFull;
     throw err;
   }
+}
+
+/** `确认申诉`: the second step of an appeal against a number labelled fraud, within CONFIRM_TTL_MS. */
+async function confirmAppeal(input: ChatInput, s: ChatServices, d: RecordsChatDeps): Promise<string> {
+  const subscriberId = await boundSubscriber(input, s);
+  if (subscriberId === null) return CHAT.needBind;
+  const raw = await d.store.get(confirmKey(input.openid));
+  if (!raw || !d.appeals) return APPEAL_FRAUD_TEXT.nothingToConfirm;
+  await d.store.del(confirmKey(input.openid));
+  const pending = JSON.parse(raw) as { number: string; interceptionId: number | null };
+  const number = d.vault.decrypt(pending.number);
+  const interceptionId = pending.interceptionId;
+  const r = await d.appeals.fileBySubscriber(subscriberId, number, { source: SOURCE, interceptionId, confirmed: true });
+  if (!r.allowListed) return NOTICE.appeal.listFull;
+  return r.alreadyOpen ? NOTICE.appeal.already(r.number) : NOTICE.appeal.done(r.number);
 }
 
 const click = (key: string) => (i: ChatInput) => i.kind === 'event' && i.event === 'click' && i.eventKey === key;
@@ -99,6 +126,7 @@ export function recordsCommands(d: RecordsChatDeps): ChatCommand[] {
   return [
     { name: 'records-click', match: click(KEYS.records), handle: (i, s) => showRecords(i, s, d) },
     { name: 'records-text', match: text(/^(拦截记录|记录|拦截历史)$/), handle: (i, s) => showRecords(i, s, d) },
+    { name: 'appeal-confirm', match: text(new RegExp(`^${CONFIRM_WORD}$`)), handle: (i, s) => confirmAppeal(i, s, d) },
     { name: 'appeal-text', match: text(/^(?:误拦截)?申诉\s*(.*)$/s), handle: (i, s, m) => appeal(i, s, d, ((m as RegExpMatchArray)[1] ?? '').trim()) },
   ];
 }
