@@ -84,6 +84,10 @@ const schema = z.object({
   RETENTION_DAYS: z.coerce.number().int().min(1).default(180),
   // WeChat template sends per second across every worker (the account's quota decides it).
   NOTICE_SEND_RATE: z.coerce.number().int().min(1).max(100_000).default(500),
+  // Deadlines of the shared parts on request paths (fail fast; see the README's "When a part fails").
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(2500),
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -128,6 +132,12 @@ export interface Config {
   logLevel: string;
   retentionDays: number;
   noticeSendRate: number;
+  /** Deadline of a Redis command whose caller names none of its own. */
+  redisCommandTimeoutMs: number;
+  /** Deadline of one MySQL query after start (migrations are exempt); 0: none. */
+  dbQueryTimeoutMs: number;
+  /** Deadline of opening one MySQL connection. */
+  dbConnectTimeoutMs: number;
 }
 
 /** A template-based gateway's ids: per logical template first, else per purpose. */
@@ -241,6 +251,9 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
     logLevel: e.LOG_LEVEL,
     retentionDays: e.RETENTION_DAYS,
     noticeSendRate: e.NOTICE_SEND_RATE,
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    dbQueryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,
+    dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
   };
 }
 

@@ -8,10 +8,33 @@ import { openStore } from './store';
 
 export async function openDeps(config: Config = loadConfig(), opts: { migrate?: boolean } = {}): Promise<Deps> {
   const log = createLogger(config.logLevel);
-  const store = await openStore(config.redisUrl, { prefix: config.redisKeyPrefix, onError: (err) => log.warn({ err }, 'redis error') });
+  const store = await openStore(config.redisUrl, {
+    prefix: config.redisKeyPrefix,
+    commandTimeoutMs: config.redisCommandTimeoutMs,
+    onError: redisErrorLog(log),
+    onHealth: (up, why) => (up ? log.info('redis answers again: shared state back in use') : log.warn({ why }, 'redis is down: commands fail fast, screens and callbacks use process-local fallbacks')),
+  });
   if (store.kind === 'memory') log.warn('REDIS_URL is unset: using the in-process store (single process only)');
-  const db = await openDatabase(config.databaseUrl, { migrate: opts.migrate ?? config.migrateOnStart });
+  const db = await openDatabase(config.databaseUrl, {
+    migrate: opts.migrate ?? config.migrateOnStart,
+    queryTimeoutMs: config.dbQueryTimeoutMs,
+    connectTimeoutMs: config.dbConnectTimeoutMs,
+  });
   return { config, log, db, store, vault: new PhoneVault(config.dataKey) };
+}
+
+/** A reconnecting client reports every failed attempt: one line per 10 s is enough to say Redis is away. */
+function redisErrorLog(log: Deps['log']): (err: Error) => void {
+  let lastAt = 0;
+  let unlogged = 0;
+  return (err) => {
+    unlogged++;
+    const now = Date.now();
+    if (now - lastAt < 10_000) return;
+    log.warn({ err, errors: unlogged }, 'redis error');
+    lastAt = now;
+    unlogged = 0;
+  };
 }
 
 export async function closeDeps(deps: Deps): Promise<void> {

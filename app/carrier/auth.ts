@@ -7,6 +7,8 @@ import { refuse } from './json-error';
 import { carrierRefusals } from './metrics';
 import { CarrierRateLimiter } from './rate-limit';
 import { BodyTooLarge, readRawBody } from '../http/raw-body';
+import { FallbackStore } from '../store/fallback-store';
+import type { Store } from '../store';
 import { expectedSignature, NONCE_TTL_MS, signatureMatches, TIMESTAMP_WINDOW_SEC } from './signature';
 
 /** What an authenticated request carries on to its handler, as `ctx.state.carrier`. */
@@ -23,14 +25,30 @@ export interface CarrierAuthOptions {
 
 const NONCE = /^[A-Za-z0-9+/=._~-]{8,128}$/;
 
+/**
+ * The nonce claim and the rate budget may wait this long for Redis: a screen must answer within 100 ms
+ * whatever Redis does, so past it the process-local window and bucket answer (see FallbackStore).
+ */
+export const CARRIER_STORE_TIMEOUT_MS = 30;
+
+// One local window per store, shared by every carrier route, so a nonce spent on one is spent on all.
+const fallbackStores = new WeakMap<Store, Store>();
+
+function carrierStore(deps: Pick<Deps, 'store'> & Partial<Pick<Deps, 'log'>>): Store {
+  let s = fallbackStores.get(deps.store);
+  if (!s) fallbackStores.set(deps.store, (s = FallbackStore.around(deps.store, { use: 'carrier', timeoutMs: CARRIER_STORE_TIMEOUT_MS, log: deps.log })));
+  return s;
+}
+
 function deny(ctx: Context, status: number, error: string, message: string): void {
   carrierRefusals.inc({ reason: error });
   refuse(ctx, status, error, message);
 }
 
-export function carrierAuth(deps: Pick<Deps, 'config' | 'store'>, opts: CarrierAuthOptions) {
+export function carrierAuth(deps: Pick<Deps, 'config' | 'store'> & Partial<Pick<Deps, 'log'>>, opts: CarrierAuthOptions) {
   const keys = deps.config.carrierKeys;
-  const limiter = new CarrierRateLimiter(deps.store, deps.config.carrierRateLimit);
+  const store = carrierStore(deps);
+  const limiter = new CarrierRateLimiter(store, deps.config.carrierRateLimit);
 
   return async function carrierAuthMiddleware(ctx: Context, next: Next): Promise<void> {
     const keyId = ctx.get('x-key-id');
@@ -58,7 +76,7 @@ export function carrierAuth(deps: Pick<Deps, 'config' | 'store'>, opts: CarrierA
       return deny(ctx, 401, 'bad_signature', 'X-Signature does not match the request');
 
     // Both in one round trip (the client pipelines them). A throttled request spends its nonce: a retry signs afresh.
-    const [rate, fresh] = await Promise.all([limiter.hit(keyId), deps.store.set(`carrier:nonce:${keyId}:${nonce}`, '1', { nx: true, ttlMs: NONCE_TTL_MS })]);
+    const [rate, fresh] = await Promise.all([limiter.hit(keyId), store.set(`carrier:nonce:${keyId}:${nonce}`, '1', { nx: true, ttlMs: NONCE_TTL_MS })]);
     if (!rate.ok) {
       ctx.set('Retry-After', String(rate.retryAfterSec));
       return deny(ctx, 429, 'rate_limited', `more than ${deps.config.carrierRateLimit} requests per second for this key`);

@@ -6,7 +6,12 @@ import path from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { entities, migrations } from '../../entities';
 
-export function dataSourceOptions(url: string): DataSourceOptions {
+export interface DatabaseTimeouts {
+  /** Deadline of opening a MySQL connection (a stalled server or network never answers the handshake). */
+  connectTimeoutMs?: number;
+}
+
+export function dataSourceOptions(url: string, timeouts: DatabaseTimeouts = {}): DataSourceOptions {
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length) || './data/fsr.sqlite';
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -40,6 +45,7 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     supportBigNumbers: true,
     bigNumberStrings: true,
     poolSize: Number(u.searchParams.get('pool') ?? 10),
+    connectTimeout: timeouts.connectTimeoutMs ?? 2000,
     migrationsTransactionMode: 'each',
   };
 }
@@ -48,12 +54,25 @@ export function isSqlite(ds: DataSource): boolean {
   return ds.options.type === 'better-sqlite3';
 }
 
-export async function openDatabase(url: string, opts: { migrate: boolean }): Promise<DataSource> {
-  const ds = new DataSource(dataSourceOptions(url));
+export async function openDatabase(url: string, opts: { migrate: boolean; queryTimeoutMs?: number } & DatabaseTimeouts): Promise<DataSource> {
+  const ds = new DataSource(dataSourceOptions(url, opts));
   await ds.initialize();
   if (isSqlite(ds)) serialiseTransactions(ds);
   if (opts.migrate) await migrate(ds);
+  if (opts.queryTimeoutMs) enableQueryTimeout(ds, opts.queryTimeoutMs);
   return ds;
+}
+
+/**
+ * Every MySQL query from now on gets a deadline (mysql2's per-query timeout): a stalled server or network
+ * would otherwise hold a request, and its pooled connection, for as long as the stall lasts. Armed after
+ * the migrations, which may rightly run longer. SQLite is in-process: nothing to wait for but its lock.
+ */
+function enableQueryTimeout(ds: DataSource, ms: number): void {
+  if (isSqlite(ds)) return;
+  const o = ds.driver.options as { enableQueryTimeout?: boolean; maxQueryExecutionTime?: number };
+  o.enableQueryTimeout = true;
+  o.maxQueryExecutionTime = ms;
 }
 
 /**

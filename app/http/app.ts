@@ -2,7 +2,12 @@
 import Koa from 'koa';
 import type { Deps } from '../deps';
 import { httpDuration, registry } from '../metrics';
+import { Deadlines } from '../store/deadline';
 import { HttpError } from './errors';
+
+/** How long /readyz waits for each part before reporting it down. */
+const READY_CHECK_MS = 1000;
+const READY_DEADLINES = new Deadlines();
 
 const GROUPS: ReadonlySet<string> = new Set(['wechat', 'carrier', 'h5', 'sms', 'simulator', 'healthz', 'readyz', 'metrics', 'oauth']);
 
@@ -46,15 +51,17 @@ export function createHttpApp(deps: Pick<Deps, 'log' | 'db' | 'store'>): Koa {
         ctx.body = { status: 'ok' };
         return;
       case '/readyz': {
+        // Each check has a deadline: a stalled database or Redis must make readiness say so, not hang it.
         const [db, store] = await Promise.all([
-          deps.db
-            .query('SELECT 1')
-            .then(() => true)
-            .catch(() => false),
-          deps.store.ping(),
+          READY_DEADLINES.run(READY_CHECK_MS, deps.db.query('SELECT 1')).then(
+            () => true,
+            () => false,
+          ),
+          READY_DEADLINES.run(READY_CHECK_MS, deps.store.ping()).catch(() => false),
         ]);
-        ctx.status = db && store ? 200 : 503;
-        ctx.body = { status: db && store ? 'ready' : 'not ready', database: db, store: store ? deps.store.kind : false };
+        const down = [...(db ? [] : ['database']), ...(store ? [] : ['store'])];
+        ctx.status = down.length ? 503 : 200;
+        ctx.body = { status: down.length ? 'not ready' : 'ready', database: db, store: store ? deps.store.kind : false, ...(down.length ? { down } : {}) };
         return;
       }
       case '/metrics':

@@ -2,10 +2,18 @@
 // because body parsers mangle text/xml.
 import Router from '@koa/router';
 import type { Deps } from '../deps';
+import { BUSY } from '../../menus/texts-faults';
+import { FallbackStore } from '../store/fallback-store';
 import { createCallback, type CallbackOptions } from '../wechat/callback';
 import { BodyTooLarge, readRawBody } from './raw-body';
 
 const MAX_BODY = 64 * 1024;
+
+/**
+ * The retry de-duplication may wait this long for Redis before the process-local window answers: WeChat
+ * gives the whole callback 5 s, and the handler needs most of it.
+ */
+export const DEDUPE_STORE_TIMEOUT_MS = 300;
 
 export function wechatRouter(deps: Pick<Deps, 'config' | 'store' | 'log'>, opts: Pick<CallbackOptions, 'dispatch' | 'onLateReply'>) {
   const w = deps.config.wechat;
@@ -13,9 +21,10 @@ export function wechatRouter(deps: Pick<Deps, 'config' | 'store' | 'log'>, opts:
     token: w.token,
     appId: w.appId,
     encodingAesKey: w.encodingAesKey,
-    store: deps.store,
+    store: FallbackStore.around(deps.store, { use: 'wechat_dedupe', timeoutMs: DEDUPE_STORE_TIMEOUT_MS, log: deps.log }),
     log: deps.log,
     maxBodyBytes: MAX_BODY,
+    failureReply: { type: 'text', content: BUSY },
     ...opts,
   });
   const router = new Router();

@@ -34,6 +34,8 @@ export interface CallbackOptions {
   /** A reply that missed the budget, to be sent another way (a customer-service message). */
   onLateReply?: (msg: InboundMessage, reply: Reply) => void | Promise<void>;
   maxBodyBytes?: number;
+  /** What the subscriber sees when the handler fails (a part is down); unset: `success`, i.e. nothing. */
+  failureReply?: Reply;
   log?: Log;
   dedupe?: DedupeOptions;
 }
@@ -115,7 +117,8 @@ export function createCallback(opts: CallbackOptions): Callback {
     } catch (err) {
       // WeChat shows the subscriber "service unavailable" for anything but a reply or success.
       log.error({ err, openid: msg.fromUserName, msgType: msg.msgType, event: msg.event }, 'wechat handler failed; answered success');
-      return { reply: null, xml: '' };
+      const fallback = opts.failureReply ?? null;
+      return { reply: fallback, xml: fallback ? renderReply(fallback, msg) : '' };
     }
   }
 

@@ -25,7 +25,16 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(o: { db?: DbKind; store?: 'redis' | 'memory'; mode?: SenderMode; env?: Record<string, string> } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  db?: DbKind;
+  store?: 'redis' | 'memory';
+  mode?: SenderMode;
+  env?: Record<string, string>;
+  /** How the server reaches its (freshly created) database: through a fault proxy, say. */
+  reachDatabase?: (url: string) => string;
+}
+
+export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const wechat = await startFakeWechatApi();
   const sms = await startJsonSmsGateway();
   const { url: dbUrl, drop } = await createDatabaseUrl(o.db ?? 'mariadb');
@@ -34,7 +43,7 @@ export async function startHarness(o: { db?: DbKind; store?: 'redis' | 'memory';
     LOG_LEVEL: 'silent',
     HOST: '127.0.0.1',
     PORT: '0',
-    DATABASE_URL: dbUrl,
+    DATABASE_URL: o.reachDatabase ? o.reachDatabase(dbUrl) : dbUrl,
     REDIS_URL: (o.store ?? 'redis') === 'redis' ? TEST_REDIS_URL : undefined,
     REDIS_KEY_PREFIX: testRedisPrefix(),
     WECHAT_APPID: FAKE_APP.appId,
