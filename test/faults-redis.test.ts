@@ -6,7 +6,7 @@
 import test from 'ava';
 import { Interception } from '../entities';
 import { eventually, startHarness, type Harness } from './support/app-harness';
-import { carrierOf, enrolByChat, metric, sleep, timed } from './support/fault-world';
+import { carrierOf, enrolByChat, metric, sleep, timed, warmScreen } from './support/fault-world';
 import { startRedisServer, type RedisProcess } from './support/redis-process';
 
 // Generous: the point is "answered, not hung". How fast is measured by `npm run bench` (faults phase).
@@ -34,7 +34,7 @@ test('Redis stalled: screens, interceptions and the callback answer in time; aft
   const carrier = carrierOf(h);
   t.teardown(() => carrier.close());
   const call = { caller: '4001234567', callee: phone, callerIndustry: 'loan_finance' };
-  t.like((await carrier.post('/carrier/v1/screen', call)).json, { action: 'block', reason: 'category_block' }, 'decided normally before the stall');
+  t.like(await warmScreen(carrier, call), { action: 'block', reason: 'category_block' }, 'decided normally before the stall');
 
   redis.stall();
   for (let i = 0; i < 5; i++) {
@@ -100,7 +100,7 @@ test('Redis shut down and started again on the same port: answers stay fast whil
   const carrier = carrierOf(h);
   t.teardown(() => carrier.close());
   const call = { caller: '4001234567', callee: phone, callerIndustry: 'loan_finance' };
-  t.like((await carrier.post('/carrier/v1/screen', call)).json, { action: 'block', reason: 'category_block' }, 'decided normally before');
+  t.like(await warmScreen(carrier, call), { action: 'block', reason: 'category_block' }, 'decided normally before');
 
   await redis.shutdown();
   for (let i = 0; i < 3; i++) {

@@ -3,8 +3,17 @@ import 'reflect-metadata';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { AdvancedConsoleLogger, DataSource, DataSourceOptions } from 'typeorm';
 import { entities, migrations } from '../../entities';
+
+/**
+ * TypeORM's usual console logger, minus its slow-query lines: maxQueryExecutionTime is our query deadline
+ * here, a query that reaches it fails (and is handled by its caller), and the line would print its SQL
+ * and parameters (openids) to stdout outside the JSON log.
+ */
+class DeadlineLogger extends AdvancedConsoleLogger {
+  override logQuerySlow(): void {}
+}
 
 export interface DatabaseTimeouts {
   /** Deadline of opening a MySQL connection (a stalled server or network never answers the handshake). */
@@ -46,6 +55,7 @@ export function dataSourceOptions(url: string, timeouts: DatabaseTimeouts = {}):
     bigNumberStrings: true,
     poolSize: Number(u.searchParams.get('pool') ?? 10),
     connectTimeout: timeouts.connectTimeoutMs ?? 2000,
+    logger: new DeadlineLogger(undefined),
     migrationsTransactionMode: 'each',
   };
 }
@@ -73,6 +83,41 @@ function enableQueryTimeout(ds: DataSource, ms: number): void {
   const o = ds.driver.options as { enableQueryTimeout?: boolean; maxQueryExecutionTime?: number };
   o.enableQueryTimeout = true;
   o.maxQueryExecutionTime = ms;
+  discardTimedOutConnections(ds);
+}
+
+type Callback = (err: { code?: string } | null, ...rest: unknown[]) => void;
+interface PooledConnection {
+  query(...args: unknown[]): unknown;
+  destroy(): void;
+}
+
+/**
+ * mysql2 runs one command at a time per connection, and a query that timed out is still that command:
+ * returned to the pool, its connection would hold every later query (a ROLLBACK included) queued behind
+ * it, with no deadline running, for as long as the stall lasts. So a connection whose query timed out is
+ * destroyed at once: what is queued on it fails now, and the pool opens a fresh one when it is needed.
+ */
+function discardTimedOutConnections(ds: DataSource): void {
+  const pool = (ds.driver as unknown as { pool?: { on(event: 'acquire', fn: (c: PooledConnection) => void): void } }).pool;
+  if (!pool) return;
+  const watched = new WeakSet<PooledConnection>();
+  pool.on('acquire', (conn) => {
+    if (watched.has(conn)) return;
+    watched.add(conn);
+    const query = conn.query.bind(conn);
+    conn.query = (...args: unknown[]) => {
+      const last = args.length - 1;
+      const cb = args[last];
+      if (typeof cb === 'function') {
+        args[last] = ((err, ...rest) => {
+          if (err?.code === 'PROTOCOL_SEQUENCE_TIMEOUT') conn.destroy();
+          (cb as Callback)(err, ...rest);
+        }) satisfies Callback;
+      }
+      return query(...args);
+    };
+  });
 }
 
 /**

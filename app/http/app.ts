@@ -3,7 +3,7 @@ import Koa from 'koa';
 import type { Deps } from '../deps';
 import { httpDuration, registry } from '../metrics';
 import { Deadlines } from '../store/deadline';
-import { HttpError } from './errors';
+import { HttpError, isUnavailable } from './errors';
 
 /** How long /readyz waits for each part before reporting it down. */
 const READY_CHECK_MS = 1000;
@@ -15,6 +15,17 @@ function routeGroup(path: string): string {
   const end = path.indexOf('/', 1);
   const first = path.slice(1, end === -1 ? undefined : end);
   return GROUPS.has(first) ? first : 'other';
+}
+
+let unavailableAt = 0;
+let unavailableUnlogged = 0;
+function unavailableLog(log: Deps['log'], err: Error, path: string): void {
+  unavailableUnlogged++;
+  const now = Date.now();
+  if (now - unavailableAt < 10_000) return;
+  log.warn({ err, path, requests: unavailableUnlogged }, 'answered 503: a backing service is not answering');
+  unavailableAt = now;
+  unavailableUnlogged = 0;
 }
 
 export function createHttpApp(deps: Pick<Deps, 'log' | 'db' | 'store'>): Koa {
@@ -34,6 +45,12 @@ export function createHttpApp(deps: Pick<Deps, 'log' | 'db' | 'store'>): Koa {
       } else if (e.status && e.status < 500 && e.expose !== false) {
         ctx.status = e.status;
         ctx.body = { error: e.code ?? 'bad_request', message: e.message };
+      } else if (isUnavailable(err)) {
+        // A stalled or refused database or Redis: say so and when to retry; logged once per 10 s, not per request.
+        unavailableLog(deps.log, e, ctx.path);
+        ctx.status = 503;
+        ctx.set('Retry-After', '1');
+        ctx.body = { error: 'unavailable', message: 'a backing service is not answering; retry shortly' };
       } else {
         deps.log.error({ err: e, path: ctx.path }, 'request failed');
         ctx.status = 500;

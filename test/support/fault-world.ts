@@ -22,6 +22,17 @@ export function carrierOf(h: Harness, baseUrl = h.server.url): CarrierClient {
   return new CarrierClient(baseUrl, keyId, secret);
 }
 
+/**
+ * Screens until the callee's preferences are in memory and decide the call (a cold lookup on a busy
+ * machine may miss the screen deadline and answer allow/degraded while it loads).
+ */
+export async function warmScreen(carrier: CarrierClient, call: object): Promise<{ action: string; reason: string }> {
+  return eventually(async () => {
+    const r = (await carrier.post('/carrier/v1/screen', call)).json;
+    return r?.reason !== 'degraded' && r;
+  });
+}
+
 /** The value and how long it took, in ms. */
 export async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const started = performance.now();
