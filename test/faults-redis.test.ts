@@ -8,6 +8,7 @@ import { Interception } from '../entities';
 import { eventually, startHarness, type Harness } from './support/app-harness';
 import { carrierOf, enrolByChat, metric, sleep, timed, warmScreen } from './support/fault-world';
 import { startRedisServer, type RedisProcess } from './support/redis-process';
+import { startServerProcess } from './support/server-process';
 
 // Generous: the point is "answered, not hung". How fast is measured by `npm run bench` (faults phase).
 const SCREEN_BOUND_MS = 1000;
@@ -123,4 +124,35 @@ test('Redis shut down and started again on the same port: answers stay fast whil
   await eventually(async () => (await fetch(`${h.server.url}/readyz`)).status === 200);
   t.like((await carrier.post('/carrier/v1/screen', call)).json, { action: 'block', reason: 'category_block' });
   await eventually(() => h.wechat.state.messages.some((m) => m.kind === 'template' && m.touser === 'oFaultRedisDown001' && m.templateId === h.deps.config.wechat.templateIntercept), 15_000);
+});
+
+test('two processes on one Redis: a nonce spent on one while Redis was stalled is refused by the other once Redis is back', async (t) => {
+  const phone = '13700137003';
+  const { h, redis } = await world(t, phone, 'oFaultRedisTwoProc');
+  const b = await startServerProcess(h.env);
+  t.teardown(() => b.close());
+  const onA = carrierOf(h);
+  const onB = carrierOf(h, b.url);
+  t.teardown(() => {
+    onA.close();
+    onB.close();
+  });
+  const call = { caller: '4001234567', callee: phone, callerIndustry: 'loan_finance' };
+  t.like(await warmScreen(onA, call), { action: 'block' });
+  t.like(await warmScreen(onB, call), { action: 'block' }, 'the second process decides alike');
+
+  redis.stall();
+  const nonce = 'twoprocnonce0001';
+  const ts = Math.floor(Date.now() / 1000);
+  const spent = await timed(() => onA.post('/carrier/v1/screen', call, { nonce, timestamp: ts }));
+  t.is(spent.value.status, 200);
+  t.true(spent.ms < SCREEN_BOUND_MS);
+  await sleep(300);
+  redis.resume();
+  await eventually(async () => (await fetch(`${h.server.url}/readyz`)).status === 200);
+  await eventually(async () => (await metric(h.server.url, 'fsr_store_fallback_pending')) === 0);
+
+  const replay = await onB.post('/carrier/v1/screen', call, { nonce, timestamp: ts });
+  t.is(replay.status, 401);
+  t.is(replay.json.error, 'nonce_reused');
 });

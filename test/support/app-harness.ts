@@ -20,6 +20,8 @@ export interface Harness {
   sms: JsonSmsGateway;
   sender: WechatSender;
   dbUrl: string;
+  /** The environment the server was configured from (a second process of the same deployment reuses it). */
+  env: Record<string, string | undefined>;
   /** The OTP texts the gateway received for a phone, newest last. */
   codesFor(phone: string): string[];
   close(): Promise<void>;
@@ -68,6 +70,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     sms,
     sender,
     dbUrl,
+    env,
     codesFor: (phone) => sms.requests.filter((r) => r.body.phone === phone && r.body.purpose === 'otp').map((r) => r.body.params.code),
     close: async () => {
       await server.close();
