@@ -3,6 +3,7 @@ import { loadConfig, type Config } from './config';
 import { openDatabase } from './db/datasource';
 import type { Deps } from './deps';
 import { createLogger } from './log';
+import { LogThrottle } from './log-throttle';
 import { PhoneVault } from './privacy/phone-vault';
 import { openStore } from './store';
 
@@ -25,15 +26,10 @@ export async function openDeps(config: Config = loadConfig(), opts: { migrate?: 
 
 /** A reconnecting client reports every failed attempt: one line per 10 s is enough to say Redis is away. */
 function redisErrorLog(log: Deps['log']): (err: Error) => void {
-  let lastAt = 0;
-  let unlogged = 0;
+  const throttle = new LogThrottle();
   return (err) => {
-    unlogged++;
-    const now = Date.now();
-    if (now - lastAt < 10_000) return;
-    log.warn({ err, errors: unlogged }, 'redis error');
-    lastAt = now;
-    unlogged = 0;
+    const errors = throttle.hit();
+    if (errors) log.warn({ err, errors }, 'redis error');
   };
 }
 

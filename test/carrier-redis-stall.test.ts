@@ -35,14 +35,14 @@ test('a stalled Redis: the caller’s deadline holds, the stall is recognised, c
   const started = Date.now();
   t.is(await settle(store.set('carrier:nonce:k:ijklmnop', '1', { nx: true, ttlMs: 60_000, timeoutMs: 30 })), 'timed out');
   t.true(Date.now() - started < 1000, 'within the caller’s 30 ms, not the 800 ms default');
-  await eventually(() => health.includes('down'), 3000);
+  await eventually(() => health.includes('down'), 10_000);
   const fast = Date.now();
   t.is(await settle(store.get('anything')), 'unavailable', 'known down: refused without waiting');
-  t.true(Date.now() - fast < 50);
+  t.true(Date.now() - fast < 200);
   t.false(await store.ping(), 'readiness reports the store down rather than hanging');
 
   redis.resume();
-  await eventually(() => health.at(-1) === 'up', 3000);
+  await eventually(() => health.at(-1) === 'up', 10_000);
   t.is(await store.get('carrier:nonce:k:abcdefgh'), '1', 'the same data, answered again');
 });
 

@@ -3,6 +3,7 @@
 // not answer) is answered `allow` with reason `degraded` at the deadline, and so is one whose decision
 // failed. The decision may still finish in the background; nothing waits for it. Never a 5xx, never a hang.
 import type { Logger } from '../log';
+import { LogThrottle } from '../log-throttle';
 import { Deadlines } from '../store/deadline';
 import { carrierDegraded } from './metrics';
 import type { ScreenService } from './ports';
@@ -13,23 +14,15 @@ export const SCREEN_DEADLINE_MS = 50;
 
 export const DEGRADED: Decision = Object.freeze({ action: 'allow', reason: 'degraded' }) as Decision;
 
-const LOG_EVERY_MS = 10_000;
-
 export function guardScreen(engine: ScreenService, opts: { deadlineMs?: number; log?: Pick<Logger, 'warn'> } = {}): ScreenService {
   const ms = opts.deadlineMs ?? SCREEN_DEADLINE_MS;
   const deadlines = new Deadlines();
-  let lastLogAt = 0;
-  let unlogged = 0;
+  const logThrottle = new LogThrottle();
   const degrade = (err: unknown, calls: number) => {
     const cause = (err as Error)?.name === 'DeadlineExceeded' ? 'timeout' : 'error';
     carrierDegraded.inc({ cause }, calls);
-    unlogged += calls;
-    const now = Date.now();
-    if (now - lastLogAt >= LOG_EVERY_MS) {
-      opts.log?.warn({ cause, screens: unlogged, err: cause === 'error' ? err : undefined, deadlineMs: ms }, 'screen not decided in time: answered allow/degraded');
-      lastLogAt = now;
-      unlogged = 0;
-    }
+    const screens = logThrottle.hit(calls);
+    if (screens) opts.log?.warn({ cause, screens, err: cause === 'error' ? err : undefined, deadlineMs: ms }, 'screen not decided in time: answered allow/degraded');
   };
   return {
     async screen(call) {

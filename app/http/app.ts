@@ -3,6 +3,7 @@ import Koa from 'koa';
 import type { Deps } from '../deps';
 import { httpDuration, registry } from '../metrics';
 import { Deadlines } from '../store/deadline';
+import { LogThrottle } from '../log-throttle';
 import { HttpError, isUnavailable } from './errors';
 
 /** How long /readyz waits for each part before reporting it down. */
@@ -17,15 +18,10 @@ function routeGroup(path: string): string {
   return GROUPS.has(first) ? first : 'other';
 }
 
-let unavailableAt = 0;
-let unavailableUnlogged = 0;
+const unavailableThrottle = new LogThrottle();
 function unavailableLog(log: Deps['log'], err: Error, path: string): void {
-  unavailableUnlogged++;
-  const now = Date.now();
-  if (now - unavailableAt < 10_000) return;
-  log.warn({ err, path, requests: unavailableUnlogged }, 'answered 503: a backing service is not answering');
-  unavailableAt = now;
-  unavailableUnlogged = 0;
+  const requests = unavailableThrottle.hit();
+  if (requests) log.warn({ err, path, requests }, 'answered 503: a backing service is not answering');
 }
 
 export function createHttpApp(deps: Pick<Deps, 'log' | 'db' | 'store'>): Koa {

@@ -9,6 +9,7 @@
 // back, everywhere. Counters (the rate budget) are not written back: a local bucket only ever spends this
 // process's own share of the window.
 import type { Logger } from '../log';
+import { LogThrottle } from '../log-throttle';
 import { MemoryStore } from './memory-store';
 import { storeFallbackPending, storeFallbacks } from './metrics';
 import type { CallOptions, SetOptions, Store } from './store';
@@ -29,8 +30,6 @@ interface Journalled {
   expiresAt: number; // 0: never
 }
 
-const LOG_EVERY_MS = 10_000;
-
 export class FallbackStore implements Store {
   readonly kind: Store['kind'];
   private readonly local = new MemoryStore();
@@ -39,8 +38,7 @@ export class FallbackStore implements Store {
   private readonly call: CallOptions;
   private writeBack?: NodeJS.Timeout;
   private flushing = false;
-  private lastLogAt = 0;
-  private unlogged = 0;
+  private readonly logThrottle = new LogThrottle();
 
   constructor(
     private readonly primary: Store,
@@ -57,12 +55,8 @@ export class FallbackStore implements Store {
 
   private fellBack(op: string, err: unknown): void {
     storeFallbacks.inc({ use: this.opts.use, op });
-    this.unlogged++;
-    const now = Date.now();
-    if (now - this.lastLogAt < LOG_EVERY_MS) return;
-    this.opts.log?.warn({ use: this.opts.use, fallbacks: this.unlogged, cause: (err as Error)?.message }, 'redis did not answer in time: answered from the process-local fallback');
-    this.lastLogAt = now;
-    this.unlogged = 0;
+    const fallbacks = this.logThrottle.hit();
+    if (fallbacks) this.opts.log?.warn({ use: this.opts.use, fallbacks, cause: (err as Error)?.message }, 'redis did not answer in time: answered from the process-local fallback');
   }
 
   private remember(key: string, value: string, opts: SetOptions): void {
