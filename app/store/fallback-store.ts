@@ -103,8 +103,13 @@ export class FallbackStore implements Store {
     }
   }
 
+  /** Local keys only exist while journalled: with nothing pending, Redis alone answers (the hot path). */
+  private async mine(key: string): Promise<string | null> {
+    return this.journal.size ? this.local.get(key) : null;
+  }
+
   async get(key: string) {
-    const mine = await this.local.get(key);
+    const mine = await this.mine(key);
     if (mine !== null) return mine;
     try {
       return await this.primary.get(key, this.call);
@@ -115,7 +120,7 @@ export class FallbackStore implements Store {
   }
 
   async set(key: string, value: string, opts: SetOptions = {}) {
-    if (opts.nx && (await this.local.get(key)) !== null) return false;
+    if (opts.nx && (await this.mine(key)) !== null) return false;
     try {
       const ok = await this.primary.set(key, value, { ...opts, timeoutMs: this.opts.timeoutMs });
       if (ok && !opts.nx && this.journal.has(key)) {
