@@ -54,7 +54,7 @@ export function dataSourceOptions(url: string, timeouts: DatabaseTimeouts = {}):
     supportBigNumbers: true,
     bigNumberStrings: true,
     poolSize: Number(u.searchParams.get('pool') ?? 10),
-    connectTimeout: timeouts.connectTimeoutMs ?? 2000,
+    connectTimeout: timeouts.connectTimeoutMs, // unset: mysql2's 10 s (CLIs, tests); the server passes DB_CONNECT_TIMEOUT_MS
     logger: new DeadlineLogger(undefined),
     migrationsTransactionMode: 'each',
   };
