@@ -6,6 +6,7 @@
 import test from 'ava';
 import { Interception } from '../entities';
 import { eventually, startHarness, type Harness } from './support/app-harness';
+import { SCREEN_DEADLINE_MS } from '../app/carrier/screen-guard';
 import { carrierOf, enrolByChat, metric, sleep, timed, warmScreen } from './support/fault-world';
 import { startRedisServer, type RedisProcess } from './support/redis-process';
 import { startServerProcess } from './support/server-process';
@@ -17,7 +18,7 @@ const CALLBACK_BOUND_MS = 4500;
 async function world(t: import('ava').ExecutionContext, phone: string, openid: string): Promise<{ h: Harness; redis: RedisProcess }> {
   const redis = await startRedisServer();
   t.teardown(() => redis.close());
-  const h = await startHarness({ env: { REDIS_URL: redis.url } });
+  const h = await startHarness({ env: { REDIS_URL: redis.url, CARRIER_SCREEN_DEADLINE_MS: String(SCREEN_DEADLINE_MS) } });
   t.teardown(async () => {
     redis.resume();
     await h.close();

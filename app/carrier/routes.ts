@@ -51,7 +51,7 @@ export function carrierRouter(deps: Pick<Deps, 'config' | 'store'> & Partial<Pic
   const router = new Router();
   const auth = (maxBodyBytes: number) => carrierAuth(deps, { maxBodyBytes });
   const request = (ctx: Context) => ctx.state.carrier as CarrierRequest;
-  const screen = guardScreen(services.screen, { log: deps.log });
+  const screen = guardScreen(services.screen, { deadlineMs: deps.config.carrierScreenDeadlineMs, log: deps.log });
 
   router.get('/carrier/openapi.json', (ctx) => {
     ctx.body = carrierOpenApi();

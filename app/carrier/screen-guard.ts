@@ -9,7 +9,7 @@ import { carrierDegraded } from './metrics';
 import type { ScreenService } from './ports';
 import type { Decision } from './schemas';
 
-/** How long a screen or batch may take inside the handler; the rest of the 100 ms is auth and transport. */
+/** How long a screen or batch may take inside the handler (CARRIER_SCREEN_DEADLINE_MS); the rest of the 100 ms is auth and transport. */
 export const SCREEN_DEADLINE_MS = 50;
 
 export const DEGRADED: Decision = Object.freeze({ action: 'allow', reason: 'degraded' }) as Decision;

@@ -2,7 +2,7 @@
 // because body parsers mangle text/xml.
 import Router from '@koa/router';
 import type { Deps } from '../deps';
-import { BUSY } from '../../menus/texts-faults';
+import { BUSY, STILL_WORKING } from '../../menus/texts-faults';
 import { FallbackStore } from '../store/fallback-store';
 import { createCallback, type CallbackOptions } from '../wechat/callback';
 import { BodyTooLarge, readRawBody } from './raw-body';
@@ -25,6 +25,7 @@ export function wechatRouter(deps: Pick<Deps, 'config' | 'store' | 'log'>, opts:
     log: deps.log,
     maxBodyBytes: MAX_BODY,
     failureReply: { type: 'text', content: BUSY },
+    overBudgetReply: { type: 'text', content: STILL_WORKING },
     ...opts,
   });
   const router = new Router();

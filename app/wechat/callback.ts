@@ -36,6 +36,8 @@ export interface CallbackOptions {
   maxBodyBytes?: number;
   /** What the subscriber sees when the handler fails (a part is down); unset: `success`, i.e. nothing. */
   failureReply?: Reply;
+  /** The passive answer when the handler is still running at the budget (its outcome follows by onLateReply); unset: `success`. */
+  overBudgetReply?: Reply;
   log?: Log;
   dedupe?: DedupeOptions;
 }
@@ -145,12 +147,12 @@ export function createCallback(opts: CallbackOptions): Callback {
       await dedupe.complete(key, first.xml);
       return first.xml;
     }
-    log.warn({ openid: msg.fromUserName, msgType: msg.msgType, event: msg.event, budgetMs }, 'wechat handler over budget; answered success');
+    log.warn({ openid: msg.fromUserName, msgType: msg.msgType, event: msg.event, budgetMs }, 'wechat handler over budget; answered at once, the outcome follows');
     const p = finishLate(msg, key, work)
       .catch((err) => log.error({ err, openid: msg.fromUserName }, 'late wechat reply failed'))
       .finally(() => late.delete(p));
     late.add(p);
-    return '';
+    return opts.overBudgetReply ? renderReply(opts.overBudgetReply, msg) : '';
   }
 
   return {
