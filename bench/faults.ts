@@ -54,7 +54,7 @@ async function degradedSoFar(url: string): Promise<number> {
 
 export async function benchFaults(o: FaultsBenchOptions = {}): Promise<{ name: 'faults'; rate: number; phaseSec: number; phases: Phase[]; figures: Figure[] }> {
   const phaseSec = o.durationSec ?? 8;
-  const rate = o.rate ?? 1000;
+  const rate = o.rate ?? 300;
   const connections = o.connections ?? 16;
   const db = await createDatabaseUrl('mariadb');
   const redis = await startRedisServer();
