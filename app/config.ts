@@ -89,6 +89,11 @@ const schema = z.object({
   REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(2500),
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+  // 本机号码一键登录: the carrier's number authentication behind the H5 bind page.
+  NUMBER_AUTH_PROVIDER: z.enum(['aliyun', 'simulator', 'none']).optional(),
+  NUMBER_AUTH_ENDPOINT: z.string().optional(),
+  NUMBER_AUTH_SCENE_CODE: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'the 方案Code from the number authentication console').optional(),
+  NUMBER_AUTH_SDK_URL: z.string().optional(),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -141,6 +146,39 @@ export interface Config {
   dbQueryTimeoutMs: number;
   /** Deadline of opening one MySQL connection. */
   dbConnectTimeoutMs: number;
+  numberAuth: NumberAuthConfig;
+}
+
+/** 本机号码一键登录. `none`: the bind page offers the SMS code only. */
+export interface NumberAuthConfig {
+  provider: 'aliyun' | 'simulator' | 'none';
+  aliyun: { accessKeyId?: string; accessKeySecret?: string; endpoint?: string; sceneCode?: string; sdkUrl?: string };
+}
+
+/** Unset, the embedded simulator plays the carrier wherever it plays WeChat; elsewhere nothing is assumed. */
+function numberAuthConfig(e: Env, production: boolean, simulated: boolean): NumberAuthConfig {
+  const provider = e.NUMBER_AUTH_PROVIDER ?? (simulated && !production ? 'simulator' : 'none');
+  if (provider === 'simulator' && production) throw new ConfigError('NUMBER_AUTH_PROVIDER=simulator is for embedded mode only, never NODE_ENV=production');
+  if (provider === 'aliyun') {
+    const missing = [
+      ['ALIYUN_ACCESS_KEY_ID', e.ALIYUN_ACCESS_KEY_ID],
+      ['ALIYUN_ACCESS_KEY_SECRET', e.ALIYUN_ACCESS_KEY_SECRET],
+      ['NUMBER_AUTH_SCENE_CODE', e.NUMBER_AUTH_SCENE_CODE],
+      ['NUMBER_AUTH_SDK_URL', e.NUMBER_AUTH_SDK_URL],
+    ].filter(([, v]) => !v);
+    if (missing.length) throw new ConfigError(`NUMBER_AUTH_PROVIDER=aliyun needs ${missing.map(([k]) => k).join(', ')}`);
+    if (!/^(https?:)?\/\/[^\s]+$|^\/[^\s]*$/.test(e.NUMBER_AUTH_SDK_URL!)) throw new ConfigError('NUMBER_AUTH_SDK_URL must be an https:// URL or a path on this server');
+  }
+  return {
+    provider,
+    aliyun: {
+      accessKeyId: e.ALIYUN_ACCESS_KEY_ID,
+      accessKeySecret: e.ALIYUN_ACCESS_KEY_SECRET,
+      endpoint: e.NUMBER_AUTH_ENDPOINT,
+      sceneCode: e.NUMBER_AUTH_SCENE_CODE,
+      sdkUrl: e.NUMBER_AUTH_SDK_URL,
+    },
+  };
 }
 
 /** A template-based gateway's ids: per logical template first, else per purpose. */
@@ -258,6 +296,7 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
     redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     dbQueryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,
     dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
+    numberAuth: numberAuthConfig(e, production, simulated),
   };
 }
 

@@ -31,6 +31,9 @@ import { DataRights } from './settings/data-rights';
 import { ListsService } from './settings/lists-service';
 import { PreferencesService } from './settings/preferences-service';
 import { ProtectionService } from './settings/protection-service';
+import { OneTapService } from './binding/one-tap';
+import { createNumberAuthProvider, SimulatorNumberAuth } from './number-auth';
+import { numberAuthSimRouter } from './simulator/number-auth-routes';
 import { simulatorRouter } from './simulator/sim-routes';
 import { createWechatApiServer } from './simulator/wechat-api-server';
 import { createSmsProvider, SmsService } from './sms';
@@ -84,6 +87,11 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   const otp = new OtpService(deps.store, otpMacKey(config.dataKey), async (phone, code) => {
     sms.send({ phone, purpose: 'otp', template: 'otp', params: { code }, text: SMS.otp(code) }).catch((err) => log.error({ err }, 'otp sms failed'));
   });
+  // 本机号码一键登录 on the H5 bind page (null: NUMBER_AUTH_PROVIDER=none, the SMS code only). The page's URL
+  // and origin are what the provider's scheme is registered with.
+  const numberAuth = createNumberAuthProvider(config, deps.store);
+  const pageOrigin = new URL(opts.publicBaseUrl).origin;
+  const oneTap = numberAuth ? new OneTapService(deps.store, numberAuth, deps.vault, { pageUrl: `${pageOrigin}/`, origin: pageOrigin }, log) : null;
   const protection = new ProtectionService(deps.db, deps.store);
   const preferences = new PreferencesService(deps.db, deps.store, protection);
   const lists = new ListsService(deps.db, deps.store, protection);
@@ -113,6 +121,7 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
     protection,
     announceEnabled,
     mergeSmsEnrolment: (subscriberId, phoneHash) => mergeSmsSubscriber(deps, subscriberId, phoneHash),
+    bindPageUrl: oneTap ? `${opts.publicBaseUrl}/h5/bind` : undefined,
     extra: [
       ...recordsCommands({ db: deps.db, vault: deps.vault, store: deps.store, config: { ...config, publicBaseUrl: opts.publicBaseUrl }, appeals, lists }),
       ...reportCommands({ reports, recentInterception: (openid, index) => recentInterceptionId(deps.store, openid, index) }),
@@ -132,13 +141,24 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   routers.push(
     h5Router(
       deps,
-      { subscribers, bindings, protection, preferences, lists, dataRights, announceEnabled },
+      {
+        subscribers,
+        bindings,
+        protection,
+        preferences,
+        lists,
+        dataRights,
+        announceEnabled,
+        binding: { otp, oneTap, mergeSmsEnrolment: (subscriberId, phoneHash) => mergeSmsSubscriber(deps, subscriberId, phoneHash) },
+      },
       { authorizeBase: simulatedApi ? apiBase : WECHAT_AUTHORIZE_BASE, exchangeCode: (code) => oauth.exchangeCode(code) },
     ),
     smsInboundRouter(deps, { protection, sms }),
   );
   const simPage = sim ? simulatorRouter(deps, { state: sim.state, subscribers, bindings }, { baseUrl: opts.publicBaseUrl, simApiPath: SIMULATOR_API_PATH }) : null;
   if (simPage) routers.push(simPage.router);
+  // The carrier's side of one-tap in embedded mode: the simulated JS-SDK and gateway.
+  if (numberAuth instanceof SimulatorNumberAuth) routers.push(numberAuthSimRouter(numberAuth, simPage ? simPage.deviceOf : () => null));
 
   let worker: NoticeWorker | null = null;
   if (opts.workers) worker = startNoticeWorker(deps, { wechat, sms }, { retentionDays: config.retentionDays, ratePerSecond: config.noticeSendRate });
@@ -155,6 +175,7 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
     subscribers,
     bindings,
     otp,
+    oneTap,
     protection,
     preferences,
     lists,
