@@ -83,4 +83,9 @@ test('the fail-open window: claims made while Redis is stalled are refused local
   t.false(await other.set('nonce:a', '1', { nx: true, ttlMs: 60_000 }), 'after the write-back every process sees the nonce as used');
   const ttl = await other.ttl('nonce:a');
   t.true(ttl > 50_000 && ttl <= 60_000, 'with what was left of its window');
+
+  // Redis misses a deadline again: this process still knows its own claim.
+  redis.stall();
+  t.false(await fast.set('nonce:a', '1', { nx: true, ttlMs: 60_000 }), 'a nonce this process spent stays spent through the next outage');
+  redis.resume();
 });

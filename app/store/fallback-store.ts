@@ -6,7 +6,8 @@
 // Nothing claimed locally is forgotten: writes made locally are written back to Redis once it answers
 // again (an NX claim stays NX, so Redis keeps whatever another process wrote meanwhile), and a local key
 // shadows Redis until then, so a nonce used here during the outage stays used here and, once written
-// back, everywhere. Counters (the rate budget) are not written back: a local bucket only ever spends this
+// back, everywhere. (A nonce claimed in Redis before an outage is not known locally: during the outage
+// its replay to another process cannot be refused. That is the price of failing open.) Counters (the rate budget) are not written back: a local bucket only ever spends this
 // process's own share of the window.
 import type { Logger } from '../log';
 import { LogThrottle } from '../log-throttle';
@@ -87,10 +88,12 @@ export class FallbackStore implements Store {
         } catch {
           return false; // still away: try again on the next tick
         }
-        // Written (or, for NX, Redis already held a claim): Redis is the truth again for this key.
+        // Written (or, for NX, Redis already held a claim): Redis is the truth again for this key. A claim
+        // stays known here until it expires too, so that should Redis miss a deadline again, this process
+        // still refuses its own nonce instead of admitting it a second time from an empty local window.
         if (this.journal.get(key) === j) {
           this.forget(key);
-          await this.local.del(key);
+          if (!j.nx) await this.local.del(key);
         }
       }
       if (this.journal.size === 0 && this.writeBack) {
@@ -103,7 +106,7 @@ export class FallbackStore implements Store {
     }
   }
 
-  /** Local keys only exist while journalled: with nothing pending, Redis alone answers (the hot path). */
+  /** Local writes shadow Redis while journalled; with nothing pending, Redis alone answers (the hot path). */
   private async mine(key: string): Promise<string | null> {
     return this.journal.size ? this.local.get(key) : null;
   }
@@ -115,7 +118,7 @@ export class FallbackStore implements Store {
       return await this.primary.get(key, this.call);
     } catch (err) {
       this.fellBack('get', err);
-      return null;
+      return this.local.get(key);
     }
   }
 
@@ -123,7 +126,8 @@ export class FallbackStore implements Store {
     if (opts.nx && (await this.mine(key)) !== null) return false;
     try {
       const ok = await this.primary.set(key, value, { ...opts, timeoutMs: this.opts.timeoutMs });
-      if (ok && !opts.nx && this.journal.has(key)) {
+      if (ok && !opts.nx) {
+        // Redis holds the newer value: no local copy may answer for it later.
         this.forget(key);
         await this.local.del(key);
       }

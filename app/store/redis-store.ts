@@ -57,7 +57,8 @@ export class RedisStore implements Store {
   private readonly deadlines = new Deadlines((ms) => new CommandTimeout(ms));
   private readonly timeoutMs: number;
   private up = true;
-  private lastReplyAt = 0;
+  /** Replies seen so far: "no reply since X was sent" is this count unchanged (timestamps tie within a ms). */
+  private replies = 0;
   private probing = false;
   private recoveryTimer?: NodeJS.Timeout;
   private closed = false;
@@ -108,7 +109,7 @@ export class RedisStore implements Store {
   /** Runs a command within its deadline; at once refused while Redis is known down. */
   private run<T>(command: () => Promise<T>, opts?: CallOptions): Promise<T> {
     if (!this.up) return Promise.reject(new StoreUnavailable());
-    const sentAt = Date.now();
+    const repliesAtSend = this.replies;
     let work: Promise<T>;
     try {
       work = command();
@@ -118,12 +119,12 @@ export class RedisStore implements Store {
     return this.deadlines.run(
       opts?.timeoutMs ?? this.timeoutMs,
       work.then((v) => {
-        this.lastReplyAt = Date.now();
+        this.replies++;
         return v;
       }),
       () => {
         // Nothing at all came back since this command left: Redis may be stalled. Ask it directly.
-        if (this.lastReplyAt < sentAt) this.probeStall();
+        if (this.replies === repliesAtSend) this.probeStall();
       },
     );
   }
@@ -131,15 +132,15 @@ export class RedisStore implements Store {
   private probeStall(): void {
     if (this.probing || !this.up || this.closed) return;
     this.probing = true;
-    const sentAt = Date.now();
+    const repliesAtSend = this.replies;
     this.deadlines
       .run(STALL_PROBE_MS, this.pingCommand())
       .then(
         () => {
-          this.lastReplyAt = Date.now();
+          this.replies++;
         },
         () => {
-          if (this.lastReplyAt < sentAt) this.markDown(`no answer within ${STALL_PROBE_MS} ms`);
+          if (this.replies === repliesAtSend) this.markDown(`no answer within ${STALL_PROBE_MS} ms`);
         },
       )
       .finally(() => (this.probing = false));
@@ -160,7 +161,7 @@ export class RedisStore implements Store {
       .run(this.timeoutMs, this.pingCommand())
       .then(
         () => {
-          this.lastReplyAt = Date.now();
+          this.replies++;
           if (this.up) return;
           this.up = true;
           storeUp.set(1);
@@ -236,7 +237,7 @@ export class RedisStore implements Store {
   async ping() {
     try {
       await this.deadlines.run(this.timeoutMs, this.pingCommand());
-      this.lastReplyAt = Date.now();
+      this.replies++;
       return true;
     } catch {
       return false;
