@@ -7,6 +7,7 @@ import { refuse } from './json-error';
 import { carrierRefusals } from './metrics';
 import { CarrierRateLimiter } from './rate-limit';
 import { BodyTooLarge, readRawBody } from '../http/raw-body';
+import type { Logger } from '../log';
 import { FallbackStore } from '../store/fallback-store';
 import type { Store } from '../store';
 import { expectedSignature, NONCE_TTL_MS, signatureMatches, TIMESTAMP_WINDOW_SEC } from './signature';
@@ -14,13 +15,15 @@ import { expectedSignature, NONCE_TTL_MS, signatureMatches, TIMESTAMP_WINDOW_SEC
 /** What an authenticated request carries on to its handler, as `ctx.state.carrier`. */
 export interface CarrierRequest {
   keyId: string;
-  /** The parsed JSON body; undefined for an empty body (GET). */
+  /** The parsed JSON body; undefined for an empty body (GET); the raw bytes when `json: false`. */
   body: unknown;
 }
 
 export interface CarrierAuthOptions {
   /** Bodies beyond this many bytes get 413 without being read further. */
   maxBodyBytes: number;
+  /** false: the body is handed on as the raw bytes (a CSV upload), not parsed as JSON. */
+  json?: boolean;
 }
 
 const NONCE = /^[A-Za-z0-9+/=._~-]{8,128}$/;
@@ -29,28 +32,44 @@ const NONCE = /^[A-Za-z0-9+/=._~-]{8,128}$/;
  * The nonce claim and the rate budget may wait this long for Redis: a screen must answer within 100 ms
  * whatever Redis does, so past it the process-local window and bucket answer (see FallbackStore).
  */
-export const CARRIER_STORE_TIMEOUT_MS = 30;
+export const SIGNED_STORE_TIMEOUT_MS = 30;
 
-// One local window per store, shared by every carrier route, so a nonce spent on one is spent on all.
-const fallbackStores = new WeakMap<Store, Store>();
+// One local window per store and API, shared by all its routes, so a nonce spent on one is spent on all.
+const fallbackStores = new WeakMap<Store, Map<string, Store>>();
 
-function carrierStore(deps: Pick<Deps, 'store'> & Partial<Pick<Deps, 'log'>>): Store {
-  let s = fallbackStores.get(deps.store);
-  if (!s) fallbackStores.set(deps.store, (s = FallbackStore.around(deps.store, { use: 'carrier', timeoutMs: CARRIER_STORE_TIMEOUT_MS, log: deps.log })));
+function failOpenStore(store: Store, scope: string, log?: Pick<Logger, 'warn' | 'info'>): Store {
+  let byScope = fallbackStores.get(store);
+  if (!byScope) fallbackStores.set(store, (byScope = new Map()));
+  let s = byScope.get(scope);
+  if (!s) byScope.set(scope, (s = FallbackStore.around(store, { use: scope, timeoutMs: SIGNED_STORE_TIMEOUT_MS, log })));
   return s;
 }
 
-function deny(ctx: Context, status: number, error: string, message: string): void {
-  carrierRefusals.inc({ reason: error });
-  refuse(ctx, status, error, message);
+/** One signed API: its keys, its per-key budget, where its nonces and counters live, how refusals are counted. */
+export interface SignedApi {
+  /** 'carrier' or 'marketer': prefixes the store keys and names ctx.state[scope]. */
+  scope: string;
+  keys: ReadonlyMap<string, string>;
+  ratePerSecond: number;
+  onRefusal(reason: string): void;
+  /** Where a fall back to the process-local window is logged (throttled). */
+  log?: Pick<Logger, 'warn' | 'info'>;
 }
 
-export function carrierAuth(deps: Pick<Deps, 'config' | 'store'> & Partial<Pick<Deps, 'log'>>, opts: CarrierAuthOptions) {
-  const keys = deps.config.carrierKeys;
-  const store = carrierStore(deps);
-  const limiter = new CarrierRateLimiter(store, deps.config.carrierRateLimit);
+/**
+ * The signing scheme shared by the carrier and the marketer APIs; the authenticated request lands in
+ * `ctx.state[api.scope]` as a CarrierRequest.
+ */
+export function signedRequestAuth(shared: Deps['store'], api: SignedApi, opts: CarrierAuthOptions) {
+  const keys = api.keys;
+  const store = failOpenStore(shared, api.scope, api.log);
+  const limiter = new CarrierRateLimiter(store, api.ratePerSecond, `${api.scope}:rate`);
+  const deny = (ctx: Context, status: number, error: string, message: string): void => {
+    api.onRefusal(error);
+    refuse(ctx, status, error, message);
+  };
 
-  return async function carrierAuthMiddleware(ctx: Context, next: Next): Promise<void> {
+  return async function signedAuthMiddleware(ctx: Context, next: Next): Promise<void> {
     const keyId = ctx.get('x-key-id');
     const timestamp = ctx.get('x-timestamp');
     const nonce = ctx.get('x-nonce');
@@ -76,22 +95,30 @@ export function carrierAuth(deps: Pick<Deps, 'config' | 'store'> & Partial<Pick<
       return deny(ctx, 401, 'bad_signature', 'X-Signature does not match the request');
 
     // Both in one round trip (the client pipelines them). A throttled request spends its nonce: a retry signs afresh.
-    const [rate, fresh] = await Promise.all([limiter.hit(keyId), store.set(`carrier:nonce:${keyId}:${nonce}`, '1', { nx: true, ttlMs: NONCE_TTL_MS })]);
+    const [rate, fresh] = await Promise.all([limiter.hit(keyId), store.set(`${api.scope}:nonce:${keyId}:${nonce}`, '1', { nx: true, ttlMs: NONCE_TTL_MS })]);
     if (!rate.ok) {
       ctx.set('Retry-After', String(rate.retryAfterSec));
-      return deny(ctx, 429, 'rate_limited', `more than ${deps.config.carrierRateLimit} requests per second for this key`);
+      return deny(ctx, 429, 'rate_limited', `more than ${api.ratePerSecond} requests per second for this key`);
     }
     if (!fresh) return deny(ctx, 401, 'nonce_reused', 'X-Nonce was already used within the timestamp window');
 
-    let body: unknown;
-    if (raw.length > 0) {
+    let body: unknown = opts.json === false ? raw : undefined;
+    if (raw.length > 0 && opts.json !== false) {
       try {
         body = JSON.parse(raw.toString('utf8'));
       } catch {
         return deny(ctx, 400, 'malformed_json', 'the body is not valid JSON');
       }
     }
-    ctx.state.carrier = { keyId, body } satisfies CarrierRequest;
+    ctx.state[api.scope] = { keyId, body } satisfies CarrierRequest;
     await next();
   };
+}
+
+export function carrierAuth(deps: Pick<Deps, 'config' | 'store'> & Partial<Pick<Deps, 'log'>>, opts: CarrierAuthOptions) {
+  return signedRequestAuth(
+    deps.store,
+    { scope: 'carrier', keys: deps.config.carrierKeys, ratePerSecond: deps.config.carrierRateLimit, onRefusal: (reason) => carrierRefusals.inc({ reason }), log: deps.log },
+    opts,
+  );
 }

@@ -10,7 +10,7 @@ import { HttpError, isUnavailable } from './errors';
 const READY_CHECK_MS = 1000;
 const READY_DEADLINES = new Deadlines();
 
-const GROUPS: ReadonlySet<string> = new Set(['wechat', 'carrier', 'h5', 'sms', 'simulator', 'healthz', 'readyz', 'metrics', 'oauth']);
+const GROUPS: ReadonlySet<string> = new Set(['wechat', 'carrier', 'h5', 'sms', 'simulator', 'healthz', 'readyz', 'metrics', 'oauth', 'ops']);
 
 function routeGroup(path: string): string {
   const end = path.indexOf('/', 1);

@@ -31,7 +31,7 @@ export interface HarnessOptions {
   db?: DbKind;
   store?: 'redis' | 'memory';
   mode?: SenderMode;
-  env?: Record<string, string>;
+  env?: Record<string, string | undefined>;
   /** How the server reaches its (freshly created) database: through a fault proxy, say. */
   reachDatabase?: (url: string) => string;
 }
