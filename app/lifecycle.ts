@@ -1,10 +1,11 @@
 // Opening and closing what a process needs, in one place for the server, the worker and the CLIs.
 import { loadConfig, type Config } from './config';
-import { openDatabase } from './db/datasource';
+import { enableQueryTimeout, openDatabase } from './db/datasource';
 import type { Deps } from './deps';
 import { createLogger } from './log';
 import { LogThrottle } from './log-throttle';
 import { PhoneVault } from './privacy/phone-vault';
+import { sealNumbersAtRest } from './privacy/seal-at-rest';
 import { openStore } from './store';
 
 export async function openDeps(config: Config = loadConfig(), opts: { migrate?: boolean } = {}): Promise<Deps> {
@@ -16,12 +17,14 @@ export async function openDeps(config: Config = loadConfig(), opts: { migrate?: 
     onHealth: (up, why) => (up ? log.info('redis answers again: shared state back in use') : log.warn({ why }, 'redis is down: commands fail fast, screens and callbacks use process-local fallbacks')),
   });
   if (store.kind === 'memory') log.warn('REDIS_URL is unset: using the in-process store (single process only)');
-  const db = await openDatabase(config.databaseUrl, {
-    migrate: opts.migrate ?? config.migrateOnStart,
-    queryTimeoutMs: config.dbQueryTimeoutMs,
-    connectTimeoutMs: config.dbConnectTimeoutMs,
-  });
-  return { config, log, db, store, vault: new PhoneVault(config.dataKey) };
+  const migrate = opts.migrate ?? config.migrateOnStart;
+  const db = await openDatabase(config.databaseUrl, { migrate, connectTimeoutMs: config.dbConnectTimeoutMs });
+  const vault = new PhoneVault(config.dataKey);
+  // Migrations run without DATA_KEY; the rows they could not seal are sealed here by whoever migrates.
+  if (migrate) await sealNumbersAtRest(db, vault, log);
+  // Request-path queries get their deadline only now: migrating and sealing may rightly take longer.
+  enableQueryTimeout(db, config.dbQueryTimeoutMs);
+  return { config, log, db, store, vault };
 }
 
 /** A reconnecting client reports every failed attempt: one line per 10 s is enough to say Redis is away. */

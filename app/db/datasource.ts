@@ -76,10 +76,10 @@ export async function openDatabase(url: string, opts: { migrate: boolean; queryT
 /**
  * Every MySQL query from now on gets a deadline (mysql2's per-query timeout): a stalled server or network
  * would otherwise hold a request, and its pooled connection, for as long as the stall lasts. Armed after
- * the migrations, which may rightly run longer. SQLite is in-process: nothing to wait for but its lock.
+ * the migrations (and whatever else start-up runs), which may rightly run longer; 0 arms nothing. SQLite is in-process: nothing to wait for but its lock.
  */
-function enableQueryTimeout(ds: DataSource, ms: number): void {
-  if (isSqlite(ds)) return;
+export function enableQueryTimeout(ds: DataSource, ms: number): void {
+  if (!ms || isSqlite(ds)) return;
   const o = ds.driver.options as { enableQueryTimeout?: boolean; maxQueryExecutionTime?: number };
   o.enableQueryTimeout = true;
   o.maxQueryExecutionTime = ms;

@@ -6,6 +6,7 @@ import { BUSY, STILL_WORKING } from '../../menus/texts-faults';
 import { FallbackStore } from '../store/fallback-store';
 import { createCallback, type CallbackOptions } from '../wechat/callback';
 import { BodyTooLarge, readRawBody } from './raw-body';
+import type { RefusalLog } from './refusals';
 
 const MAX_BODY = 64 * 1024;
 
@@ -15,18 +16,24 @@ const MAX_BODY = 64 * 1024;
  */
 export const DEDUPE_STORE_TIMEOUT_MS = 300;
 
-export function wechatRouter(deps: Pick<Deps, 'config' | 'store' | 'log'>, opts: Pick<CallbackOptions, 'dispatch' | 'onLateReply'>) {
+export function wechatRouter(
+  deps: Pick<Deps, 'config' | 'store' | 'log'>,
+  opts: Pick<CallbackOptions, 'dispatch' | 'onLateReply'> & { refusals?: RefusalLog },
+) {
   const w = deps.config.wechat;
+  const { refusals, ...callbackOpts } = opts;
   const callback = createCallback({
     token: w.token,
     appId: w.appId,
     encodingAesKey: w.encodingAesKey,
+    mode: w.messageMode,
     store: FallbackStore.around(deps.store, { use: 'wechat_dedupe', timeoutMs: DEDUPE_STORE_TIMEOUT_MS, log: deps.log }),
     log: deps.log,
     maxBodyBytes: MAX_BODY,
     failureReply: { type: 'text', content: BUSY },
     overBudgetReply: { type: 'text', content: STILL_WORKING },
-    ...opts,
+    onRefused: (reason, status) => refusals?.refused('wechat', reason, status),
+    ...callbackOpts,
   });
   const router = new Router();
   router.get('/wechat', (ctx) => {
@@ -41,6 +48,7 @@ export function wechatRouter(deps: Pick<Deps, 'config' | 'store' | 'log'>, opts:
       raw = await readRawBody(ctx.req, MAX_BODY);
     } catch (e) {
       if (!(e instanceof BodyTooLarge)) throw e;
+      refusals?.refused('wechat', 'body_too_large', 413);
       ctx.status = 413;
       ctx.type = 'text/plain';
       ctx.body = 'body too large';

@@ -3,6 +3,7 @@
 import crypto from 'node:crypto';
 import { loadConfig } from '../../app/config';
 import type { Deps } from '../../app/deps';
+import type { Logger } from '../../app/log';
 import { closeDeps, openDeps } from '../../app/lifecycle';
 import { startServer, type RunningServer } from '../../app/server';
 import { createDatabaseUrl, TEST_REDIS_URL, testRedisPrefix, type DbKind } from './backends';
@@ -32,6 +33,7 @@ export interface HarnessOptions {
   store?: 'redis' | 'memory';
   mode?: SenderMode;
   env?: Record<string, string | undefined>;
+  log?: Logger;
   /** How the server reaches its (freshly created) database: through a fault proxy, say. */
   reachDatabase?: (url: string) => string;
 }
@@ -64,6 +66,8 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     ...o.env,
   };
   const deps = await openDeps(loadConfig(env), { migrate: true });
+  // A test that reads the log lines gives its own logger; the server is built on it from here on.
+  if (o.log) deps.log = o.log;
   const server = await startServer(deps, { port: 0, host: '127.0.0.1' });
   const sender = new WechatSender({ baseUrl: server.url, token: TEST_TOKEN, appId: FAKE_APP.appId, encodingAesKey: TEST_AES_KEY, mode: o.mode ?? 'safe' });
   return {
