@@ -105,6 +105,11 @@ const schema = z.object({
   RETENTION_DAYS: z.coerce.number().int().min(1).default(180),
   // WeChat template sends per second across every worker (the account's quota decides it).
   NOTICE_SEND_RATE: z.coerce.number().int().min(1).max(100_000).default(500),
+  // Deadlines of the shared parts on request paths (fail fast; see the README's "When a part fails").
+  CARRIER_SCREEN_DEADLINE_MS: z.coerce.number().int().min(5).max(10_000).default(50),
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(2500),
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
   // The operators' console (/ops/) on its own port (an internal interface), and then not on PORT.
   ADMIN_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   ADMIN_HOST: z.string().optional(),
@@ -181,6 +186,14 @@ export interface Config {
   logLevel: string;
   retentionDays: number;
   noticeSendRate: number;
+  /** A screen or batch not decided within this answers allow/degraded (the network needs an answer within 100 ms). */
+  carrierScreenDeadlineMs: number;
+  /** Deadline of a Redis command whose caller names none of its own. */
+  redisCommandTimeoutMs: number;
+  /** Deadline of one MySQL query after start (migrations are exempt); 0: none. */
+  dbQueryTimeoutMs: number;
+  /** Deadline of opening one MySQL connection. */
+  dbConnectTimeoutMs: number;
   /** The console's own listener (/ops/ only there); undefined: /ops/ on the main port. */
   admin?: { port: number; host: string };
   numberAuth: NumberAuthConfig;
@@ -370,6 +383,10 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
     logLevel: e.LOG_LEVEL,
     retentionDays: e.RETENTION_DAYS,
     noticeSendRate: e.NOTICE_SEND_RATE,
+    carrierScreenDeadlineMs: e.CARRIER_SCREEN_DEADLINE_MS,
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    dbQueryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,
+    dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
     admin: e.ADMIN_PORT === undefined ? undefined : { port: e.ADMIN_PORT, host: e.ADMIN_HOST ?? e.HOST },
     behaviour: {
       highFrequencyCalls: e.BEHAVIOUR_HIGH_FREQUENCY_CALLS,

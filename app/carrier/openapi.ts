@@ -26,7 +26,10 @@ windows); beyond it the answer is 429 with Retry-After, and the request's nonce 
 Body limits: screen ${BODY_LIMITS.screen} bytes, screen/batch ${BODY_LIMITS.batch}, interceptions ${BODY_LIMITS.interceptions}, complaints ${BODY_LIMITS.complaints};
 beyond them 413. Errors are always JSON \`{"error": code, "message": text}\` (400 adds \`field\`).
 
-The network treats a late or missing answer as allow (fail open).`;
+The network treats a late or missing answer as allow (fail open). A screen answers within 100 ms of server
+time whatever state Redis and the database are in: what cannot be decided from memory in time is
+\`allow\` with reason \`degraded\`, never a 5xx. Other endpoints answer 503 \`unavailable\` with Retry-After
+while the database does not answer: retry (interceptions are idempotent by id).`;
 
 const securitySchemes = {
   KeyId: { type: 'apiKey', in: 'header', name: 'X-Key-Id', description: 'The key id from CARRIER_KEYS (`keyId:secret`)' },

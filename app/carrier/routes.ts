@@ -7,6 +7,7 @@ import { carrierAuth, type CarrierRequest } from './auth';
 import type { InterceptionService } from './interception-service';
 import { jsonFallback, valid } from './json-error';
 import { plainScreenBatch, plainScreenCall } from './screen-call-fast';
+import { guardScreen } from './screen-guard';
 import { BODY_LIMITS } from './limits';
 import { carrierDecisions, carrierInterceptions } from './metrics';
 import { carrierOpenApi } from './openapi';
@@ -37,10 +38,11 @@ function countDecisions(ds: readonly Decision[]): void {
   for (const [action, n] of tally) carrierDecisions.inc({ action }, n);
 }
 
-export function carrierRouter(deps: Pick<Deps, 'config' | 'store'>, services: CarrierServices): Router {
+export function carrierRouter(deps: Pick<Deps, 'config' | 'store'> & Partial<Pick<Deps, 'log'>>, services: CarrierServices): Router {
   const router = new Router();
   const auth = (maxBodyBytes: number) => carrierAuth(deps, { maxBodyBytes });
   const request = (ctx: Context) => ctx.state.carrier as CarrierRequest;
+  const screen = guardScreen(services.screen, { deadlineMs: deps.config.carrierScreenDeadlineMs, log: deps.log });
 
   router.get('/carrier/openapi.json', (ctx) => {
     ctx.body = carrierOpenApi();
@@ -50,7 +52,7 @@ export function carrierRouter(deps: Pick<Deps, 'config' | 'store'>, services: Ca
     const body = request(ctx).body;
     const call = plainScreenCall(body) ?? valid(ctx, screenCallSchema, body);
     if (!call) return;
-    const decision = await services.screen.screen(call);
+    const decision = await screen.screen(call);
     countDecisions([decision]);
     ctx.body = publicDecision(decision);
   });
@@ -60,7 +62,7 @@ export function carrierRouter(deps: Pick<Deps, 'config' | 'store'>, services: Ca
     const plain = plainScreenBatch(body, MAX_BATCH);
     const batch = plain ? { calls: plain } : valid(ctx, screenBatchSchema, body);
     if (!batch) return;
-    const results = await services.screen.screenBatch(batch.calls);
+    const results = await screen.screenBatch(batch.calls);
     if (results.length !== batch.calls.length) throw new Error(`screenBatch answered ${results.length} decisions for ${batch.calls.length} calls`);
     countDecisions(results);
     ctx.body = { results: results.map(publicDecision) };

@@ -47,7 +47,7 @@ export type ScreenCall = z.infer<typeof screenCallSchema>;
 export const decisionSchema = z
   .object({
     action: actionSchema,
-    reason: z.string().describe('Machine-readable reason: allow_list, reject_list_exact, reject_list_prefix, category_block, fraud, high_frequency, …'),
+    reason: z.string().describe('Machine-readable reason: allow_list, reject_list_exact, reject_list_prefix, category_block, fraud, high_frequency, degraded (not decided in time: fail open), …'),
     category: categorySchema.optional(),
   })
   .register(carrierSchemas, { id: 'Decision' });
