@@ -30,7 +30,7 @@ export async function startServer(deps: Deps, opts: { port?: number; host?: stri
   const port = (server.address() as AddressInfo).port;
   const base = publicBase(deps.config, port);
   const services = await buildServices(deps, { publicBaseUrl: base, workers: opts.workers ?? deps.config.role === 'all' });
-  const app = createHttpApp(deps);
+  const app = createHttpApp(deps, { readiness: { subscriberView: () => services.decider.subscriberViewReady } });
   const wechat = wechatRouter(deps, { dispatch: services.chatDispatch, onLateReply: services.sendLateReply });
   if (services.simPage) app.use(services.simPage.authorizeCookie);
   if (services.sim) app.use(services.sim.middleware);

@@ -12,7 +12,10 @@ function routeGroup(path: string): string {
   return GROUPS.has(first) ? first : 'other';
 }
 
-export function createHttpApp(deps: Pick<Deps, 'log' | 'db' | 'store'>): Koa {
+/** Parts of the process that must be loaded before it takes traffic (/readyz names those that are not). */
+export type ReadinessChecks = Record<string, () => boolean>;
+
+export function createHttpApp(deps: Pick<Deps, 'log' | 'db' | 'store'>, opts: { readiness?: ReadinessChecks } = {}): Koa {
   const app = new Koa();
   app.proxy = true;
   app.silent = true; // errors are logged by our boundary, once, masked.
@@ -53,8 +56,10 @@ export function createHttpApp(deps: Pick<Deps, 'log' | 'db' | 'store'>): Koa {
             .catch(() => false),
           deps.store.ping(),
         ]);
-        ctx.status = db && store ? 200 : 503;
-        ctx.body = { status: db && store ? 'ready' : 'not ready', database: db, store: store ? deps.store.kind : false };
+        const loaded = Object.fromEntries(Object.entries(opts.readiness ?? {}).map(([name, check]) => [name, check()]));
+        const ok = db && store && Object.values(loaded).every(Boolean);
+        ctx.status = ok ? 200 : 503;
+        ctx.body = { status: ok ? 'ready' : 'not ready', database: db, store: store ? deps.store.kind : false, ...loaded };
         return;
       }
       case '/metrics':
