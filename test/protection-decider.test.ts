@@ -7,7 +7,7 @@ import { Decider, type ScreenCall } from '../app/protection/decider';
 import type { Preferences } from '../app/protection/preferences';
 import { createTestStore } from './support/backends';
 import { basePreferences, DECISION_CASES, type DecisionCase } from './support/protection-cases';
-import { BACKENDS, changePreferences, eventually, makeDecider, openWorld, seedSubscriber, writePreferences, type World } from './support/protection-world';
+import { BACKENDS, eventually, makeDecider, openWorld, seedSubscriber, writePreferences, type World } from './support/protection-world';
 
 const rowCallee = (i: number) => `1370000${String(i).padStart(4, '0')}`;
 const rowCaller = (i: number) => `1390000${String(i).padStart(4, '0')}`;
