@@ -104,7 +104,7 @@ export function parseLabelLine(line: string, defaultConfidence: number, nowMs: n
 }
 
 /** The same file wherever it was copied: its size and its first megabyte. */
-function fileKeyOf(file: string): string {
+export function fileKeyOf(file: string): string {
   const size = fs.statSync(file).size;
   const fd = fs.openSync(file, 'r');
   try {
@@ -116,7 +116,7 @@ function fileKeyOf(file: string): string {
   }
 }
 
-function csvField(s: string): string {
+export function csvField(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
@@ -126,7 +126,7 @@ const REJECTS_HEADER = 'line,row,reason\n';
  * The rejects file, open for appending: new for a fresh import; on a resumed one, cut back to the lines
  * whose batch committed (a row never contains a line break, so each reject is one line of the file).
  */
-function openRejects(rejectsPath: string, committedLine: number): number {
+export function openRejects(rejectsPath: string, committedLine: number): number {
   if (committedLine === 0 || !fs.existsSync(rejectsPath)) {
     const fd = fs.openSync(rejectsPath, committedLine === 0 ? 'w' : 'a');
     fs.writeSync(fd, REJECTS_HEADER);
