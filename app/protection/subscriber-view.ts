@@ -16,11 +16,12 @@ import type { PhoneVault } from '../privacy/phone-vault';
 import { PREFS_CHANNEL } from '../settings/changes';
 import type { Store } from '../store';
 import { compiledListsOf } from './list-match';
-import type { Preferences } from './preferences';
+import type { ListItem, Preferences } from './preferences';
 import { currentViewVersion, customPreferences, scanView, viewChangesSince, type ViewRow } from './subscriber-changes';
 import { PROFILE, sharedPreferences, viewKeyOf } from './subscriber-profile';
 
 const BLOCK = 64;
+const NO_ITEMS: ListItem[] = [];
 
 export interface SubscriberViewOptions {
   /** How often the change log is polled (a committed change is decided everywhere within about this). */
@@ -228,7 +229,24 @@ export class SubscriberView {
     this.loaded = true;
   }
 
+  /** Equal preference groups of customised subscribers share one object (most differ in one group only). */
+  private readonly interned = new Map<string, object>();
+
+  private intern<T extends object>(o: T): T {
+    const k = JSON.stringify(o);
+    const found = this.interned.get(k);
+    if (found) return found as T;
+    if (this.interned.size < 100_000) this.interned.set(k, o);
+    return o;
+  }
+
   private keepCustom(id: number, p: Preferences): void {
+    p.categoryModes = this.intern(p.categoryModes);
+    p.behaviour = this.intern(p.behaviour);
+    p.notices = this.intern(p.notices);
+    p.options = this.intern(p.options);
+    if (p.rejectList.length === 0) p.rejectList = NO_ITEMS;
+    if (p.allowList.length === 0) p.allowList = NO_ITEMS;
     compiledListsOf(p); // compile the lists now, off the decision's clock
     this.custom.set(id, p);
   }
