@@ -18,9 +18,9 @@ import type { Store } from '../store';
 import { compiledListsOf } from './list-match';
 import type { ListItem, Preferences } from './preferences';
 import { currentViewVersion, customPreferences, scanView, viewChangesSince, type ViewRow } from './subscriber-changes';
+import { directoryOf, lowerBound } from './sorted-keys';
 import { PROFILE, sharedPreferences, viewKeyOf } from './subscriber-profile';
 
-const BLOCK = 64;
 const NO_ITEMS: ListItem[] = [];
 
 export interface SubscriberViewOptions {
@@ -40,7 +40,7 @@ interface Entry {
 }
 
 class Arrays {
-  directory = new Float64Array(0);
+  directory: Float64Array = new Float64Array(0);
   constructor(
     readonly keys: Float64Array,
     readonly checks: Uint32Array,
@@ -73,12 +73,8 @@ class Arrays {
     return a;
   }
 
-  /** Every BLOCK-th key, small enough to stay in cache: a lookup then reads the big array in one block. */
   withDirectory(): Arrays {
-    const n = Math.ceil(this.size / BLOCK);
-    const d = new Float64Array(n);
-    for (let j = 0; j < n; j++) d[j] = this.keys[j * BLOCK];
-    this.directory = d;
+    this.directory = directoryOf(this.keys, this.size);
     return this;
   }
 
@@ -88,24 +84,8 @@ class Arrays {
 
   /** Position of (key, check), or −1. */
   find(key: number, check: number): number {
-    const dir = this.directory;
-    let lo = 0;
-    let hi = dir.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (dir[mid] < key) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo === 0 && (this.size === 0 || this.keys[0] !== key)) return -1;
     const keys = this.keys;
-    let a = lo === 0 ? 0 : (lo - 1) * BLOCK + 1;
-    let b = Math.min(lo * BLOCK + 1, this.size);
-    while (a < b) {
-      const mid = (a + b) >>> 1;
-      if (keys[mid] < key) a = mid + 1;
-      else b = mid;
-    }
-    for (let i = a; i < this.size && keys[i] === key; i++) if (this.checks[i] === check) return i;
+    for (let i = lowerBound(this.directory, keys, this.size, key); i < this.size && keys[i] === key; i++) if (this.checks[i] === check) return i;
     return -1;
   }
 }
