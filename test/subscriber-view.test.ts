@@ -3,6 +3,7 @@
 // from the change log alone, within a second; a pause and a deletion are never answered from a stale
 // view once seen; a process killed and restarted catches up from the log before it says it is ready.
 import test from 'ava';
+import { createConnection } from 'mysql2/promise';
 import { enrolPhoneBySms } from '../app/sms/inbound-enrolment';
 import { startHarness, type Harness } from './support/app-harness';
 import { TEST_REDIS_URL, testRedisPrefix } from './support/backends';
@@ -17,7 +18,7 @@ let a: Harness;
 let b: ServerProcess | null = null;
 let client: CarrierClient;
 
-async function startB(): Promise<void> {
+async function startB(waitReady = true): Promise<void> {
   b = await startServerProcess({
     DATABASE_URL: a.dbUrl,
     REDIS_URL: TEST_REDIS_URL,
@@ -27,6 +28,7 @@ async function startB(): Promise<void> {
   });
   client?.close();
   client = new CarrierClient(b.url, KEY.id, KEY.secret, 2);
+  if (!waitReady) return;
   const until = Date.now() + 20_000;
   for (;;) {
     const r = await fetch(`${b.url}/readyz`);
@@ -135,4 +137,32 @@ test.serial('a process killed and restarted catches up from the log before it sa
   t.like(await screen(pausing), { reason: 'paused' });
   t.like(await screen(leaving), { reason: 'not_enrolled' });
   t.like(await screen(arriving), { reason: 'category_block' });
+});
+
+test.serial('a process whose view is still loading answers /readyz 503 and still decides correctly, through the database', async (t) => {
+  const phone = '13800138020';
+  await enrol(phone);
+  await b!.kill();
+  // Another session holds the view's table: the new process's load waits behind it, as a slow load would.
+  const holder = await createConnection(a.dbUrl);
+  try {
+    await holder.query('LOCK TABLES subscriber_view WRITE');
+    await startB(false);
+    const r = await fetch(`${b!.url}/readyz`);
+    t.is(r.status, 503);
+    t.like(await r.json(), { status: 'not ready', database: true, subscriberView: false });
+    t.like(await screen(phone), { action: 'block', reason: 'category_block' });
+    t.like(await screen('13800138029'), { reason: 'not_enrolled' });
+  } finally {
+    await holder.query('UNLOCK TABLES');
+    await holder.end();
+  }
+  const until = Date.now() + 20_000;
+  let ready = await fetch(`${b!.url}/readyz`);
+  while (ready.status !== 200 && Date.now() < until) {
+    await new Promise((res) => setTimeout(res, 50));
+    ready = await fetch(`${b!.url}/readyz`);
+  }
+  t.like(await ready.json(), { status: 'ready', subscriberView: true });
+  t.like(await screen(phone), { reason: 'category_block' });
 });
