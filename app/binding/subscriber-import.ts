@@ -7,10 +7,10 @@
 // resumes after the last committed line and a re-import updates. Rejected rows go to FILE.rejects.csv.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
 import { LabelImport } from '../../entities/LabelImport';
 import type { PhoneVault } from '../privacy/phone-vault';
+import { forEachLine, openCheckpoint } from '../protection/import-file';
 import { csvField, defaultRejectsPath, fileKeyOf, openRejects } from '../protection/label-import';
 import { allocateVersions, SUBSCRIBER_SEQUENCE, toSqlTime } from '../protection/label-sql';
 import { normalizeNumber } from '../protection/numbers';
@@ -184,17 +184,9 @@ export async function importSubscribersFile(deps: { db: DataSource; vault: Phone
   const fileKey = crypto.createHash('sha256').update('subscribers\n').update(fileKeyOf(file)).digest('hex');
   const repo = db.getRepository(LabelImport);
 
-  let checkpoint = await repo.findOneBy({ fileKey });
-  if (checkpoint && opts.restart) {
-    await repo.delete({ fileKey });
-    checkpoint = null;
-  }
-  if (checkpoint?.finishedAt) {
+  const checkpoint = await openCheckpoint(db, fileKey, file, at, opts.restart);
+  if (checkpoint.finishedAt) {
     return { file, accepted: checkpoint.accepted, rejected: checkpoint.rejected, created: 0, updated: 0, lines: 0, resumedAfter: checkpoint.lastLine, alreadyDone: true, rejectsPath, seconds: 0 };
-  }
-  if (!checkpoint) {
-    await repo.insert({ fileKey, fileName: path.basename(file).slice(0, 255), lastLine: 0, accepted: 0, rejected: 0, startedAt: at, updatedAt: at, finishedAt: null });
-    checkpoint = await repo.findOneByOrFail({ fileKey });
   }
   const resumedAfter = checkpoint.lastLine;
   let accepted = checkpoint.accepted;
@@ -264,19 +256,7 @@ export async function importSubscribersFile(deps: { db: DataSource; vault: Phone
   };
 
   try {
-    let rest = '';
-    for await (const chunk of fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-      bytes += Buffer.byteLength(chunk as string);
-      const text = rest + (chunk as string);
-      let start = 0;
-      for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
-        const full = handleLine(text.slice(start, nl));
-        start = nl + 1;
-        if (full) await flush();
-      }
-      rest = text.slice(start);
-    }
-    if (rest !== '') handleLine(rest);
+    await forEachLine(file, handleLine, flush, (n) => (bytes += n));
     await flush();
     await inFlight;
     await repo.update({ fileKey }, { finishedAt: new Date(), updatedAt: new Date() });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
 import { LabelImport } from '../../entities/LabelImport';
 import { isSqlite } from '../db/datasource';
+import { forEachLine, openCheckpoint } from './import-file';
 import { isLabelCategory, type LabelCategory } from './label-categories';
 import { LabelBatch, labelCategoryCode } from './label-batch';
 import { labelTableEmpty, stageLabelBatch, type StagedLabelBatch } from './label-batch-write';
@@ -165,17 +166,9 @@ export async function importLabelsFile(db: DataSource, file: string, opts: Impor
   const fileKey = fileKeyOf(file);
   const repo = db.getRepository(LabelImport);
 
-  let checkpoint = await repo.findOneBy({ fileKey });
-  if (checkpoint && opts.restart) {
-    await repo.delete({ fileKey });
-    checkpoint = null;
-  }
-  if (checkpoint?.finishedAt) {
+  const checkpoint = await openCheckpoint(db, fileKey, file, at, opts.restart);
+  if (checkpoint.finishedAt) {
     return { file, accepted: checkpoint.accepted, rejected: checkpoint.rejected, lines: 0, resumedAfter: checkpoint.lastLine, alreadyDone: true, rejectsPath, seconds: 0 };
-  }
-  if (!checkpoint) {
-    await repo.insert({ fileKey, fileName: path.basename(file).slice(0, 255), lastLine: 0, accepted: 0, rejected: 0, startedAt: at, updatedAt: at, finishedAt: null });
-    checkpoint = (await repo.findOneByOrFail({ fileKey }))!;
   }
   const resumedAfter = checkpoint.lastLine;
   let accepted = checkpoint.accepted;
@@ -246,19 +239,7 @@ export async function importLabelsFile(db: DataSource, file: string, opts: Impor
   };
 
   try {
-    let rest = '';
-    for await (const chunk of fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-      bytes += Buffer.byteLength(chunk as string);
-      const text = rest + (chunk as string);
-      let start = 0;
-      for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
-        const full = handleLine(text.slice(start, nl));
-        start = nl + 1;
-        if (full) await flush();
-      }
-      rest = text.slice(start);
-    }
-    if (rest !== '') handleLine(rest);
+    await forEachLine(file, handleLine, flush, (n) => (bytes += n));
     await flush();
     await inFlight;
     await repo.update({ fileKey }, { finishedAt: new Date(), updatedAt: new Date() });

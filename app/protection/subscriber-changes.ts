@@ -92,7 +92,11 @@ export async function viewChangesSince(db: DataSource, version: number, limit: n
   return { rows: rows.map(toRow), more: rows.length === limit };
 }
 
-/** The whole Preferences of customised subscribers (their settings and lists), read in chunks. */
+/**
+ * The whole Preferences of customised subscribers (their settings and lists), read in chunks. List rows go
+ * through preferencesFromRows as the per-callee cache's do: whatever the cache's read does to a stored
+ * entry (decrypting an exact number kept encrypted at rest) this read must do too.
+ */
 export async function customPreferences(db: DataSource, subscriberIds: readonly number[], chunk = 1000): Promise<Map<number, Preferences>> {
   const out = new Map<number, Preferences>();
   for (let i = 0; i < subscriberIds.length; i += chunk) {
