@@ -15,6 +15,7 @@ export const SIMULATOR = {
   templateEnabled: 'SIM_TPL_ENABLED',
   smsInboundSecret: 'simulator-sms-secret',
   carrierKey: 'sim-carrier:sim-carrier-secret',
+  marketerKey: 'sim-marketer:sim-marketer-secret',
   // The simulator talks to /wechat in safe mode, as WeChat does for most accounts.
   encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
 } as const;
@@ -79,11 +80,30 @@ const schema = z.object({
     .refine((s) => s.split(',').every((p) => /^[^:,\s]+:[^,\s]{8,}$/.test(p.trim())), 'must be keyId:secret[,keyId:secret…], secrets of 8+ characters'),
   // Requests per second per carrier key, counted across processes through the store.
   CARRIER_RATE_LIMIT: z.coerce.number().int().min(1).default(20000),
+  MARKETER_KEYS: z
+    .string()
+    .default(SIMULATOR.marketerKey)
+    .refine((s) => s.split(',').every((p) => /^[A-Za-z0-9._-]{1,64}:[^,\s]{8,}$/.test(p.trim())), 'must be keyId:secret[,keyId:secret…], key ids of [A-Za-z0-9._-], secrets of 8+ characters'),
+  // Requests per second per marketer key, and numbers scrubbed per key per China day (against enumeration).
+  MARKETER_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
+  MARKETER_DAILY_QUOTA: z.coerce.number().int().min(1).default(2_000_000),
+  // When marketing calls may be placed, China time; scrubs outside answer outside_hours.
+  MARKETER_CALLING_HOURS: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, 'must be HH:MM-HH:MM (China time), e.g. 08:00-21:00')
+    .default('08:00-21:00'),
+  // Consent evidence is kept this long after a consent ends, then purged; regulation asks for at least five months.
+  CONSENT_RETENTION_DAYS: z.coerce.number().int().min(153).default(183),
   DATA_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   RETENTION_DAYS: z.coerce.number().int().min(1).default(180),
   // WeChat template sends per second across every worker (the account's quota decides it).
   NOTICE_SEND_RATE: z.coerce.number().int().min(1).max(100_000).default(500),
+  // 本机号码一键登录: the carrier's number authentication behind the H5 bind page.
+  NUMBER_AUTH_PROVIDER: z.enum(['aliyun', 'simulator', 'none']).optional(),
+  NUMBER_AUTH_ENDPOINT: z.string().optional(),
+  NUMBER_AUTH_SCENE_CODE: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'the 方案Code from the number authentication console').optional(),
+  NUMBER_AUTH_SDK_URL: z.string().optional(),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -124,10 +144,51 @@ export interface Config {
   carrierKeys: Map<string, string>;
   /** Requests per second per carrier key (fixed one-second windows shared through the store). */
   carrierRateLimit: number;
+  marketer: {
+    keys: Map<string, string>;
+    rateLimit: number;
+    dailyQuota: number;
+    /** Minutes after China midnight: calls allowed from `start` (inclusive) to `end` (exclusive). */
+    callingHours: { start: number; end: number; text: string };
+    consentRetentionDays: number;
+  };
   dataKey: Buffer;
   logLevel: string;
   retentionDays: number;
   noticeSendRate: number;
+  numberAuth: NumberAuthConfig;
+}
+
+/** 本机号码一键登录. `none`: the bind page offers the SMS code only. */
+export interface NumberAuthConfig {
+  provider: 'aliyun' | 'simulator' | 'none';
+  aliyun: { accessKeyId?: string; accessKeySecret?: string; endpoint?: string; sceneCode?: string; sdkUrl?: string };
+}
+
+/** Unset, the embedded simulator plays the carrier wherever it plays WeChat; elsewhere nothing is assumed. */
+function numberAuthConfig(e: Env, production: boolean, simulated: boolean): NumberAuthConfig {
+  const provider = e.NUMBER_AUTH_PROVIDER ?? (simulated && !production ? 'simulator' : 'none');
+  if (provider === 'simulator' && production) throw new ConfigError('NUMBER_AUTH_PROVIDER=simulator is for embedded mode only, never NODE_ENV=production');
+  if (provider === 'aliyun') {
+    const missing = [
+      ['ALIYUN_ACCESS_KEY_ID', e.ALIYUN_ACCESS_KEY_ID],
+      ['ALIYUN_ACCESS_KEY_SECRET', e.ALIYUN_ACCESS_KEY_SECRET],
+      ['NUMBER_AUTH_SCENE_CODE', e.NUMBER_AUTH_SCENE_CODE],
+      ['NUMBER_AUTH_SDK_URL', e.NUMBER_AUTH_SDK_URL],
+    ].filter(([, v]) => !v);
+    if (missing.length) throw new ConfigError(`NUMBER_AUTH_PROVIDER=aliyun needs ${missing.map(([k]) => k).join(', ')}`);
+    if (!/^(https?:)?\/\/[^\s]+$|^\/[^\s]*$/.test(e.NUMBER_AUTH_SDK_URL!)) throw new ConfigError('NUMBER_AUTH_SDK_URL must be an https:// URL or a path on this server');
+  }
+  return {
+    provider,
+    aliyun: {
+      accessKeyId: e.ALIYUN_ACCESS_KEY_ID,
+      accessKeySecret: e.ALIYUN_ACCESS_KEY_SECRET,
+      endpoint: e.NUMBER_AUTH_ENDPOINT,
+      sceneCode: e.NUMBER_AUTH_SCENE_CODE,
+      sdkUrl: e.NUMBER_AUTH_SDK_URL,
+    },
+  };
 }
 
 /** A template-based gateway's ids: per logical template first, else per purpose. */
@@ -193,6 +254,14 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
     const [id, ...rest] = pair.trim().split(':');
     carrierKeys.set(id, rest.join(':'));
   }
+  const marketerKeys = new Map<string, string>();
+  for (const pair of e.MARKETER_KEYS.split(',')) {
+    const [id, ...rest] = pair.trim().split(':');
+    marketerKeys.set(id, rest.join(':'));
+  }
+  const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+  const [hoursFrom, hoursTo] = e.MARKETER_CALLING_HOURS.split('-');
+  if (minutes(hoursTo) <= minutes(hoursFrom) || minutes(hoursTo) > 1440) throw new ConfigError('MARKETER_CALLING_HOURS must end after it starts, within one day (e.g. 08:00-21:00)');
   return {
     env: e.NODE_ENV,
     production,
@@ -237,10 +306,18 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
     },
     carrierKeys,
     carrierRateLimit: e.CARRIER_RATE_LIMIT,
+    marketer: {
+      keys: marketerKeys,
+      rateLimit: e.MARKETER_RATE_LIMIT,
+      dailyQuota: e.MARKETER_DAILY_QUOTA,
+      callingHours: { start: minutes(hoursFrom), end: minutes(hoursTo), text: e.MARKETER_CALLING_HOURS },
+      consentRetentionDays: e.CONSENT_RETENTION_DAYS,
+    },
     dataKey: loadDataKey(e.DATA_KEY, production, e.DATABASE_URL),
     logLevel: e.LOG_LEVEL,
     retentionDays: e.RETENTION_DAYS,
     noticeSendRate: e.NOTICE_SEND_RATE,
+    numberAuth: numberAuthConfig(e, production, simulated),
   };
 }
 

@@ -5,6 +5,7 @@ import type Router from '@koa/router';
 import { preferenceCommands } from '../menus/handlers/preferences';
 import { recentInterceptionId, recordsCommands } from '../menus/handlers/records';
 import { reportCommands } from '../menus/handlers/reports';
+import { consentCommands } from '../menus/handlers/consents';
 import type { ChatServices } from '../menus/handlers/context';
 import { SMS } from '../menus/texts';
 import { BindingService } from './binding/binding-service';
@@ -26,11 +27,15 @@ import { carrierRouter } from './carrier/routes';
 import { onTemplateSendJobFinish } from './notices/delivery-status';
 import { noticeHook, scheduleEnabledNotice, startNoticeWorker, type NoticeWorker } from './notices';
 import { Decider } from './protection/decider';
+import { buildMarketers } from './marketers';
 import { LabelService } from './protection/label-service';
 import { DataRights } from './settings/data-rights';
 import { ListsService } from './settings/lists-service';
 import { PreferencesService } from './settings/preferences-service';
 import { ProtectionService } from './settings/protection-service';
+import { OneTapService } from './binding/one-tap';
+import { createNumberAuthProvider, SimulatorNumberAuth } from './number-auth';
+import { numberAuthSimRouter } from './simulator/number-auth-routes';
 import { simulatorRouter } from './simulator/sim-routes';
 import { createWechatApiServer } from './simulator/wechat-api-server';
 import { createSmsProvider, SmsService } from './sms';
@@ -84,6 +89,11 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   const otp = new OtpService(deps.store, otpMacKey(config.dataKey), async (phone, code) => {
     sms.send({ phone, purpose: 'otp', template: 'otp', params: { code }, text: SMS.otp(code) }).catch((err) => log.error({ err }, 'otp sms failed'));
   });
+  // 本机号码一键登录 on the H5 bind page (null: NUMBER_AUTH_PROVIDER=none, the SMS code only). The page's URL
+  // and origin are what the provider's scheme is registered with.
+  const numberAuth = createNumberAuthProvider(config, deps.store);
+  const pageOrigin = new URL(opts.publicBaseUrl).origin;
+  const oneTap = numberAuth ? new OneTapService(deps.store, numberAuth, deps.vault, { pageUrl: `${pageOrigin}/`, origin: pageOrigin }, log) : null;
   const protection = new ProtectionService(deps.db, deps.store);
   const preferences = new PreferencesService(deps.db, deps.store, protection);
   const lists = new ListsService(deps.db, deps.store, protection);
@@ -95,8 +105,14 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
     log.info({ subscriberId, phone }, 'protection enabled; notices scheduled');
   };
 
+  // Compliant call centres: scrub, consents, changes; the consent index is also the decider's.
+  const marketers = buildMarketers(deps, { workers: opts.workers });
+  await marketers.start();
+  routers.push(marketers.router);
+  preferences.onCategoriesRefused.push((id, categories, source) => marketers.consents.revokeForRefusal(id, categories, source));
+
   const labels = new LabelService(deps.db);
-  const decider = Decider.create(deps);
+  const decider = Decider.create(deps, { consents: marketers.index });
   await decider.start();
   const interceptions = new InterceptionService(deps, { onStored: noticeHook() });
   const labelPort = new DbLabelPort(deps.db);
@@ -113,10 +129,12 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
     protection,
     announceEnabled,
     mergeSmsEnrolment: (subscriberId, phoneHash) => mergeSmsSubscriber(deps, subscriberId, phoneHash),
+    bindPageUrl: oneTap ? `${opts.publicBaseUrl}/h5/bind` : undefined,
     extra: [
       ...recordsCommands({ db: deps.db, vault: deps.vault, store: deps.store, config: { ...config, publicBaseUrl: opts.publicBaseUrl }, appeals, lists }),
       ...reportCommands({ reports, recentInterception: (openid, index) => recentInterceptionId(deps.store, openid, index) }),
       ...preferenceCommands({ preferences, lists }),
+      ...consentCommands(marketers.consents),
     ],
   };
   const chatDispatch = chatDispatcher(chat, { onTemplateFinished: async (msgid, status) => void (await onTemplateSendJobFinish(deps, msgid, status)) });
@@ -132,13 +150,25 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   routers.push(
     h5Router(
       deps,
-      { subscribers, bindings, protection, preferences, lists, dataRights, announceEnabled },
+      {
+        subscribers,
+        bindings,
+        protection,
+        preferences,
+        lists,
+        dataRights,
+        announceEnabled,
+        binding: { otp, oneTap, mergeSmsEnrolment: (subscriberId, phoneHash) => mergeSmsSubscriber(deps, subscriberId, phoneHash) },
+        consents: marketers.consents,
+      },
       { authorizeBase: simulatedApi ? apiBase : WECHAT_AUTHORIZE_BASE, exchangeCode: (code) => oauth.exchangeCode(code) },
     ),
     smsInboundRouter(deps, { protection, sms }),
   );
   const simPage = sim ? simulatorRouter(deps, { state: sim.state, subscribers, bindings }, { baseUrl: opts.publicBaseUrl, simApiPath: SIMULATOR_API_PATH }) : null;
   if (simPage) routers.push(simPage.router);
+  // The carrier's side of one-tap in embedded mode: the simulated JS-SDK and gateway.
+  if (numberAuth instanceof SimulatorNumberAuth) routers.push(numberAuthSimRouter(numberAuth, simPage ? simPage.deviceOf : () => null));
 
   let worker: NoticeWorker | null = null;
   if (opts.workers) worker = startNoticeWorker(deps, { wechat, sms }, { retentionDays: config.retentionDays, ratePerSecond: config.noticeSendRate });
@@ -146,6 +176,7 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   return {
     apiBase,
     decider,
+    marketers,
     labels,
     reports,
     appeals,
@@ -155,6 +186,7 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
     subscribers,
     bindings,
     otp,
+    oneTap,
     protection,
     preferences,
     lists,
@@ -168,6 +200,7 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
     stop: async () => {
       await worker?.stop();
       await decider.stop();
+      await marketers.stop();
     },
   };
 }

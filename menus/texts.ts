@@ -164,7 +164,7 @@ export const H5 = {
     title: '我的防护',
     phone: '绑定手机',
     notBound: '未绑定',
-    bindHint: '请在公众号对话中回复“绑定 手机号”完成绑定，然后回到本页。',
+    bindHint: '请先绑定要保护的手机号（可本机号码一键登录），或在公众号对话中回复“绑定 手机号”。',
     status: '防护状态',
     categories: (blocked: number, total: number) => `拦截 ${blocked}/${total} 类`,
     listCount: (n: number, limit: number) => `${n}/${limit}`,

@@ -18,15 +18,18 @@ import { recordsPage } from './pages/records';
 import { rulesPage } from './pages/rules';
 
 // Pages load only our own script and stylesheet; only our own origin (the simulator's phone frame) may frame them.
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'";
+export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'";
+
+/** A page as every H5 page is served: never cached, under the CSP (a page loading a provider's SDK widens it). */
+export function renderPage(ctx: Context, htmlText: string, csp: string = CSP): void {
+  ctx.set('Cache-Control', 'no-store');
+  ctx.set('Content-Security-Policy', csp);
+  ctx.type = 'text/html; charset=utf-8';
+  ctx.body = htmlText;
+}
 
 export function mountPages(router: Router, deps: Deps, s: H5Services, auth: H5Auth, cookies: H5Cookies): void {
-  const render = (ctx: Context, htmlText: string) => {
-    ctx.set('Cache-Control', 'no-store');
-    ctx.set('Content-Security-Policy', CSP);
-    ctx.type = 'text/html; charset=utf-8';
-    ctx.body = htmlText;
-  };
+  const render = renderPage;
   const who = (ctx: Context) => {
     const st = h5State(ctx);
     return { id: st.subscriber.id, csrf: cookies.csrfToken(st.session) };

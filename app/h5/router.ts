@@ -5,8 +5,10 @@ import { H5 } from '../../menus/texts';
 import type { Deps } from '../deps';
 import { HttpError } from '../http/errors';
 import { mountApi } from './api-routes';
+import { mountBind } from './bind-routes';
 import { H5Auth, type H5SignIn } from './auth';
-import { mountPages } from './page-routes';
+import { mountConsents } from './consents-routes';
+import { mountPages, renderPage } from './page-routes';
 import { ASSETS, errorPage } from './pages/layout';
 import { H5Cookies } from './session';
 import type { H5Services } from './services';
@@ -45,7 +47,7 @@ export function h5Router(deps: Deps, services: H5Services, opts: H5Options): Rou
     await next();
   });
 
-  for (const asset of [ASSETS.css, ASSETS.js]) {
+  for (const asset of [ASSETS.css, ASSETS.js, ASSETS.bindJs]) {
     router.get(asset.path.slice('/h5'.length), (ctx) => {
       ctx.set('ETag', asset.etag);
       ctx.set('Cache-Control', 'public, max-age=86400');
@@ -60,6 +62,8 @@ export function h5Router(deps: Deps, services: H5Services, opts: H5Options): Rou
 
   router.get('/oauth/callback', htmlErrors, auth.callback);
   mountApi(router, deps, services, auth);
+  mountBind(router, deps, services, auth, cookies);
   mountPages(router, deps, services, auth, cookies);
+  if (services.consents) mountConsents(router, { consents: services.consents, bindings: services.bindings }, auth, cookies, renderPage);
   return router;
 }

@@ -12,6 +12,7 @@ import { PreferenceSource } from './preference-source';
 import type { Preferences } from './preferences';
 import { PASSABLE_BY_BREAKTHROUGH } from './rules';
 import { SubscriberView } from './subscriber-view';
+import { insideCallingHours } from '../marketers/calling-hours';
 
 export interface ScreenCall {
   caller: string;
@@ -22,6 +23,14 @@ export interface ScreenCall {
   attestation?: 'A' | 'B' | 'C';
   /** When the call is placed (ISO-8601); the server's clock when absent or unreadable. */
   at?: string;
+  /** The marketer account (a MARKETER_KEYS key id) the network attributes the call to. */
+  callerAccount?: string;
+}
+
+/** Live consents, as the decision reads them (app/marketers/consent-index.ts keeps them in memory). */
+export interface ConsentFacts {
+  has(number: string): boolean;
+  stateOf(keyId: string, number: string, category: string, now: number): 'live' | 'revoked' | 'none';
 }
 
 export type { Decision } from './decide';
@@ -32,6 +41,10 @@ export interface DeciderParts {
   behaviour: Behaviour;
   /** Every enrolled callee in memory; until it is loaded (or without it) callees are read through preferenceSource. */
   subscriberView?: SubscriberView;
+  /** Absent: no consent ever lets a call through. */
+  consents?: ConsentFacts;
+  /** When consents count (the marketers' calling hours, China time). */
+  consentHours?: (now: number) => boolean;
 }
 
 const NOT_ENROLLED: Decision = { action: 'allow', reason: 'not_enrolled' };
@@ -61,6 +74,8 @@ export class Decider {
   readonly subscriberView?: SubscriberView;
   private viewLoading?: Promise<void>;
   private stopped = false;
+  private readonly consents?: ConsentFacts;
+  private readonly consentHours: (now: number) => boolean;
 
   constructor(
     private readonly deps: Pick<Deps, 'log'>,
@@ -70,6 +85,8 @@ export class Decider {
     this.preferenceSource = parts.preferenceSource;
     this.behaviour = parts.behaviour;
     this.subscriberView = parts.subscriberView;
+    this.consents = parts.consents;
+    this.consentHours = parts.consentHours ?? (() => true);
   }
 
   /** Whether callees are answered from the subscriber view (true when the process has none). */
@@ -85,6 +102,7 @@ export class Decider {
       index?: ConstructorParameters<typeof LabelIndex>[1];
       prefs?: ConstructorParameters<typeof PreferenceSource>[1];
       view?: ConstructorParameters<typeof SubscriberView>[1];
+      consents?: ConsentFacts;
     } = {},
   ): Decider {
     const labels = new LabelService(deps.db);
@@ -94,6 +112,8 @@ export class Decider {
       preferenceSource: new PreferenceSource(deps, { onError: onError('preference invalidation'), ...opts.prefs }),
       subscriberView: new SubscriberView(deps, { onError: onError('subscriber view refresh'), ...opts.view }),
       behaviour: new Behaviour(deps.store, { labels, hashNumber: (n) => deps.vault.lookupHash(n), onError: onError('behaviour flush'), ...opts.behaviour }),
+      consents: opts.consents,
+      consentHours: (now) => insideCallingHours(deps.config.marketer.callingHours, now),
     });
   }
 
@@ -157,7 +177,25 @@ export class Decider {
 
   private decideWith(p: Prepared, prefs: Preferences | null, lastStoppedAt?: number): Decision {
     const facts: BehaviourFacts = { highFrequency: p.highFrequency, lastStoppedAt };
-    return decide({ caller: p.caller, callerIndustry: p.call.callerIndustry, attestation: p.call.attestation, prefs, labels: p.labels, facts, now: p.now });
+    return decide({
+      caller: p.caller,
+      callerIndustry: p.call.callerIndustry,
+      attestation: p.call.attestation,
+      prefs,
+      labels: p.labels,
+      facts,
+      now: p.now,
+      callerAccount: p.call.callerAccount,
+      consentFor: this.consentFor(p),
+    });
+  }
+
+  /** Only for a call naming a marketer account, to a callee some consent exists for, inside calling hours. */
+  private consentFor(p: Prepared): ((category: string) => boolean) | undefined {
+    const account = p.call.callerAccount;
+    const consents = this.consents;
+    if (!account || !consents || !consents.has(p.callee.value) || !this.consentHours(p.now)) return undefined;
+    return (category) => consents.stateOf(account, p.callee.value, category, p.now) === 'live';
   }
 
   /**

@@ -13,6 +13,7 @@ import { readRawBody } from '../http/raw-body';
 import { ConsoleSmsProvider } from '../sms';
 import type { BindingService } from '../binding/binding-service';
 import type { SubscriberService } from '../binding/subscriber-service';
+import type { SimDevice } from './number-auth-routes';
 import { SimWechatServer } from './wechat-client-sim';
 import type { SentMessage, WechatSimState } from './wechat-sim-state';
 
@@ -36,10 +37,15 @@ export interface SimulatorServices {
 
 const NAMES = ['小明', '小红', '老王', '阿强', '小李', '小张'];
 
-export function simulatorRouter(deps: Deps, s: SimulatorServices, opts: { baseUrl: string; simApiPath: string }): { router: Router; authorizeCookie: Koa.Middleware } {
+export function simulatorRouter(
+  deps: Deps,
+  s: SimulatorServices,
+  opts: { baseUrl: string; simApiPath: string },
+): { router: Router; authorizeCookie: Koa.Middleware; deviceOf: (ctx: Koa.Context) => SimDevice | null } {
   const { config } = deps;
   // Each simulated person owns a phone: its SMS inbox is what the page shows, bound or not.
-  const users: { openid: string; name: string; phone: string }[] = [];
+  // mobileData: whether the phone is on its carrier's data network (本机号码一键登录 works) or on Wi-Fi.
+  const users: { openid: string; name: string; phone: string; mobileData: boolean }[] = [];
   const timelines = new Map<string, Entry[]>();
   const netlog: { at: string; text: string }[] = [];
   const wechatServer = new SimWechatServer({ url: `${opts.baseUrl}/wechat`, token: config.wechat.token, appId: config.wechat.appId, encodingAesKey: config.wechat.encodingAesKey, accountId: 'gh_fangsaorao_sim' });
@@ -52,6 +58,7 @@ export function simulatorRouter(deps: Deps, s: SimulatorServices, opts: { baseUr
       openid: `oSim${crypto.randomBytes(9).toString('base64url')}`,
       name: NAMES[n % NAMES.length] + (n >= NAMES.length ? n + 1 : ''),
       phone: `13${8 - (n % 6)}0013${String(8000 + n).padStart(4, '0')}`,
+      mobileData: true,
     };
     users.push(u);
     return u;
@@ -155,6 +162,20 @@ export function simulatorRouter(deps: Deps, s: SimulatorServices, opts: { baseUr
       netlog,
     };
   });
+  // Picking another simulated person is picking another phone: its pages must not stay signed in as the last one.
+  router.post('/api/select', async (ctx) => {
+    const u = knownUser((await body(ctx)).openid);
+    ctx.cookies.set('fsr_h5', '', { httpOnly: true, sameSite: 'lax', path: '/h5', maxAge: 0, expires: new Date(0), overwrite: true });
+    ctx.cookies.set('fsr_sim_openid', u.openid, { httpOnly: false, sameSite: 'lax', path: '/', overwrite: true });
+    ctx.body = { ok: true };
+  });
+  router.post('/api/mobile-data', async (ctx) => {
+    const b = await body(ctx);
+    const u = knownUser(b.openid);
+    u.mobileData = Boolean(b.on);
+    log(`phone ${u.name}: ${u.mobileData ? '移动数据' : 'Wi-Fi'}`);
+    ctx.body = { ok: true, mobileData: u.mobileData };
+  });
   router.post('/api/users', (ctx) => {
     ctx.body = addUser();
   });
@@ -232,5 +253,10 @@ export function simulatorRouter(deps: Deps, s: SimulatorServices, opts: { baseUr
     }
     await next();
   };
-  return { router, authorizeCookie };
+  // The simulated carrier knows the device by the phone the simulator page has selected.
+  const deviceOf = (ctx: Koa.Context): SimDevice | null => {
+    const u = users.find((x) => x.openid === ctx.cookies.get('fsr_sim_openid'));
+    return u ? { phone: u.phone, mobileData: u.mobileData } : null;
+  };
+  return { router, authorizeCookie, deviceOf };
 }

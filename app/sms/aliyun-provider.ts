@@ -1,9 +1,8 @@
 // SMS_PROVIDER=aliyun: Alibaba Cloud SMS (dysmsapi 2017-05-25) SendSms through the official SDK, which
 // signs with ACS3-HMAC-SHA256. Aliyun answers business refusals with HTTP 200 and a Code other than 'OK'.
 import Dysmsapi, { SendSmsRequest } from '@alicloud/dysmsapi20170525';
-import { $OpenApiUtil } from '@alicloud/openapi-core';
 import type { SmsTemplateIds } from '../config';
-import { splitEndpoint } from './endpoint';
+import { aliyunClientConfig } from './aliyun-config';
 import { SmsProvider, SmsRequest, SmsSendError, SmsSendResult } from './port';
 import { templateIdFor } from './templates';
 
@@ -22,19 +21,7 @@ export class AliyunSmsProvider implements SmsProvider {
   private readonly client: Dysmsapi;
 
   constructor(private readonly opts: AliyunSmsOptions) {
-    const { protocol, host } = splitEndpoint(opts.endpoint ?? 'dysmsapi.aliyuncs.com');
-    const timeoutMs = opts.timeoutMs ?? 5000;
-    this.client = new Dysmsapi(
-      new $OpenApiUtil.Config({
-        accessKeyId: opts.accessKeyId,
-        accessKeySecret: opts.accessKeySecret,
-        endpoint: host,
-        protocol,
-        regionId: 'cn-hangzhou',
-        readTimeout: timeoutMs,
-        connectTimeout: timeoutMs,
-      }),
-    );
+    this.client = new Dysmsapi(aliyunClientConfig(opts, 'dysmsapi.aliyuncs.com'));
   }
 
   async send(req: SmsRequest): Promise<SmsSendResult> {

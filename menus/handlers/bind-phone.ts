@@ -2,11 +2,17 @@
 import { parseMainlandMobile } from '../../app/binding/mobile';
 import { maskPhone } from '../../app/privacy/mask';
 import { CHAT } from '../texts';
+import { ONE_TAP } from '../texts-one-tap';
 import { chatState, type ChatInput, type ChatServices } from './context';
 
 export async function askForPhone(input: ChatInput, s: ChatServices): Promise<string> {
   await chatState.set(s.store, input.openid, 'await_phone');
-  return CHAT.askPhone;
+  return withBindPage(CHAT.askPhone, s);
+}
+
+/** A reply that asks for a number, with the one-tap page beside it where there is one. */
+export function withBindPage(reply: string, s: ChatServices): string {
+  return s.bindPageUrl ? `${reply}\n${ONE_TAP.chatLink(s.bindPageUrl)}` : reply;
 }
 
 export async function startBinding(input: ChatInput, s: ChatServices, raw: string): Promise<string> {

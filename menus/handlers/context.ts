@@ -27,6 +27,8 @@ export interface ChatServices {
   announceEnabled(subscriberId: number, openid: string | null, phone: string): Promise<void>;
   /** Folds an SMS-only enrolment of this phone into the WeChat subscriber who just proved they hold it. */
   mergeSmsEnrolment?(subscriberId: number, phoneHash: string): Promise<unknown>;
+  /** The H5 bind page (本机号码一键登录), offered beside the typed number when a provider is configured. */
+  bindPageUrl?: string;
   /** Everything else a later feature plugs in (preferences commands, records, reports). */
   extra?: ChatCommand[];
 }

@@ -1,6 +1,7 @@
 // 拦截设置 (status and next step), 开启防护, 暂停/恢复.
 import { maskPhone } from '../../app/privacy/mask';
 import { CHAT } from '../texts';
+import { withBindPage } from './bind-phone';
 import { chatState, type ChatInput, type ChatServices } from './context';
 
 export async function showSettings(input: ChatInput, s: ChatServices): Promise<string> {
@@ -8,7 +9,7 @@ export async function showSettings(input: ChatInput, s: ChatServices): Promise<s
   const status = (await s.subscribers.status(input.openid)) ?? (await s.subscribers.ensure(input.openid), null);
   if (!status?.phoneCipher) {
     await chatState.set(s.store, input.openid, 'await_phone');
-    return CHAT.status({ masked: null, state: 'off' });
+    return withBindPage(CHAT.status({ masked: null, state: 'off' }), s);
   }
   const state = !status.enabled ? 'off' : status.paused ? 'paused' : 'on';
   return CHAT.status({ masked: maskPhone(s.vault.decrypt(status.phoneCipher)), state });

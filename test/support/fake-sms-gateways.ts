@@ -4,6 +4,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { rpcParams, verifyAcs3 } from './fake-aliyun-acs3';
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -103,11 +104,7 @@ export async function startJsonSmsGateway(): Promise<JsonSmsGateway> {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Alibaba Cloud SMS (dysmsapi 2017-05-25), SendSms, V3 signature:
-//   CanonicalRequest = METHOD \n URI \n CanonicalQuery \n CanonicalHeaders \n SignedHeaders \n x-acs-content-sha256
-//   StringToSign     = "ACS3-HMAC-SHA256" \n hex(SHA256(CanonicalRequest))
-//   Signature        = hex(HMAC-SHA256(AccessKeySecret, StringToSign))
-// with query keys sorted and values RFC 3986-encoded, and every x-acs-* header (plus host) signed.
+// Alibaba Cloud SMS (dysmsapi 2017-05-25), SendSms, V3 signature (checked in fake-aliyun-acs3.ts).
 
 export interface AliyunSendSms {
   accessKeyId: string;
@@ -131,10 +128,6 @@ export interface AliyunSmsFake {
   close(): Promise<void>;
 }
 
-function rfc3986(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
 export async function startAliyunSmsFake(keys: { accessKeyId: string; accessKeySecret: string }): Promise<AliyunSmsFake> {
   const requests: AliyunSendSms[] = [];
   const queue: AliyunFault[] = [];
@@ -145,44 +138,18 @@ export async function startAliyunSmsFake(keys: { accessKeyId: string; accessKeyS
 
   const srv = await listen(async (req, res) => {
     const raw = await readBody(req);
-    const url = new URL(req.url ?? '/', 'http://placeholder');
-    const auth = String(req.headers.authorization ?? '');
-    const m = /^ACS3-HMAC-SHA256 Credential=([^,]+),SignedHeaders=([^,]+),Signature=([0-9a-f]{64})$/.exec(auth);
-    const record: AliyunSendSms = { accessKeyId: m?.[1] ?? '', signatureVerified: false };
+    const check = verifyAcs3(req, raw, keys, nonces);
+    const record: AliyunSendSms = { accessKeyId: check.accessKeyId, signatureVerified: check.ok };
     requests.push(record);
     const reject = (status: number, code: string, message: string) => {
       record.rejectedWith = code;
       refuse(res, status, code, message);
     };
-    if (!m) return reject(400, 'IncompleteSignature', 'The request signature does not conform to Aliyun standards.');
-    const [, accessKeyId, signedList, signature] = m;
-    if (accessKeyId !== keys.accessKeyId) return reject(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
-    const signed = signedList.split(';');
-    const acsHeaders = Object.keys(req.headers).filter((h) => h.startsWith('x-acs-'));
-    if (!signed.includes('host') || acsHeaders.some((h) => !signed.includes(h)))
-      return reject(400, 'IncompleteSignature', 'The host header and every x-acs-* header must be signed.');
-    const payloadHash = String(req.headers['x-acs-content-sha256'] ?? '');
-    if (payloadHash !== sha256Hex(raw)) return reject(400, 'IncompleteSignature', 'x-acs-content-sha256 does not match the body.');
-    const date = Date.parse(String(req.headers['x-acs-date'] ?? ''));
-    if (!Number.isFinite(date) || Math.abs(Date.now() - date) > 15 * 60_000) return reject(400, 'InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.');
-    const nonce = String(req.headers['x-acs-signature-nonce'] ?? '');
-    if (!nonce || nonces.has(nonce)) return reject(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.');
-
-    const query = [...url.searchParams.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const canonicalQuery = query.map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`).join('&');
-    const canonicalHeaders = signed.map((h) => `${h}:${String(req.headers[h] ?? '').trim()}\n`).join('');
-    const canonicalRequest = [req.method, url.pathname, canonicalQuery, canonicalHeaders, signed.join(';'), payloadHash].join('\n');
-    const expected = hmac(keys.accessKeySecret, `ACS3-HMAC-SHA256\n${sha256Hex(canonicalRequest)}`).toString('hex');
-    if (!sameHex(expected, signature)) return reject(400, 'SignatureDoesNotMatch', 'Specified signature does not match our calculation.');
-    nonces.add(nonce);
-    record.signatureVerified = true;
+    if (!check.ok) return reject(check.status, check.code, check.message);
 
     if (req.headers['x-acs-action'] !== 'SendSms' || req.headers['x-acs-version'] !== '2017-05-25')
       return reject(400, 'InvalidAction.NotFound', 'Specified api is not found, please check your url and method.');
-    // RPC parameters travel in the query (what the SDK does) or in a form body.
-    const params = new URLSearchParams(url.search);
-    if (String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'))
-      for (const [k, v] of new URLSearchParams(raw.toString('utf8'))) params.set(k, v);
+    const params = rpcParams(req, raw);
     record.phoneNumbers = params.get('PhoneNumbers') ?? undefined;
     record.signName = params.get('SignName') ?? undefined;
     record.templateCode = params.get('TemplateCode') ?? undefined;

@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import { H5 } from '../../../menus/texts';
 import { SCRIPT } from '../assets/script';
 import { STYLE } from '../assets/style';
+import { BIND_SCRIPT, BIND_STYLE } from '../assets/bind-script';
 
 /** Escapes text for HTML content and attribute values. Every dynamic value goes through it. */
 export function esc(v: unknown): string {
@@ -28,9 +29,11 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Raw {
 }
 
 const version = (s: string) => crypto.createHash('sha256').update(s).digest('hex').slice(0, 10);
+const CSS = STYLE + BIND_STYLE;
 export const ASSETS = {
-  css: { path: '/h5/static/h5.css', body: STYLE, etag: `"${version(STYLE)}"`, type: 'text/css; charset=utf-8' },
+  css: { path: '/h5/static/h5.css', body: CSS, etag: `"${version(CSS)}"`, type: 'text/css; charset=utf-8' },
   js: { path: '/h5/static/h5.js', body: SCRIPT, etag: `"${version(SCRIPT)}"`, type: 'application/javascript; charset=utf-8' },
+  bindJs: { path: '/h5/static/bind.js', body: BIND_SCRIPT, etag: `"${version(BIND_SCRIPT)}"`, type: 'application/javascript; charset=utf-8' },
 };
 
 /** What the script needs to word its messages (it holds no Chinese of its own). */
@@ -49,6 +52,8 @@ export interface PageOptions {
   /** Sub-pages link back to the overview. */
   back?: boolean;
   description?: string;
+  /** Page-specific scripts (our own paths), after the shared one. */
+  scripts?: string[];
 }
 
 export function layout(p: PageOptions): string {
@@ -62,7 +67,7 @@ export function layout(p: PageOptions): string {
 <title>${esc(p.title)}</title>
 <link rel="stylesheet" href="${ASSETS.css.path}?v=${ASSETS.css.etag.slice(1, -1)}">
 <script src="${ASSETS.js.path}?v=${ASSETS.js.etag.slice(1, -1)}" defer></script>
-</head>
+${(p.scripts ?? []).map((src) => `<script src="${esc(src)}" defer></script>\n`).join('')}</head>
 <body data-texts="${esc(SCRIPT_TEXTS)}">
 <main class="page" id="main">
 <header class="hd">

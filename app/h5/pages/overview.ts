@@ -1,6 +1,8 @@
 // 我的防护: status, bound phone (masked), counts, and the way to every setting.
 import { H5 } from '../../../menus/texts';
+import { ONE_TAP } from '../../../menus/texts-one-tap';
 import { CATEGORY_CODES, LIST_LIMIT, type CategoryMode } from '../../protection/preferences';
+import { H5_CONSENTS } from '../../../menus/texts-marketers';
 import { html, layout } from './layout';
 
 export interface OverviewData {
@@ -26,7 +28,7 @@ export function overviewPage(d: OverviewData, csrf: string): string {
   <li class="cell"><span class="cell__bd">${o.phone}</span><span class="cell__ft" data-testid="phone">${d.masked ?? o.notBound}</span></li>
   <li class="cell"><span class="cell__bd">${o.status}</span><span class="cell__ft"><span class="status status--${d.state}" data-testid="state">${H5.state[d.state]}</span></span></li>
 </ul>
-${d.masked ? null : html`<p class="cells-tips" role="note">${o.bindHint}</p>`}
+${d.masked ? null : html`<p class="cells-tips" role="note">${o.bindHint}</p><div class="btn-area"><a class="btn btn--primary" href="/h5/bind">${ONE_TAP.page.title}</a></div>`}
 <div class="summary">
   <div><b>${blocked}</b><span>${H5.nav.categories}</span></div>
   <div><b data-testid="reject-count">${d.counts.reject}</b><span>${H5.lists.listNames.reject}</span></div>
@@ -41,6 +43,7 @@ ${action ? html`<div class="btn-area">${action}</div>` : null}
   ${link('/h5/rules', H5.nav.rules, '')}
   ${link('/h5/notices', H5.nav.notices, '')}
   ${link('/h5/records', H5.nav.records, o.recent(d.recent))}
+  ${link('/h5/consents', H5_CONSENTS.nav, '')}
   ${link('/h5/data', H5.nav.data, '')}
 </div></nav>`;
   return layout({ title: o.title, csrf, body });

@@ -8,6 +8,7 @@
   let menuOpen = null;
   let keyboard = false;
   let busy = false;
+  let selected = null;
 
   async function api(path, body) {
     const res = await fetch('/simulator/api/' + path, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -45,9 +46,27 @@
         return el('article', { class: 'card', 'data-kind': 'template' }, el('h3', {}, m.card.title), el('dl', {}, ...rows),
           m.card.url ? el('a', { href: '#', onclick: (ev) => { ev.preventDefault(); openPage(m.card.url, m.card.title); } }, '详情') : null);
       }
-      return el('div', { class: 'bubble ' + m.kind, 'data-kind': m.kind }, m.text);
+      return el('div', { class: 'bubble ' + m.kind, 'data-kind': m.kind }, ...(m.kind === 'them' ? withLinks(m.text) : [m.text]));
     }));
     if (nearBottom || busy) chat.scrollTop = chat.scrollHeight;
+  }
+
+  // WeChat shows <a href> in a text reply as a link; links to our own pages open in the phone's page view.
+  function withLinks(text) {
+    const out = [];
+    const re = /<a href="([^"<>]+)">([^<]*)<\/a>/g;
+    let last = 0;
+    let m;
+    while ((m = re.exec(text))) {
+      const url = m[1];
+      const title = m[2];
+      out.push(text.slice(last, m.index));
+      const own = new URL(url, location.href).origin === location.origin;
+      out.push(own ? el('a', { href: url, onclick: (ev) => { ev.preventDefault(); openPage(url, title); } }, title) : title);
+      last = re.lastIndex;
+    }
+    out.push(text.slice(last));
+    return out;
   }
 
   function renderMenu() {
@@ -83,6 +102,8 @@
     $('sms-phone').textContent = state.phone ? '本机 ' + state.phone + (state.boundPhone === state.phone ? '（已绑定）' : '') : '';
     $('sms').replaceChildren(...state.sms.map((s) => el('li', {}, el('time', {}, time(s.at)), s.text)));
     if (state.phone && !$('callee').value) $('callee').value = state.phone;
+    const me = state.users.find((u) => u.openid === current);
+    $('mobile-data').checked = !!(me && me.mobileData);
   }
 
   function renderNet() {
@@ -98,6 +119,10 @@
         state = await api('state?openid=' + encodeURIComponent(current));
       }
       document.cookie = 'fsr_sim_openid=' + encodeURIComponent(current) + '; path=/; SameSite=Lax';
+      if (selected !== current) {
+        selected = current;
+        await api('select', { openid: current });
+      }
       renderUsers();
       renderChat();
       renderMenu();
@@ -148,6 +173,7 @@
   }
 
   $('h5-close').addEventListener('click', closePage);
+  $('mobile-data').addEventListener('change', (ev) => act(() => api('mobile-data', { openid: current, on: ev.target.checked })));
   $('follow').addEventListener('click', () => act(() => api('follow', { openid: current })));
   $('toggle-menu').addEventListener('click', () => { keyboard = false; renderMenu(); });
   $('composer').addEventListener('submit', (ev) => {
