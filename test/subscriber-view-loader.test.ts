@@ -26,7 +26,7 @@ for (const b of BACKENDS) {
     for (let i = 0; i < n; i++) ids.push(await seedSubscriber(world, phoneOf(i), { ...basePreferences(), categoryModes: { ...basePreferences().categoryModes } }));
     const opts = { view: { pageSize: 16, mergeAt: 20, pollMs: 50 } };
     const a = Decider.create(world.deps, opts);
-    world.deciders.push(a);
+    (world.deciders ??= []).push(a);
     await a.start();
     await a.subscriberViewLoaded();
     t.is(a.subscriberView!.size, n);

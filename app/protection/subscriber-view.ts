@@ -13,7 +13,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import type { PhoneVault } from '../privacy/phone-vault';
-import { PREFS_CHANNEL } from '../settings/changes';
+import { followChanges, PREFS_CHANNEL } from '../settings/changes';
 import type { Store } from '../store';
 import { compiledListsOf } from './list-match';
 import type { ListItem, Preferences } from './preferences';
@@ -102,6 +102,7 @@ export class SubscriberView {
   private timer?: NodeJS.Timeout;
   private polling: Promise<unknown> | null = null;
   private again = false;
+  private unfollow?: () => void;
   private stopped = false;
   private readonly pollMs: number;
   private readonly pageSize: number;
@@ -336,6 +337,7 @@ export class SubscriberView {
     if (this.timer) return;
     this.timer = setInterval(() => void this.refresh(), this.pollMs);
     this.timer.unref();
+    this.unfollow = followChanges(() => this.refresh());
     await this.deps.store?.subscribe(PREFS_CHANNEL, () => {
       if (!this.stopped && this.loaded) void this.refresh();
     });
@@ -343,6 +345,7 @@ export class SubscriberView {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unfollow?.();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.polling;

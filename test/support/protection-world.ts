@@ -29,7 +29,7 @@ export interface World {
   /** Extra stores opened on the same Redis prefix (another "process"). */
   openStore(): Promise<Store>;
   /** Deciders made on this world (makeDecider): seeding waits until their subscriber views caught up. */
-  deciders: Decider[];
+  deciders?: Decider[];
   close(): Promise<void>;
 }
 
@@ -79,7 +79,7 @@ export async function seedSubscriber(w: World, phone: string, prefs: Preferences
 
 /** Waits until every running decider's subscriber view has applied what was just committed. */
 export async function caughtUp(w: World): Promise<void> {
-  for (const d of w.deciders) {
+  for (const d of w.deciders ?? []) {
     await d.subscriberViewLoaded();
     await d.subscriberView?.refresh();
   }
@@ -121,7 +121,7 @@ export async function changePreferences(w: World, subscriberId: number, p: Prefe
 /** A Decider on the world's database and store; `store` overrides (another process's connection). */
 export function makeDecider(w: World, opts: Parameters<typeof Decider.create>[1] = {}, store?: Store): Decider {
   const d = Decider.create({ ...w.deps, store: store ?? w.deps.store }, { ...opts, index: { pollMs: 50, ...opts.index } });
-  w.deciders.push(d);
+  (w.deciders ??= []).push(d);
   return d;
 }
 
