@@ -29,9 +29,9 @@ async function main() {
     await marketerWorkers.start();
   } else {
     server = await startServer(deps);
-    log.info({ url: server.url, database: config.databaseUrl.split(':')[0], store: deps.store.kind, wechatApi: server.apiBase }, 'listening');
+    log.info({ url: server.url, console: `${server.consoleUrl}/ops/`, database: config.databaseUrl.split(':')[0], store: deps.store.kind, wechatApi: server.apiBase }, 'listening');
     const simulator = config.wechat.simulated && !config.wechat.apiBase;
-    console.log(`\n  防骚扰 fangsaorao is running: ${server.url}/${simulator ? 'simulator/' : ''}\n`);
+    console.log(`\n  防骚扰 fangsaorao is running: ${server.url}/${simulator ? 'simulator/' : ''}\n  operators' console: ${server.consoleUrl}/ops/ (accounts: npm run ops -- operator add NAME --role admin)\n`);
   }
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,13 +1,14 @@
 // The composition root of the domain: every service built once from Deps, and the routers that expose
 // them. Routes, handlers and workers receive what is built here; nothing else constructs services.
 import { deriveKey } from './privacy/derive-key';
-import type Router from '@koa/router';
+import Router from '@koa/router';
 import { preferenceCommands } from '../menus/handlers/preferences';
 import { recentInterceptionId, recordsCommands } from '../menus/handlers/records';
 import { reportCommands } from '../menus/handlers/reports';
 import { consentCommands } from '../menus/handlers/consents';
 import type { ChatServices } from '../menus/handlers/context';
 import { SMS } from '../menus/texts';
+import { BINDING } from '../menus/texts-binding';
 import { BindingService } from './binding/binding-service';
 import { mergeSmsSubscriber } from './binding/merge-sms-subscriber';
 import { OtpService } from './binding/otp';
@@ -15,10 +16,13 @@ import { SubscriberService } from './binding/subscriber-service';
 import { chatDispatcher } from './chat-bridge';
 import type { Deps } from './deps';
 import { h5Router } from './h5/router';
+import { consoleRouter } from './console/router';
+import { OperatorService } from './console/operators';
+import { ReportReview } from './reports/report-review';
 import { InterceptionService } from './carrier/interception-service';
 import { labelFeedFrom } from './carrier/label-feed';
 import type { ScreenService } from './carrier/ports';
-import { decisionDuration, decisions, instrumentSms, watchOutbox } from './metrics-catalog';
+import { decisionDuration, decisions, instrumentSms, screenFailOpen, watchOutbox } from './metrics-catalog';
 import { AppealService } from './reports/appeal-service';
 import { addCarrierComplaintRoutes } from './reports/carrier-complaints-route';
 import { DbLabelPort } from './reports/label-evidence';
@@ -50,14 +54,20 @@ function measured(engine: ScreenService): ScreenService {
   return {
     async screen(call) {
       const end = decisionDuration.startTimer({ mode: 'single' });
-      const d = await engine.screen(call);
+      const d = await engine.screen(call).catch((err) => {
+        screenFailOpen.inc({ mode: 'single' });
+        throw err;
+      });
       end();
       decisions.inc({ action: d.action, reason: d.reason });
       return d;
     },
     async screenBatch(calls) {
       const end = decisionDuration.startTimer({ mode: 'batch' });
-      const ds = await engine.screenBatch(calls);
+      const ds = await engine.screenBatch(calls).catch((err) => {
+        screenFailOpen.inc({ mode: 'batch' });
+        throw err;
+      });
       end();
       for (const d of ds) decisions.inc({ action: d.action, reason: d.reason });
       return ds;
@@ -84,19 +94,31 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   watchOutbox(deps.db);
 
   const subscribers = new SubscriberService(deps.db);
-  const bindings = new BindingService(deps.db, deps.vault, deps.store);
-  // The code goes out in the background: the chat answers at once; the outcome is recorded in sms_message.
-  const otp = new OtpService(deps.store, otpMacKey(config.dataKey), async (phone, code) => {
-    sms.send({ phone, purpose: 'otp', template: 'otp', params: { code }, text: SMS.otp(code) }).catch((err) => log.error({ err }, 'otp sms failed'));
+  // A phone that moves to another WeChat account is never a silent takeover: its previous holder hears of it
+  // by customer-service text. Not the outbox: its channels are template messages (no template fits, and
+  // WeChat requires one per purpose) and SMS, which would go to the phone's new holder. The text is sent
+  // after the move commits; outside WeChat's 48-hour window it fails (45015), which is logged, and the
+  // audit row and the unbound status remain what the previous holder sees next time.
+  const bindings = new BindingService(deps.db, deps.vault, deps.store, async (moved) => {
+    if (!moved.openid) return;
+    wechat.sendCustomText(moved.openid, BINDING.movedAway(moved.masked)).catch((err) => log.warn({ err, subscriberId: moved.subscriberId }, 'previous holder of a moved phone not told'));
   });
+  // OtpService sends in the background (the chat answers at once) and counts only codes that went out;
+  // the outcome is recorded in sms_message.
+  const otp = new OtpService(
+    deps.store,
+    otpMacKey(config.dataKey),
+    async (phone, code) => (await sms.send({ phone, purpose: 'otp', template: 'otp', params: { code }, text: SMS.otp(code) })).status === 'sent',
+    (err) => log.error({ err }, 'otp sms failed'),
+  );
   // 本机号码一键登录 on the H5 bind page (null: NUMBER_AUTH_PROVIDER=none, the SMS code only). The page's URL
   // and origin are what the provider's scheme is registered with.
   const numberAuth = createNumberAuthProvider(config, deps.store);
   const pageOrigin = new URL(opts.publicBaseUrl).origin;
   const oneTap = numberAuth ? new OneTapService(deps.store, numberAuth, deps.vault, { pageUrl: `${pageOrigin}/`, origin: pageOrigin }, log) : null;
   const protection = new ProtectionService(deps.db, deps.store);
-  const preferences = new PreferencesService(deps.db, deps.store, protection);
-  const lists = new ListsService(deps.db, deps.store, protection);
+  const preferences = new PreferencesService(deps.db, deps.store, protection, deps.vault);
+  const lists = new ListsService(deps.db, deps.store, protection, deps.vault);
   const dataRights = new DataRights(deps.db, deps.store, deps.vault, protection, bindings);
 
   // The "service enabled" template message and SMS go through the notices outbox, sent by the workers.
@@ -118,7 +140,9 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   const labelPort = new DbLabelPort(deps.db);
   const reports = new ReportService(deps, labelPort);
   const appeals = new AppealService(deps, labelPort, lists);
-  routers.push(addCarrierComplaintRoutes(carrierRouter(deps, { screen: measured(decider), labels: labelFeedFrom(labels), interceptions }), deps, { reports }));
+  // The complaints feed on its own router, ahead of the carrier router: that one ends with a JSON 404 for
+  // anything under /carrier it does not know, which would otherwise answer POST /carrier/v1/complaints.
+  routers.push(addCarrierComplaintRoutes(new Router(), deps, { reports }), carrierRouter(deps, { screen: measured(decider), labels: labelFeedFrom(labels), interceptions }));
 
   const chat: ChatServices = {
     store: deps.store,
@@ -170,6 +194,11 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   // The carrier's side of one-tap in embedded mode: the simulated JS-SDK and gateway.
   if (numberAuth instanceof SimulatorNumberAuth) routers.push(numberAuthSimRouter(numberAuth, simPage ? simPage.deviceOf : () => null));
 
+  // The operators' console (/ops/): mounted by server.ts on the main port, or alone on ADMIN_PORT. Its
+  // public-service page shows the list once a service implementing PublicServiceList is passed here.
+  const operators = new OperatorService(deps.db, deps.store, config.dataKey);
+  const opsConsole = consoleRouter(deps, { operators, review: new ReportReview(deps, labelPort, reports), appeals, labels: labelPort });
+
   let worker: NoticeWorker | null = null;
   if (opts.workers) worker = startNoticeWorker(deps, { wechat, sms }, { retentionDays: config.retentionDays, ratePerSecond: config.noticeSendRate });
 
@@ -197,7 +226,10 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
     sim,
     simPage,
     routers,
+    operators,
+    opsConsole,
     stop: async () => {
+      await otp.settled();
       await worker?.stop();
       await decider.stop();
       await marketers.stop();

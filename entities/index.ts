@@ -14,6 +14,7 @@ import { MarketerScrubChunk } from './MarketerScrubChunk';
 import { MarketerScrubJob } from './MarketerScrubJob';
 import { Notice } from './Notice';
 import { NumberLabel } from './NumberLabel';
+import { Operator } from './Operator';
 import { NoticeCursor } from './NoticeCursor';
 import { NoticeItem } from './NoticeItem';
 import { PhoneBinding } from './PhoneBinding';
@@ -30,11 +31,13 @@ import { Interceptions1763800002000 } from './migrations/1763800002000-Intercept
 import { Notices1763800005000 } from './migrations/1763800005000-Notices';
 import { ReportsAppealsInboundSms1763800006000 } from './migrations/1763800006000-ReportsAppealsInboundSms';
 import { LabelHistory1763800006001 } from './migrations/1763800006001-LabelHistory';
+import { SealedThirdPartyNumbers1764100000000 } from './migrations/1764100000000-SealedThirdPartyNumbers';
 import { Marketers1764700000000 } from './migrations/1764700000000-Marketers';
 import { MarketerScrubJobs1764700001000 } from './migrations/1764700001000-MarketerScrubJobs';
+import { Operators1764800000000 } from './migrations/1764800000000-Operators';
 import { SubscriberView1764400000000 } from './migrations/1764400000000-SubscriberView';
 
-export { AuditEvent, Interception, ListEntry, PhoneBinding, ProtectionSettings, SmsMessage, Subscriber, WechatMessage, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor, NumberLabel, LabelSequence, LabelImport, MarketerConsent, MarketerSequence, MarketerWatch, MarketerScrubJob, MarketerScrubChunk, SubscriberViewRow };
+export { AuditEvent, Interception, ListEntry, PhoneBinding, ProtectionSettings, SmsMessage, Subscriber, WechatMessage, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor, NumberLabel, LabelSequence, LabelImport, MarketerConsent, MarketerSequence, MarketerWatch, MarketerScrubJob, MarketerScrubChunk, Operator, SubscriberViewRow };
 
-export const entities = [Subscriber, PhoneBinding, ProtectionSettings, AuditEvent, SmsMessage, WechatMessage, ListEntry, Interception, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor, NumberLabel, LabelSequence, LabelImport, MarketerConsent, MarketerSequence, MarketerWatch, MarketerScrubJob, MarketerScrubChunk, SubscriberViewRow];
-export const migrations = [Init1763800000000, ListEntries1763800000001, NumberLabels1763800001000, Interceptions1763800002000, Notices1763800005000, ReportsAppealsInboundSms1763800006000, LabelHistory1763800006001, SubscriberView1764400000000, Marketers1764700000000, MarketerScrubJobs1764700001000];
+export const entities = [Subscriber, PhoneBinding, ProtectionSettings, AuditEvent, SmsMessage, WechatMessage, ListEntry, Interception, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor, NumberLabel, LabelSequence, LabelImport, MarketerConsent, MarketerSequence, MarketerWatch, MarketerScrubJob, MarketerScrubChunk, Operator, SubscriberViewRow];
+export const migrations = [Init1763800000000, ListEntries1763800000001, NumberLabels1763800001000, Interceptions1763800002000, Notices1763800005000, ReportsAppealsInboundSms1763800006000, LabelHistory1763800006001, SealedThirdPartyNumbers1764100000000, SubscriberView1764400000000, Marketers1764700000000, MarketerScrubJobs1764700001000, Operators1764800000000];

@@ -18,7 +18,7 @@ async function setup() {
   const h = await noticesHarness();
   const { db, store, vault } = h.deps;
   const protection = new ProtectionService(db, store);
-  const lists = new ListsService(db, store, protection);
+  const lists = new ListsService(db, store, protection, vault);
   const services: ChatServices = {
     store,
     vault,

@@ -108,8 +108,11 @@ test.serial('a phone moved to another subscriber is decided by its new holder, t
   await a.server.services.protection.enable(follower.id, { actor: 'subscriber', channel: 'wechat' });
   await a.server.services.bindings.bindVerified(follower.id, a.deps.vault.lookupHash(phone), a.deps.vault.encrypt(phone), { actor: 'subscriber', channel: 'wechat' });
   t.true((await msUntil(phone, 'category_block')) < 1000);
-  // And the old holder binding a new phone protects that one with their settings.
+  // The old holder's protection went off with the phone; binding a new one and turning protection on
+  // again protects that one with their own settings.
   await a.server.services.bindings.bindVerified(first, a.deps.vault.lookupHash(other), a.deps.vault.encrypt(other), { actor: 'subscriber', channel: 'wechat' });
+  t.like(await screen(other), { reason: 'not_enrolled' });
+  await a.server.services.protection.enable(first, SOURCE);
   t.true((await msUntil(other, 'default')) < 1000);
   t.like(await screen(phone), { reason: 'category_block' });
 });

@@ -2,6 +2,8 @@
 // transaction (recordSubscriberChange), read by every deciding process (a cold load in key order, then
 // `version > cursor` polls). The table is subscriber_view (entities/SubscriberView.ts).
 import type { DataSource, EntityManager } from 'typeorm';
+import type { PhoneVault } from '../privacy/phone-vault';
+import { openListValue } from '../privacy/sealed-numbers';
 import { allocateVersions, SUBSCRIBER_SEQUENCE } from './label-sql';
 import { preferencesFromRows } from './preference-source';
 import type { Preferences } from './preferences';
@@ -92,18 +94,16 @@ export async function viewChangesSince(db: DataSource, version: number, limit: n
   return { rows: rows.map(toRow), more: rows.length === limit };
 }
 
-/**
- * The whole Preferences of customised subscribers (their settings and lists), read in chunks. List rows go
- * through preferencesFromRows as the per-callee cache's do: whatever the cache's read does to a stored
- * entry (decrypting an exact number kept encrypted at rest) this read must do too.
- */
-export async function customPreferences(db: DataSource, subscriberIds: readonly number[], chunk = 1000): Promise<Map<number, Preferences>> {
+/** The whole Preferences of customised subscribers (their settings and lists, exact numbers opened), in chunks. */
+export async function customPreferences(db: DataSource, vault: PhoneVault, subscriberIds: readonly number[], chunk = 1000): Promise<Map<number, Preferences>> {
   const out = new Map<number, Preferences>();
   for (let i = 0; i < subscriberIds.length; i += chunk) {
     const ids = subscriberIds.slice(i, i + chunk);
     const marks = ids.map(() => '?').join(', ');
     const settings = (await db.query(`SELECT subscriberId, enabled, paused, categoryModes, behaviour, notices, options, version FROM protection_settings WHERE subscriberId IN (${marks})`, ids)) as Raw[];
-    const lists = (await db.query(`SELECT subscriberId, list, kind, value, note FROM list_entry WHERE subscriberId IN (${marks}) ORDER BY subscriberId, id`, ids)) as Raw[];
+    const sealed = (await db.query(`SELECT subscriberId, list, kind, value, valueCipher, note FROM list_entry WHERE subscriberId IN (${marks}) ORDER BY subscriberId, id`, ids)) as Raw[];
+    // Exact numbers are sealed at rest; decisions match them in clear, in memory.
+    const lists: Raw[] = sealed.map((e) => ({ ...e, value: openListValue(vault, { kind: String(e.kind), value: String(e.value), valueCipher: (e.valueCipher as string | null) ?? null }) }));
     const bySubscriber = new Map<number, Raw[]>();
     for (const l of lists) {
       const id = Number(l.subscriberId);

@@ -202,7 +202,7 @@ export class SubscriberView {
     }
     this.base = a.resized(a.size).withDirectory();
     this.custom.clear();
-    for (const [id, p] of await customPreferences(db, customIds)) this.keepCustom(id, p);
+    for (const [id, p] of await customPreferences(db, this.deps.vault, customIds)) this.keepCustom(id, p);
     this.live = new Map();
     this.cursor = startVersion;
     await this.pull();
@@ -235,7 +235,7 @@ export class SubscriberView {
   /** Applies log rows in version order; the Preferences of customised ones are read first. */
   private async applyPage(rows: readonly ViewRow[]): Promise<void> {
     const ids = [...new Set(rows.filter((r) => r.profile === PROFILE.custom).map((r) => r.subscriberId))];
-    const loaded = ids.length ? await customPreferences(this.deps.db, ids) : new Map<number, Preferences>();
+    const loaded = ids.length ? await customPreferences(this.deps.db, this.deps.vault, ids) : new Map<number, Preferences>();
     for (const r of rows) {
       let es = this.live.get(r.key);
       if (!es) this.live.set(r.key, (es = []));

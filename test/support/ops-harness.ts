@@ -59,7 +59,7 @@ export async function startHarness(opts: { db?: DbKind; inbound?: InboundOptions
   // Counted and timed as the composition root does it, so /metrics moves with this traffic.
   const sms = instrumentSms(new SmsService(deps, new HttpSmsProvider(gateway.url), { attempts: 1 }));
   const core = { subscribers: new SubscriberService(deps.db), bindings: new BindingService(deps.db, deps.vault), protection: new ProtectionService(deps.db, deps.store) };
-  const lists = new ListsService(deps.db, deps.store, core.protection);
+  const lists = new ListsService(deps.db, deps.store, core.protection, deps.vault);
   const app = createHttpApp(deps);
   const routers: Router[] = [smsInboundRouter(deps, { protection: core.protection, sms }, opts.inbound)];
   app.use(async (ctx, next) => {
