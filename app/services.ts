@@ -135,7 +135,8 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   };
 
   // Compliant call centres: scrub, consents, changes; the consent index is also the decider's.
-  const marketers = buildMarketers(deps, { workers: opts.workers });
+  // Scrubs read the decider's subscriber view (built just below) once it is loaded.
+  const marketers = buildMarketers(deps, { workers: opts.workers, view: () => decider.subscriberView });
   await marketers.start();
   routers.push(marketers.router);
   preferences.onCategoriesRefused.push((id, categories, source) => marketers.consents.revokeForRefusal(id, categories, source));

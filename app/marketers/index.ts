@@ -5,6 +5,8 @@ import { ChangesFeed } from './changes-feed';
 import { ConsentIndex } from './consent-index';
 import { ConsentService } from './consent-service';
 import { DbRefusalSource } from './refusals';
+import { ViewRefusalSource } from './view-refusals';
+import type { SubscriberView } from '../protection/subscriber-view';
 import { marketerRouter } from './routes';
 import { ConsentRetention } from './retention';
 import { ScrubService } from './scrub-service';
@@ -13,11 +15,13 @@ import { WatchList } from './watch';
 
 const DAY_MS = 86_400_000;
 
-export function buildMarketers(deps: Deps, opts: { workers?: boolean } = {}) {
+/** `view`: the deciding process's subscriber view, read for scrubs once it is loaded. */
+export function buildMarketers(deps: Deps, opts: { workers?: boolean; view?: () => SubscriberView | undefined } = {}) {
   const retentionMs = deps.config.marketer.consentRetentionDays * DAY_MS;
   const index = new ConsentIndex(deps, { retentionMs, onError: (e) => deps.log.warn({ err: e }, 'consent index refresh failed') });
   const watch = new WatchList(deps.db);
-  const refusals = new DbRefusalSource(deps.db);
+  const fromDb = new DbRefusalSource(deps.db);
+  const refusals = opts.view ? new ViewRefusalSource(opts.view, fromDb) : fromDb;
   const consents = new ConsentService(deps, index, (keyId, hashes) => watch.record(keyId, hashes));
   const scrub = new ScrubService(deps, { refusals, consents: index, watch, hours: deps.config.marketer.callingHours });
   const changes = new ChangesFeed(deps, { refusals, consents: index });

@@ -1,0 +1,27 @@
+// Refusals read from the deciding process's subscriber view (app/protection/subscriber-view.ts): the same
+// in-memory copy of every enrolled phone the screens use, so a 10,000-number scrub is 10,000 binary searches
+// instead of ten database round trips. Until the view is loaded (a cold process) the database answers.
+import type { SubscriberView } from '../protection/subscriber-view';
+import { viewKeyOf } from '../protection/subscriber-profile';
+import type { Refusal, RefusalSource } from './refusals';
+
+export class ViewRefusalSource implements RefusalSource {
+  constructor(
+    private readonly view: () => SubscriberView | undefined,
+    private readonly fallback: RefusalSource,
+  ) {}
+
+  async lookup(hashes: readonly string[]): Promise<Map<string, Refusal>> {
+    const view = this.view();
+    if (!view?.ready) return this.fallback.lookup(hashes);
+    const out = new Map<string, Refusal>();
+    for (const hash of hashes) {
+      const { key, check } = viewKeyOf(hash);
+      const p = view.getKey(key, check);
+      if (!p || !p.enabled) continue;
+      const tw = p.options.timeWindows;
+      out.set(hash, { paused: p.paused, modes: p.categoryModes, windows: tw && tw.mode === 'windows' ? tw : null });
+    }
+    return out;
+  }
+}
