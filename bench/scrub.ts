@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import { createConnection } from 'mysql2/promise';
 import { openDatabase } from '../app/db/datasource';
+import { backfillSubscriberView } from '../app/protection/subscriber-changes';
 import { PhoneVault } from '../app/privacy/phone-vault';
 import { defaultCategoryModes } from '../app/protection/preferences';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, testRedisPrefix } from '../test/support/backends';
@@ -78,6 +79,9 @@ async function seed(): Promise<number | null> {
         s,
       );
     }
+    // The subscriber view (what deciding processes and scrubs read) is derived from the bindings: rebuilt.
+    await ds.query(`DELETE FROM subscriber_view`);
+    await backfillSubscriberView(ds.manager);
     return (Date.now() - started) / 1000;
   } finally {
     await ds.destroy();

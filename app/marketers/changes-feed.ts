@@ -33,13 +33,15 @@ interface Hit {
 export class ChangesFeed {
   constructor(
     private readonly deps: { db: DataSource; vault: PhoneVault },
-    private readonly parts: { refusals: RefusalSource; consents: ConsentIndex },
+    private readonly parts: { refusals: RefusalSource; consents: ConsentIndex; watch?: { settled(): Promise<void> } },
     private readonly settleMs = 2000,
   ) {}
 
   async page(keyId: string, category: string, since: number, limit: number, now = Date.now()): Promise<ChangesPage> {
     const until = now - this.settleMs;
     if (since >= until) return { changes: [], nextSince: since, hasMore: false };
+    // Scrubs remember their numbers in the background: this process's writes land before the feed reads.
+    await this.parts.watch?.settled();
     const hits = await this.sources(keyId, category, since, until, limit + 1);
     const full = hits.filter((h) => h.length > limit);
     let rows = hits.flat().sort((a, b) => a.at - b.at);

@@ -23,8 +23,8 @@ export function buildMarketers(deps: Deps, opts: { workers?: boolean; view?: () 
   const fromDb = new DbRefusalSource(deps.db);
   const refusals = opts.view ? new ViewRefusalSource(opts.view, fromDb) : fromDb;
   const consents = new ConsentService(deps, index, (keyId, hashes) => watch.record(keyId, hashes));
-  const scrub = new ScrubService(deps, { refusals, consents: index, watch, hours: deps.config.marketer.callingHours });
-  const changes = new ChangesFeed(deps, { refusals, consents: index });
+  const scrub = new ScrubService(deps, { refusals, consents: index, watch, hours: deps.config.marketer.callingHours, onWatchError: (err) => deps.log.warn({ err }, 'scrubbed numbers not remembered for the changes feed; the next scrub tries again') });
+  const changes = new ChangesFeed(deps, { refusals, consents: index, watch });
   const jobs = new ScrubJobs(deps, scrub);
   const router = marketerRouter(deps, { scrub, consents, changes, jobs });
   const retention = new ConsentRetention(deps, { consents, watch, jobs });

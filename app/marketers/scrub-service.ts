@@ -40,7 +40,7 @@ const NO_REFUSAL = { callable: true, reason: 'no_refusal' } as const;
 export class ScrubService {
   constructor(
     private readonly deps: Pick<Deps, 'vault'>,
-    private readonly parts: { refusals: RefusalSource; consents: ConsentIndex; watch: WatchList; hours: CallingHours },
+    private readonly parts: { refusals: RefusalSource; consents: ConsentIndex; watch: WatchList; hours: CallingHours; onWatchError?: (e: unknown) => void },
   ) {}
 
   async scrub(keyId: string, category: string, numbers: readonly string[], now: number): Promise<ScrubResult[]> {
@@ -63,7 +63,8 @@ export class ScrubService {
       }
     }
     // Outside the hours every answer is the same and nothing is looked up; the numbers are still watched.
-    const [refusals] = await Promise.all([outside ? Promise.resolve(new Map<string, Refusal>()) : this.parts.refusals.lookup(hashes), this.parts.watch.record(keyId, hashes, now)]);
+    this.parts.watch.recordLater(keyId, hashes, now, this.parts.onWatchError);
+    const refusals = outside ? new Map<string, Refusal>() : await this.parts.refusals.lookup(hashes);
     for (let i = 0; i < numbers.length; i++) {
       const number = numbers[i];
       const n = normal[i];

@@ -18,6 +18,24 @@ export class WatchList {
     private readonly maxRemembered = 2_000_000,
   ) {}
 
+  private readonly inFlight = new Set<Promise<void>>();
+
+  /**
+   * Remembers in the background: a scrub answers without waiting for the write (at 10,000 numbers a
+   * request it was most of the scrub's time). A write that fails is forgotten and tried again by the next
+   * scrub of those numbers; the changes feed waits for this process's writes in flight (settled()).
+   */
+  recordLater(keyId: string, hashes: readonly string[], now = Date.now(), onError?: (e: unknown) => void): void {
+    const p = this.record(keyId, hashes, now).catch((e) => onError?.(e));
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+
+  /** Resolves once every background write started before the call has finished. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.inFlight]);
+  }
+
   async record(keyId: string, hashes: readonly string[], now = Date.now()): Promise<void> {
     const day = Math.floor(now / DAY_MS);
     if (day !== this.day || this.seen.size > this.maxRemembered) {
