@@ -30,6 +30,7 @@ import { labelsPage } from './pages/labels';
 import { page, signInPage, type Raw } from './pages/layout';
 import { noticesPage } from './pages/notices';
 import { publicServicePage } from './pages/public-service';
+import { PublicServiceInputError } from '../protection/public-service-sync';
 import { reportsPage } from './pages/reports';
 import { subscribersPage } from './pages/subscribers';
 import type { PublicServiceList } from './public-service';
@@ -319,8 +320,14 @@ export function consoleRouter(deps: Deps, s: ConsoleServices): Router {
           const name = (form.get('name') ?? '').trim().slice(0, 40);
           if (!number) return { err: 'bad_number' };
           if (op === 'add' && !name) return { err: 'bad_input' };
-          if (op === 'add') await s.publicService.add({ number, name, operator: session.name });
-          else await s.publicService.remove({ number, operator: session.name });
+          try {
+            if (op === 'add') await s.publicService.add({ number, name, operator: session.name });
+            else await s.publicService.remove({ number, operator: session.name });
+          } catch (e) {
+            // Not a public-service spelling, or a built-in (emergency, anti-fraud) number nobody may remove.
+            if (e instanceof PublicServiceInputError) return { err: 'bad_number' };
+            throw e;
+          }
           await auditAction(db, session, `public_service_${op}`, { number, name: op === 'add' ? name : undefined });
           return { ok: op === 'add' ? 'added' : 'removed' };
         },
