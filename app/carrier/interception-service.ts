@@ -2,9 +2,9 @@
 // many connections they arrive. One transaction per delivery: the rows and whatever the onStored hook
 // writes (the notices outbox) commit together or not at all.
 import crypto from 'node:crypto';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
 import { Interception, PhoneBinding } from '../../entities';
-import { isSqlite } from '../db/datasource';
+import { isRetryableDbError } from '../db/errors';
 import type { Deps } from '../deps';
 import { numberKey } from './number-keys';
 import type { InterceptionEvent } from './schemas';
@@ -32,28 +32,6 @@ type NewRow = Omit<Interception, 'id' | 'receipt'>;
 const CHUNK = 500;
 const RETRIES = 4;
 
-// SQLite gives TypeORM one connection; two transactions started concurrently on it would nest into each
-// other. Deliveries to one SQLite file therefore take turns.
-const sqliteTurns = new WeakMap<DataSource, Promise<unknown>>();
-
-function inTurn<T>(db: DataSource, work: () => Promise<T>): Promise<T> {
-  if (!isSqlite(db)) return work();
-  const previous = sqliteTurns.get(db) ?? Promise.resolve();
-  const run = previous.then(work, work);
-  sqliteTurns.set(
-    db,
-    run.catch(() => undefined),
-  );
-  return run;
-}
-
-/** Lock waits and deadlocks between concurrent deliveries of the same ids: the whole delivery is safe to redo. */
-function isTransient(err: unknown): boolean {
-  const e = err as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } };
-  const code = e.driverError?.code ?? e.code;
-  const errno = e.driverError?.errno ?? e.errno;
-  return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || code === 'SQLITE_BUSY' || errno === 1213 || errno === 1205;
-}
 
 export class InterceptionService {
   constructor(
@@ -73,10 +51,11 @@ export class InterceptionService {
 
     for (let attempt = 1; ; attempt++) {
       try {
-        const stored = await inTurn(this.deps.db, () => this.store(rows, onStored));
+        const stored = await this.store(rows, onStored);
         return { accepted: stored.length, duplicates: events.length - stored.length, stored };
       } catch (err) {
-        if (attempt >= RETRIES || !isTransient(err)) throw err;
+        // Lock waits and deadlocks between concurrent deliveries of the same ids: the whole delivery is safe to redo.
+        if (attempt >= RETRIES || !isRetryableDbError(err)) throw err;
         await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * attempt));
       }
     }

@@ -12,7 +12,7 @@ import type { Store } from '../store';
 import { announcePreferenceChange } from './changes';
 import { stateOf, type ProtectionService } from './protection-service';
 import { viewOf, type ListEntryView } from './lists-service';
-import { isTransientConflict, transact } from './preferences-service';
+import { isTransientConflict } from './preferences-service';
 
 const OWN_TABLES = new Set(['subscriber', 'phone_binding', 'protection_settings', 'list_entry', 'audit_event']);
 const BY_ID = ['subscriberId', 'reporterId'];
@@ -99,7 +99,7 @@ export class DataRights {
   }
 
   private async deleteRows(subscriberId: number, source: AuditSource, deleted: Record<string, number>): Promise<void> {
-    await transact(this.db, async (m) => {
+    await this.db.transaction(async (m) => {
       const sub = await m.findOneBy(Subscriber, { id: subscriberId });
       if (!sub) return;
       const binding = await m.findOneBy(PhoneBinding, { subscriberId });

@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { ListEntry, ProtectionSettings } from '../../entities';
 import { audit, type AuditSource } from '../audit/audit';
-import { isSqlite } from '../db/datasource';
+import { isRetryableDbError } from '../db/errors';
 import {
   CATEGORY_CODES,
   CATEGORY_MODES,
@@ -98,26 +98,6 @@ export const preferenceSchemas = {
     .refine((r) => Object.keys(r).length > 0, 'at least one field'),
 };
 
-const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
-
-/**
- * A transaction. SQLite has one connection, on which TypeORM cannot nest or interleave transactions
- * ("cannot start a transaction within a transaction"), so there they run one after another.
- */
-export function transact<T>(db: DataSource, work: (m: EntityManager) => Promise<T>): Promise<T> {
-  if (!isSqlite(db)) return db.transaction(work);
-  const previous = sqliteQueues.get(db) ?? Promise.resolve();
-  const run = previous.then(
-    () => db.transaction(work),
-    () => db.transaction(work),
-  );
-  sqliteQueues.set(
-    db,
-    run.catch(() => undefined),
-  );
-  return run;
-}
-
 /** Thrown inside a transaction when another writer bumped the version first: the change is retried. */
 class VersionConflict extends Error {}
 
@@ -163,7 +143,7 @@ export async function changePreferences<T>(
   await ensureSettingsRow(db, protection, subscriberId);
   for (let attempt = 1; ; attempt++) {
     try {
-      const out = await transact(db, async (m) => {
+      const out = await db.transaction(async (m) => {
         const s = await m.findOneByOrFail(ProtectionSettings, { subscriberId });
         const r = await apply(m, s);
         if (!r.change) return { changed: false, result: r.result };
@@ -186,15 +166,14 @@ export async function changePreferences<T>(
  * insert took first): the work is right, its timing was not, so it is run again from a fresh read.
  */
 export function isTransientConflict(e: unknown): boolean {
-  const errno = (e as { driverError?: { errno?: number }; errno?: number }).driverError?.errno ?? (e as { errno?: number }).errno;
-  return errno === 1213 || errno === 1205 || errno === 1062;
+  return isRetryableDbError(e, { duplicateKey: true });
 }
 
 /** Creates the settings row with the protective defaults; a concurrent creator winning the race is fine. */
 async function ensureSettingsRow(db: DataSource, protection: ProtectionService, subscriberId: number): Promise<void> {
   if (await db.getRepository(ProtectionSettings).existsBy({ subscriberId })) return;
   try {
-    await transact(db, (m) => protection.ensure(m, subscriberId));
+    await db.transaction((m) => protection.ensure(m, subscriberId));
   } catch (e) {
     if (!(await db.getRepository(ProtectionSettings).existsBy({ subscriberId }))) throw e;
   }
