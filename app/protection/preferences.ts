@@ -97,7 +97,6 @@ export function defaultOptions(): ProtectionOptions {
 export type ListName = 'reject' | 'allow';
 /** exact number · prefix (number segment such as 400, 95, 170) · group ('international', 'hmt') */
 export type ListEntryKind = 'exact' | 'prefix' | 'group';
-export const LIST_GROUPS = ['international', 'hmt'] as const; // 国际 · 港澳台
 export const LIST_LIMIT = 1000;
 
 export interface ListItem {
