@@ -1,4 +1,4 @@
-// The carrier API's routes (shared/CONTRACT.md "Carrier API"). Each route: authenticate (auth.ts), validate
+// The carrier API's routes (docs/interfaces.md "Carrier API endpoints"). Each route: authenticate (auth.ts), validate
 // every field, call one service, answer JSON.
 import Router from '@koa/router';
 import type { Context } from 'koa';

@@ -1,4 +1,4 @@
-// Everything a subscriber can state (shared/PRODUCT.md "Preferences"), as one typed document, and the
+// Everything a subscriber can state (README "What a subscriber can do"), as one typed document, and the
 // protective default that enabling starts from.
 
 /** Category codes of the carrier contract; `fraud` is beyond a subscriber's reach (always blocked). */

@@ -1,5 +1,5 @@
 // The notices module on real backends: a fresh MariaDB (or SQLite) database, a private Redis prefix, the
-// fake WeChat API and the CONTRACT.md SMS gateway on 127.0.0.1, the carrier API's interception route with
+// fake WeChat API and the SMS gateway of docs/interfaces.md on 127.0.0.1, the carrier API's interception route with
 // the notices hook, and helpers to make subscribers and report interceptions.
 import crypto from 'node:crypto';
 import type http from 'node:http';

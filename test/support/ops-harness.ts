@@ -1,5 +1,5 @@
 // A running service for the SMS keyword, reports, appeals, CLI and metrics tests: a fresh MariaDB database,
-// a private prefix on the real Redis, the CONTRACT.md SMS gateway faked on 127.0.0.1, and the Koa app
+// a private prefix on the real Redis, the SMS gateway of docs/interfaces.md faked on 127.0.0.1, and the Koa app
 // listening on port 0 with the routes under test mounted.
 import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
