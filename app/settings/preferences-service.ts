@@ -116,10 +116,10 @@ export function preferencesOf(subscriberId: number, s: ProtectionSettings | null
     subscriberId,
     enabled: s?.enabled ?? false,
     paused: s?.paused ?? false,
-    categoryModes: { ...defaultCategoryModes(), ...((s?.categoryModes ?? {}) as Partial<Record<CategoryCode, CategoryMode>>), fraud: 'block' },
-    behaviour: { ...defaultBehaviour(), ...((s?.behaviour ?? {}) as Partial<BehaviourProtection>) },
-    notices: { ...defaultNotices(), ...((s?.notices ?? {}) as Partial<NoticeSettings>) },
-    options: { ...defaultOptions(), ...((s?.options ?? {}) as Partial<ProtectionOptions>) },
+    categoryModes: { ...defaultCategoryModes(), ...s?.categoryModes, fraud: 'block' },
+    behaviour: { ...defaultBehaviour(), ...s?.behaviour },
+    notices: { ...defaultNotices(), ...s?.notices },
+    options: { ...defaultOptions(), ...s?.options },
     rejectList: lists.filter((e) => e.list === 'reject').map(item),
     allowList: lists.filter((e) => e.list === 'allow').map(item),
     version: s?.version ?? 0,
@@ -221,7 +221,7 @@ export class PreferencesService {
       const current = preferencesOf(subscriberId, s, []).behaviour;
       const next = { ...current, ...wanted };
       if (sameJson(current, next)) return { result: current };
-      return { result: next, change: { patch: { behaviour: next as unknown as Record<string, boolean> }, action: 'behaviour_set', detail: { from: current, to: next } } };
+      return { result: next, change: { patch: { behaviour: next }, action: 'behaviour_set', detail: { from: current, to: next } } };
     });
     return { changed: r.changed, behaviour: r.result };
   }
@@ -232,7 +232,7 @@ export class PreferencesService {
       const options = preferencesOf(subscriberId, s, []).options;
       if (sameJson(options.timeWindows, wanted)) return { result: options.timeWindows };
       const next: ProtectionOptions = { ...options, timeWindows: wanted };
-      return { result: wanted, change: { patch: { options: next as unknown as Record<string, unknown> }, action: 'time_windows_set', detail: { from: options.timeWindows, to: wanted } } };
+      return { result: wanted, change: { patch: { options: next }, action: 'time_windows_set', detail: { from: options.timeWindows, to: wanted } } };
     });
     return { changed: r.changed, timeWindows: r.result };
   }
@@ -243,7 +243,7 @@ export class PreferencesService {
       const options = preferencesOf(subscriberId, s, []).options;
       const next = { ...options.breakthrough, ...wanted };
       if (sameJson(options.breakthrough, next)) return { result: next };
-      return { result: next, change: { patch: { options: { ...options, breakthrough: next } as unknown as Record<string, unknown> }, action: 'breakthrough_set', detail: { from: options.breakthrough, to: next } } };
+      return { result: next, change: { patch: { options: { ...options, breakthrough: next } }, action: 'breakthrough_set', detail: { from: options.breakthrough, to: next } } };
     });
     return { changed: r.changed, breakthrough: r.result };
   }
@@ -254,7 +254,7 @@ export class PreferencesService {
       const current = preferencesOf(subscriberId, s, []).notices;
       const next: NoticeSettings = { ...current, ...wanted };
       if (sameJson(current, next)) return { result: current };
-      return { result: next, change: { patch: { notices: next as unknown as Record<string, unknown> }, action: 'notices_set', detail: { from: current, to: next } } };
+      return { result: next, change: { patch: { notices: next }, action: 'notices_set', detail: { from: current, to: next } } };
     });
     return { changed: r.changed, notices: r.result };
   }
