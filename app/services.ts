@@ -2,9 +2,6 @@
 // them. Routes, handlers and workers receive what is built here; nothing else constructs services.
 import { deriveKey } from './privacy/derive-key';
 import type Router from '@koa/router';
-import { preferenceCommands } from '../menus/handlers/preferences';
-import { recentInterceptionId, recordsCommands } from '../menus/handlers/records';
-import { reportCommands } from '../menus/handlers/reports';
 import type { ChatServices } from '../menus/handlers/context';
 import { SMS } from '../menus/texts';
 import { BindingService } from './binding/binding-service';
@@ -24,6 +21,7 @@ import { DbLabelPort } from './reports/label-evidence';
 import { ReportService } from './reports/report-service';
 import { carrierRouter } from './carrier/routes';
 import { onTemplateSendJobFinish } from './notices/delivery-status';
+import { InterceptionRecords } from './notices/records';
 import { noticeHook, scheduleEnabledNotice, startNoticeWorker, type NoticeWorker } from './notices';
 import { Decider } from './protection/decider';
 import { LabelService } from './protection/label-service';
@@ -119,14 +117,15 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
     bindings,
     otp,
     protection,
+    preferences,
+    lists,
+    reports,
+    appeals,
+    records: new InterceptionRecords(deps),
+    publicBaseUrl: opts.publicBaseUrl,
     announceEnabled,
     mergeSmsEnrolment: (subscriberId, phoneHash) => mergeSmsSubscriber(deps, subscriberId, phoneHash),
     bindPageUrl: oneTap ? `${opts.publicBaseUrl}/h5/bind` : undefined,
-    extra: [
-      ...recordsCommands({ db: deps.db, vault: deps.vault, store: deps.store, config: { ...config, publicBaseUrl: opts.publicBaseUrl }, appeals, lists }),
-      ...reportCommands({ reports, recentInterception: (openid, index) => recentInterceptionId(deps.store, openid, index) }),
-      ...preferenceCommands({ preferences, lists }),
-    ],
   };
   const chatDispatch = chatDispatcher(chat, { onTemplateFinished: async (msgid, status) => void (await onTemplateSendJobFinish(deps, msgid, status)) });
   const sendLateReply = (msg: InboundMessage, reply: Reply) => {

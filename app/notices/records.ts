@@ -55,3 +55,22 @@ export async function recentInterceptions(deps: { db: DataSource; vault: PhoneVa
     next: rows.length > limit ? page[page.length - 1].id : null,
   };
 }
+
+/** The caller of one of this subscriber's interceptions, in full; null when there is none of that id for them. */
+export async function callerOf(deps: { db: DataSource; vault: PhoneVault }, subscriberId: number, interceptionId: number): Promise<string | null> {
+  const row = await deps.db.getRepository(Interception).findOne({ select: { id: true, callerCipher: true }, where: { id: interceptionId, subscriberId } });
+  return row ? deps.vault.decrypt(row.callerCipher) : null;
+}
+
+/** The read side of the interceptions as the chat and the pages use it. */
+export class InterceptionRecords {
+  constructor(private readonly deps: { db: DataSource; vault: PhoneVault }) {}
+
+  recent(subscriberId: number, opts: { limit?: number; before?: number } = {}): Promise<RecordsPage> {
+    return recentInterceptions(this.deps, subscriberId, opts);
+  }
+
+  callerOf(subscriberId: number, interceptionId: number): Promise<string | null> {
+    return callerOf(this.deps, subscriberId, interceptionId);
+  }
+}

@@ -1,8 +1,14 @@
-// What a menu or chat handler sees: the subscriber's input, without any WeChat XML, and the services.
+// What a chat handler sees: the subscriber's input, without any WeChat XML, and one context holding every
+// service a handler may call. Handlers call services; none opens the database itself.
 import type { BindingService } from '../../app/binding/binding-service';
 import type { OtpService } from '../../app/binding/otp';
 import type { SubscriberService } from '../../app/binding/subscriber-service';
+import type { InterceptionRecords } from '../../app/notices/records';
 import type { PhoneVault } from '../../app/privacy/phone-vault';
+import type { AppealService } from '../../app/reports/appeal-service';
+import type { ReportService } from '../../app/reports/report-service';
+import type { ListsService } from '../../app/settings/lists-service';
+import type { PreferencesService } from '../../app/settings/preferences-service';
 import type { ProtectionService } from '../../app/settings/protection-service';
 import type { Store } from '../../app/store';
 
@@ -23,22 +29,41 @@ export interface ChatServices {
   bindings: BindingService;
   otp: OtpService;
   protection: ProtectionService;
+  preferences: PreferencesService;
+  lists: ListsService;
+  reports: ReportService;
+  /** Files an appeal for the operator's review and allow-lists the number; without it 申诉 only allow-lists. */
+  appeals?: Pick<AppealService, 'fileBySubscriber'>;
+  /** 拦截记录: the subscriber's recent interceptions. */
+  records: InterceptionRecords;
+  /** The externally visible base URL, for links to the H5 pages. */
+  publicBaseUrl: string;
   /** Sends the "service enabled" template message and SMS; may take time, must not throw. */
   announceEnabled(subscriberId: number, openid: string | null, phone: string): Promise<void>;
   /** Folds an SMS-only enrolment of this phone into the WeChat subscriber who just proved they hold it. */
   mergeSmsEnrolment?(subscriberId: number, phoneHash: string): Promise<unknown>;
   /** The H5 bind page (本机号码一键登录), offered beside the typed number when a provider is configured. */
   bindPageUrl?: string;
-  /** Everything else a later feature plugs in (preferences commands, records, reports). */
-  extra?: ChatCommand[];
 }
 
-/** A chat command: a matcher over the input and the handler that answers it. */
+export type ChatMatch = RegExpMatchArray | boolean;
+
+/** One row of the chat's rule table: a matcher over the input and the handler that answers it. */
 export interface ChatCommand {
   name: string;
-  match(input: ChatInput): RegExpMatchArray | boolean | null;
-  handle(input: ChatInput, services: ChatServices, match: RegExpMatchArray | boolean): Promise<string | null>;
+  match(input: ChatInput): ChatMatch | null;
+  handle(input: ChatInput, services: ChatServices, match: ChatMatch): Promise<string | null>;
 }
+
+/** A menu click on the button with this key. */
+export const click = (key: string) => (i: ChatInput) => i.kind === 'event' && i.event === 'click' && i.eventKey === key;
+/** A text message matching `re` (the match is handed to the handler). */
+export const text = (re: RegExp) => (i: ChatInput) => (i.kind === 'text' && i.text ? i.text.match(re) : null);
+/** One of these events. */
+export const event =
+  (...names: string[]) =>
+  (i: ChatInput) =>
+    i.kind === 'event' && names.includes(i.event ?? '');
 
 /** Chat steps that span messages (e.g. "we asked for a number"), kept in the Store so any process can answer. */
 export const chatState = {
@@ -53,3 +78,15 @@ export const chatState = {
     await s.del(chatState.key(openid));
   },
 };
+
+/**
+ * The subscriber behind the message when they have a phone bound, else null. With `askForPhone` the
+ * subscriber is created if new and the chat waits for their number, so a bare number typed next binds.
+ */
+export async function boundSubscriber(input: ChatInput, s: ChatServices, opts: { askForPhone?: boolean } = {}): Promise<number | null> {
+  const sub = opts.askForPhone ? await s.subscribers.ensure(input.openid) : await s.subscribers.findByOpenid(input.openid);
+  if (!sub) return null;
+  if (await s.bindings.forSubscriber(sub.id)) return sub.id;
+  if (opts.askForPhone) await chatState.set(s.store, input.openid, 'await_phone');
+  return null;
+}

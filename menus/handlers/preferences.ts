@@ -1,18 +1,11 @@
 // Preferences in the chat: 拒接 / 允许 / 取消拒接 / 取消允许 号码, 名单, 我的设置, 类别 名称 处理方式.
-// The lead adds `preferenceCommands(...)` to ChatServices.extra; dispatch has already turned full-width
-// letters, digits and spaces into ASCII.
+// The dispatcher has already turned full-width letters, digits and spaces into ASCII.
 import type { AuditSource } from '../../app/audit/audit';
 import { CATEGORY_CODES, CATEGORY_NAMES, type CategoryCode, type CategoryMode, type ListName } from '../../app/protection/preferences';
-import type { ListsService } from '../../app/settings/lists-service';
-import { PreferenceError, type PreferencesService } from '../../app/settings/preferences-service';
+import { PreferenceError } from '../../app/settings/preferences-service';
 import { stateOf } from '../../app/settings/protection-service';
 import { CHAT, PREFS } from '../texts';
-import { chatState, type ChatCommand, type ChatInput, type ChatServices } from './context';
-
-export interface PreferenceChatServices {
-  preferences: PreferencesService;
-  lists: ListsService;
-}
+import { boundSubscriber as bound, type ChatInput, type ChatMatch, type ChatServices } from './context';
 
 const FROM_CHAT: AuditSource = { actor: 'subscriber', channel: 'wechat' };
 /** Entries shown per list in a chat reply; the rest are counted and left to the page. */
@@ -39,15 +32,8 @@ function categoryOf(word: string): CategoryCode | null {
   return short[word.trim()] ?? null;
 }
 
-const text = (re: RegExp) => (i: ChatInput) => (i.kind === 'text' && i.text ? i.text.match(re) : null);
-
 /** The subscriber behind the message, or null after asking them to bind a phone first. */
-async function boundSubscriber(input: ChatInput, s: ChatServices): Promise<number | null> {
-  const sub = await s.subscribers.ensure(input.openid);
-  if (await s.bindings.forSubscriber(sub.id)) return sub.id;
-  await chatState.set(s.store, input.openid, 'await_phone');
-  return null;
-}
+const boundSubscriber = (input: ChatInput, s: ChatServices) => bound(input, s, { askForPhone: true });
 
 function refusal(e: unknown, list: ListName | null, what: string): string {
   if (!(e instanceof PreferenceError)) throw e;
@@ -63,13 +49,15 @@ function refusal(e: unknown, list: ListName | null, what: string): string {
   }
 }
 
-export function preferenceCommands(p: PreferenceChatServices): ChatCommand[] {
-  const add = (list: ListName) => async (input: ChatInput, s: ChatServices, m: RegExpMatchArray | boolean) => {
+/** 拒接 X · 允许 X */
+export const addTo =
+  (list: ListName) =>
+  async (input: ChatInput, s: ChatServices, m: ChatMatch): Promise<string> => {
     const typed = (m as RegExpMatchArray)[2].trim();
     const id = await boundSubscriber(input, s);
     if (id === null) return CHAT.needBind;
     try {
-      const r = await p.lists.add(id, list, { number: typed }, FROM_CHAT);
+      const r = await s.lists.add(id, list, { number: typed }, FROM_CHAT);
       const what = PREFS.entry(r.entry.kind, r.entry.value);
       if (!r.changed) return list === 'reject' ? PREFS.alreadyRejected(what) : PREFS.alreadyAllowed(what);
       const moved = r.movedFrom === 'allow' ? PREFS.movedFromAllow : r.movedFrom === 'reject' ? PREFS.movedFromReject : '';
@@ -79,12 +67,15 @@ export function preferenceCommands(p: PreferenceChatServices): ChatCommand[] {
     }
   };
 
-  const remove = (list: ListName) => async (input: ChatInput, s: ChatServices, m: RegExpMatchArray | boolean) => {
+/** 取消拒接 X · 取消允许 X */
+export const removeFrom =
+  (list: ListName) =>
+  async (input: ChatInput, s: ChatServices, m: ChatMatch): Promise<string> => {
     const typed = (m as RegExpMatchArray)[2].trim();
     const id = await boundSubscriber(input, s);
     if (id === null) return CHAT.needBind;
     try {
-      const gone = await p.lists.removeByNumber(id, list, typed, FROM_CHAT);
+      const gone = await s.lists.removeByNumber(id, list, typed, FROM_CHAT);
       const what = PREFS.entry(gone.kind, gone.value);
       return list === 'reject' ? PREFS.unrejected(what) : PREFS.unallowed(what);
     } catch (e) {
@@ -92,20 +83,22 @@ export function preferenceCommands(p: PreferenceChatServices): ChatCommand[] {
     }
   };
 
-  const showLists = async (input: ChatInput, s: ChatServices) => {
+/** 名单 */
+export async function showLists(input: ChatInput, s: ChatServices): Promise<string> {
     const id = await boundSubscriber(input, s);
     if (id === null) return CHAT.needBind;
-    const entries = await p.lists.entries(id);
+    const entries = await s.lists.entries(id);
     const names = (l: ListName) => entries.filter((e) => e.list === l).map((e) => PREFS.entry(e.kind, e.value) + (e.note ? `（${e.note}）` : ''));
     const reject = names('reject');
     const allow = names('allow');
     return PREFS.lists(reject.slice(0, SHOWN), allow.slice(0, SHOWN), { reject: Math.max(0, reject.length - SHOWN), allow: Math.max(0, allow.length - SHOWN) });
   };
 
-  const summary = async (input: ChatInput, s: ChatServices) => {
+/** 我的设置 */
+export async function summary(input: ChatInput, s: ChatServices): Promise<string> {
     const id = await boundSubscriber(input, s);
     if (id === null) return CHAT.needBind;
-    const [prefs, binding, settings, counts] = await Promise.all([p.preferences.view(id), s.bindings.forSubscriber(id), s.protection.get(id), p.lists.counts(id)]);
+    const [prefs, binding, settings, counts] = await Promise.all([s.preferences.view(id), s.bindings.forSubscriber(id), s.protection.get(id), s.lists.counts(id)]);
     const blocked = CATEGORY_CODES.filter((c) => prefs.categoryModes[c] === 'block').map((c) => CATEGORY_NAMES[c]);
     const other = CATEGORY_CODES.filter((c) => prefs.categoryModes[c] !== 'block').map((c) => `${CATEGORY_NAMES[c]}${PREFS.modeNames[prefs.categoryModes[c]]}`);
     return PREFS.summary({
@@ -119,7 +112,8 @@ export function preferenceCommands(p: PreferenceChatServices): ChatCommand[] {
     });
   };
 
-  const setCategory = async (input: ChatInput, s: ChatServices, m: RegExpMatchArray | boolean) => {
+/** 类别 名称 处理方式 */
+export async function setCategory(input: ChatInput, s: ChatServices, m: ChatMatch): Promise<string> {
     const [, word, modeWord] = m as RegExpMatchArray;
     const code = categoryOf(word);
     if (!code) return PREFS.badCategory;
@@ -129,23 +123,9 @@ export function preferenceCommands(p: PreferenceChatServices): ChatCommand[] {
     if (id === null) return CHAT.needBind;
     if (code === 'fraud' && mode !== 'block') return PREFS.fraudLocked;
     try {
-      const r = await p.preferences.setCategory(id, code, mode, FROM_CHAT);
+      const r = await s.preferences.setCategory(id, code, mode, FROM_CHAT);
       return r.changed ? PREFS.categorySet(CATEGORY_NAMES[code], PREFS.modeNames[mode]) : PREFS.categoryUnchanged(CATEGORY_NAMES[code], PREFS.modeNames[mode]);
     } catch (e) {
       return refusal(e, null, word);
     }
   };
-
-  const sep = '[\\s:：]*';
-  return [
-    // Lists first: "拒接名单" is a request to see them, not a number to reject.
-    { name: 'prefs-lists', match: text(/^(名单|我的名单|拒接名单|允许名单|黑名单|白名单)$/), handle: showLists },
-    { name: 'prefs-summary', match: text(/^(我的设置|查看设置|设置详情)$/), handle: summary },
-    { name: 'prefs-help', match: text(/^(设置帮助|名单帮助|类别|拒接|允许)$/), handle: async () => PREFS.help },
-    { name: 'prefs-unreject', match: text(new RegExp(`^(取消拒接|删除拒接|移除拒接)${sep}(\\S.*)$`)), handle: remove('reject') },
-    { name: 'prefs-unallow', match: text(new RegExp(`^(取消允许|删除允许|移除允许)${sep}(\\S.*)$`)), handle: remove('allow') },
-    { name: 'prefs-reject', match: text(new RegExp(`^(拒接|拉黑|屏蔽)${sep}(\\S.*)$`)), handle: add('reject') },
-    { name: 'prefs-allow', match: text(new RegExp(`^(允许|放行|白名单)${sep}(\\S.*)$`)), handle: add('allow') },
-    { name: 'prefs-category', match: text(/^类别[\s:：]*(\S+)[\s:：]+(\S+)$/), handle: setCategory },
-  ];
-}

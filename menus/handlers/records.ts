@@ -1,29 +1,10 @@
 // 拦截记录 (recent interceptions, newest first) and 申诉 (误拦截: "this call was mine"): the appealed caller
 // goes on the subscriber's allow list at once. `申诉 1` appeals the first line of the last list shown;
 // `申诉 13800138000` appeals a number directly.
-import type { DataSource } from 'typeorm';
-import { publicBase, type Config } from '../../app/config';
 import { shanghaiTime } from '../../app/notices/quiet-hours';
-import { recentInterceptions } from '../../app/notices/records';
-import type { PhoneVault } from '../../app/privacy/phone-vault';
-import type { AppealService } from '../../app/reports/appeal-service';
-import type { ListsService } from '../../app/settings/lists-service';
 import type { Store } from '../../app/store';
-import { Interception } from '../../entities/Interception';
 import { CHAT, NOTICE } from '../texts';
-import { KEYS } from '../tree';
-import type { ChatCommand, ChatInput, ChatServices } from './context';
-
-export interface RecordsChatDeps {
-  db: DataSource;
-  vault: PhoneVault;
-  store: Store;
-  config: Config;
-  /** Files the appeal for the operator's review and allow-lists the number (helper G's service). */
-  appeals?: Pick<AppealService, 'fileBySubscriber'>;
-  /** Without `appeals`: the number is allow-listed through the lists service alone. */
-  lists?: Pick<ListsService, 'add'>;
-}
+import { boundSubscriber, type ChatInput, type ChatMatch, type ChatServices } from './context';
 
 const LINES = 10;
 const SHOWN_TTL_MS = 30 * 60_000;
@@ -34,26 +15,28 @@ export async function recentInterceptionId(store: Store, openid: string, index: 
   const shown = JSON.parse((await store.get(shownKey(openid))) ?? '[]') as number[];
   return shown[index - 1] ?? null;
 }
+
+/** Remembers the interceptions of the list just shown, in its order, for `申诉 序号` and `标记 序号`. */
+export async function rememberShown(store: Store, openid: string, interceptionIds: number[]): Promise<void> {
+  await store.set(shownKey(openid), JSON.stringify(interceptionIds), { ttlMs: SHOWN_TTL_MS });
+}
+
 const SOURCE = { actor: 'subscriber', channel: 'wechat' } as const;
 
-async function boundSubscriber(input: ChatInput, s: ChatServices): Promise<number | null> {
-  const sub = await s.subscribers.findByOpenid(input.openid);
-  if (!sub) return null;
-  return (await s.bindings.forSubscriber(sub.id)) ? sub.id : null;
-}
-
-async function showRecords(input: ChatInput, s: ChatServices, d: RecordsChatDeps): Promise<string> {
+export async function showRecords(input: ChatInput, s: ChatServices): Promise<string> {
   const subscriberId = await boundSubscriber(input, s);
   if (subscriberId === null) return CHAT.needBind;
-  const page = await recentInterceptions(d, subscriberId, { limit: LINES });
+  const page = await s.records.recent(subscriberId, { limit: LINES });
   if (page.items.length === 0) return NOTICE.records.empty;
   // The numbers shown are what `申诉 序号` refers to, whatever arrives meanwhile.
-  await d.store.set(shownKey(input.openid), JSON.stringify(page.items.map((i) => i.id)), { ttlMs: SHOWN_TTL_MS });
+  await rememberShown(s.store, input.openid, page.items.map((i) => i.id));
   const lines = page.items.map((i, n) => NOTICE.records.line(n + 1, shanghaiTime(i.at).slice(5), i.caller, i.description));
-  return NOTICE.records.list(lines, `${publicBase(d.config)}/h5/records`);
+  return NOTICE.records.list(lines, `${s.publicBaseUrl}/h5/records`);
 }
 
-async function appeal(input: ChatInput, s: ChatServices, d: RecordsChatDeps, arg: string): Promise<string> {
+/** 申诉 序号 or 申诉 号码. */
+export async function appeal(input: ChatInput, s: ChatServices, m: ChatMatch): Promise<string> {
+  const arg = ((m as RegExpMatchArray)[1] ?? '').trim();
   const subscriberId = await boundSubscriber(input, s);
   if (subscriberId === null) return CHAT.needBind;
   const typed = arg.replace(/[\s-]/g, '');
@@ -61,20 +44,18 @@ async function appeal(input: ChatInput, s: ChatServices, d: RecordsChatDeps, arg
   let number = typed;
   let interceptionId: number | null = null;
   if (/^\d{1,2}$/.test(typed)) {
-    const shown = JSON.parse((await d.store.get(shownKey(input.openid))) ?? '[]') as number[];
-    interceptionId = shown[Number(typed) - 1] ?? null;
-    const row = interceptionId === null ? null : await d.db.getRepository(Interception).findOneBy({ id: interceptionId, subscriberId });
-    if (!row) return NOTICE.appeal.badIndex;
-    number = d.vault.decrypt(row.callerCipher);
+    interceptionId = await recentInterceptionId(s.store, input.openid, Number(typed));
+    const caller = interceptionId === null ? null : await s.records.callerOf(subscriberId, interceptionId);
+    if (caller === null) return NOTICE.appeal.badIndex;
+    number = caller;
   }
   try {
-    if (d.appeals) {
-      const r = await d.appeals.fileBySubscriber(subscriberId, number, { source: SOURCE, interceptionId });
+    if (s.appeals) {
+      const r = await s.appeals.fileBySubscriber(subscriberId, number, { source: SOURCE, interceptionId });
       if (!r.allowListed) return NOTICE.appeal.listFull;
       return r.alreadyOpen ? NOTICE.appeal.already(r.number) : NOTICE.appeal.done(r.number);
     }
-    if (!d.lists) throw new Error('records chat: neither an appeal service nor a lists service was given');
-    const r = await d.lists.add(subscriberId, 'allow', { number, note: '误拦截申诉' }, SOURCE);
+    const r = await s.lists.add(subscriberId, 'allow', { number, note: '误拦截申诉' }, SOURCE);
     return r.changed ? NOTICE.appeal.done(r.entry.value) : NOTICE.appeal.already(r.entry.value);
   } catch (err) {
     const code = (err as { code?: string }).code;
@@ -82,16 +63,4 @@ async function appeal(input: ChatInput, s: ChatServices, d: RecordsChatDeps, arg
     if (code === 'list_full') return NOTICE.appeal.listFull;
     throw err;
   }
-}
-
-const click = (key: string) => (i: ChatInput) => i.kind === 'event' && i.event === 'click' && i.eventKey === key;
-const text = (re: RegExp) => (i: ChatInput) => (i.kind === 'text' && i.text ? i.text.match(re) : null);
-
-/** The chat commands of 拦截记录 and 申诉, for ChatServices.extra (they replace the core's placeholder replies). */
-export function recordsCommands(d: RecordsChatDeps): ChatCommand[] {
-  return [
-    { name: 'records-click', match: click(KEYS.records), handle: (i, s) => showRecords(i, s, d) },
-    { name: 'records-text', match: text(/^(拦截记录|记录|拦截历史)$/), handle: (i, s) => showRecords(i, s, d) },
-    { name: 'appeal-text', match: text(/^(?:误拦截)?申诉\s*(.*)$/s), handle: (i, s, m) => appeal(i, s, d, ((m as RegExpMatchArray)[1] ?? '').trim()) },
-  ];
 }

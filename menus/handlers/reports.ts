@@ -2,17 +2,10 @@
 //   举报 4001234567 贷款理财   ·   标记 021-61234567 保险   ·   标记 1 贷款 (line 1 of the 拦截记录 just shown)
 // Both file a report; 标记 is the same vote, counted the same, recorded as a label from the call history.
 import { categoryName, parseCategory } from '../../app/reports/categories';
-import { ReportRefused, type ReportService } from '../../app/reports/report-service';
+import { ReportRefused } from '../../app/reports/report-service';
 import { REPORT } from '../texts';
-import type { ChatCommand, ChatInput, ChatServices } from './context';
-
-export interface ReportChatServices {
-  reports: ReportService;
-  /** The interception on line `index` (1-based) of the 拦截记录 list last shown to this openid, if any. */
-  recentInterception?: (openid: string, index: number) => Promise<number | null>;
-}
-
-const COMMAND = /^(举报|标记)(?:号码)?(?:\s+(.*))?$/s;
+import type { ChatInput, ChatMatch, ChatServices } from './context';
+import { recentInterceptionId } from './records';
 
 /** Splits "4001234567 贷款理财" into number and category; the category is the last word that is not digits. */
 function parseArgs(rest: string): { number: string; category: string | null } {
@@ -32,7 +25,9 @@ const REFUSALS: Record<string, (number: string) => string> = {
   not_found: () => REPORT.badIndex,
 };
 
-async function fileReport(input: ChatInput, s: ChatServices, svc: ReportChatServices, m: RegExpMatchArray): Promise<string> {
+/** 举报 号码 类别 · 标记 号码 类别 · 标记 序号 类别 (a line of the 拦截记录 just shown). */
+export async function fileReport(input: ChatInput, s: ChatServices, match: ChatMatch): Promise<string> {
+  const m = match as RegExpMatchArray;
   const mark = m[1] === '标记';
   const rest = (m[2] ?? '').trim();
   if (!rest) return mark ? REPORT.markUsage : REPORT.usage;
@@ -42,27 +37,16 @@ async function fileReport(input: ChatInput, s: ChatServices, svc: ReportChatServ
   if (!category) return REPORT.badCategory;
   const subscriber = await s.subscribers.ensure(input.openid);
   try {
-    if (mark && svc.recentInterception && /^\d{1,2}$/.test(number)) {
-      const interceptionId = await svc.recentInterception(input.openid, Number(number));
+    if (mark && /^\d{1,2}$/.test(number)) {
+      const interceptionId = await recentInterceptionId(s.store, input.openid, Number(number));
       if (interceptionId === null) return REPORT.badIndex;
-      const r = await svc.reports.markInterception(subscriber.id, interceptionId, category, 'mark');
+      const r = await s.reports.markInterception(subscriber.id, interceptionId, category, 'mark');
       return REPORT.marked(r.number, categoryName(category));
     }
-    const r = await svc.reports.submit({ reporter: { kind: 'subscriber', subscriberId: subscriber.id }, number, category, channel: mark ? 'mark' : 'chat' });
+    const r = await s.reports.submit({ reporter: { kind: 'subscriber', subscriberId: subscriber.id }, number, category, channel: mark ? 'mark' : 'chat' });
     return mark ? REPORT.marked(r.number, categoryName(category)) : REPORT.received(r.number, categoryName(category));
   } catch (err) {
     if (err instanceof ReportRefused) return REFUSALS[err.code](number);
     throw err;
   }
-}
-
-/** The chat commands of this feature, for ChatServices.extra. */
-export function reportCommands(svc: ReportChatServices): ChatCommand[] {
-  return [
-    {
-      name: 'report',
-      match: (i) => (i.kind === 'text' && i.text ? i.text.match(COMMAND) : null),
-      handle: (i, s, m) => fileReport(i, s, svc, m as RegExpMatchArray),
-    },
-  ];
 }
