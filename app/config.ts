@@ -15,6 +15,7 @@ export const SIMULATOR = {
   templateEnabled: 'SIM_TPL_ENABLED',
   smsInboundSecret: 'simulator-sms-secret',
   carrierKey: 'sim-carrier:sim-carrier-secret',
+  marketerKey: 'sim-marketer:sim-marketer-secret',
   // The simulator talks to /wechat in safe mode, as WeChat does for most accounts.
   encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
 } as const;
@@ -79,11 +80,28 @@ const schema = z.object({
     .refine((s) => s.split(',').every((p) => /^[^:,\s]+:[^,\s]{8,}$/.test(p.trim())), 'must be keyId:secret[,keyId:secret…], secrets of 8+ characters'),
   // Requests per second per carrier key, counted across processes through the store.
   CARRIER_RATE_LIMIT: z.coerce.number().int().min(1).default(20000),
+  MARKETER_KEYS: z
+    .string()
+    .default(SIMULATOR.marketerKey)
+    .refine((s) => s.split(',').every((p) => /^[A-Za-z0-9._-]{1,64}:[^,\s]{8,}$/.test(p.trim())), 'must be keyId:secret[,keyId:secret…], key ids of [A-Za-z0-9._-], secrets of 8+ characters'),
+  // Requests per second per marketer key, and numbers scrubbed per key per China day (against enumeration).
+  MARKETER_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
+  MARKETER_DAILY_QUOTA: z.coerce.number().int().min(1).default(2_000_000),
+  // When marketing calls may be placed, China time; scrubs outside answer outside_hours.
+  MARKETER_CALLING_HOURS: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, 'must be HH:MM-HH:MM (China time), e.g. 08:00-21:00')
+    .default('08:00-21:00'),
+  // Consent evidence is kept this long after a consent ends, then purged; regulation asks for at least five months.
+  CONSENT_RETENTION_DAYS: z.coerce.number().int().min(153).default(183),
   DATA_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   RETENTION_DAYS: z.coerce.number().int().min(1).default(180),
   // WeChat template sends per second across every worker (the account's quota decides it).
   NOTICE_SEND_RATE: z.coerce.number().int().min(1).max(100_000).default(500),
+  // The operators' console (/ops/) on its own port (an internal interface), and then not on PORT.
+  ADMIN_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  ADMIN_HOST: z.string().optional(),
   // 本机号码一键登录: the carrier's number authentication behind the H5 bind page.
   NUMBER_AUTH_PROVIDER: z.enum(['aliyun', 'simulator', 'none']).optional(),
   NUMBER_AUTH_ENDPOINT: z.string().optional(),
@@ -129,10 +147,20 @@ export interface Config {
   carrierKeys: Map<string, string>;
   /** Requests per second per carrier key (fixed one-second windows shared through the store). */
   carrierRateLimit: number;
+  marketer: {
+    keys: Map<string, string>;
+    rateLimit: number;
+    dailyQuota: number;
+    /** Minutes after China midnight: calls allowed from `start` (inclusive) to `end` (exclusive). */
+    callingHours: { start: number; end: number; text: string };
+    consentRetentionDays: number;
+  };
   dataKey: Buffer;
   logLevel: string;
   retentionDays: number;
   noticeSendRate: number;
+  /** The console's own listener (/ops/ only there); undefined: /ops/ on the main port. */
+  admin?: { port: number; host: string };
   numberAuth: NumberAuthConfig;
 }
 
@@ -231,6 +259,14 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
     const [id, ...rest] = pair.trim().split(':');
     carrierKeys.set(id, rest.join(':'));
   }
+  const marketerKeys = new Map<string, string>();
+  for (const pair of e.MARKETER_KEYS.split(',')) {
+    const [id, ...rest] = pair.trim().split(':');
+    marketerKeys.set(id, rest.join(':'));
+  }
+  const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+  const [hoursFrom, hoursTo] = e.MARKETER_CALLING_HOURS.split('-');
+  if (minutes(hoursTo) <= minutes(hoursFrom) || minutes(hoursTo) > 1440) throw new ConfigError('MARKETER_CALLING_HOURS must end after it starts, within one day (e.g. 08:00-21:00)');
   return {
     env: e.NODE_ENV,
     production,
@@ -275,10 +311,18 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
     },
     carrierKeys,
     carrierRateLimit: e.CARRIER_RATE_LIMIT,
+    marketer: {
+      keys: marketerKeys,
+      rateLimit: e.MARKETER_RATE_LIMIT,
+      dailyQuota: e.MARKETER_DAILY_QUOTA,
+      callingHours: { start: minutes(hoursFrom), end: minutes(hoursTo), text: e.MARKETER_CALLING_HOURS },
+      consentRetentionDays: e.CONSENT_RETENTION_DAYS,
+    },
     dataKey: loadDataKey(e.DATA_KEY, production, e.DATABASE_URL),
     logLevel: e.LOG_LEVEL,
     retentionDays: e.RETENTION_DAYS,
     noticeSendRate: e.NOTICE_SEND_RATE,
+    admin: e.ADMIN_PORT === undefined ? undefined : { port: e.ADMIN_PORT, host: e.ADMIN_HOST ?? e.HOST },
     numberAuth: numberAuthConfig(e, production, simulated),
   };
 }

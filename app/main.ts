@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './config';
 import { closeDeps, openDeps } from './lifecycle';
 import { createNoticeChannels, startNoticeWorker, type NoticeWorker } from './notices';
 import { startServer, type RunningServer } from './server';
+import { buildMarketers, type Marketers } from './marketers';
 
 async function main() {
   let config;
@@ -19,14 +20,18 @@ async function main() {
   const { log } = deps;
   let server: RunningServer | null = null;
   let worker: NoticeWorker | null = null;
+  let marketerWorkers: Marketers | null = null;
   if (config.role === 'worker') {
     worker = startNoticeWorker(deps, createNoticeChannels(deps), { retentionDays: config.retentionDays, ratePerSecond: config.noticeSendRate });
     log.info({ owner: worker.owner }, 'notice worker running');
+    // Consent retention and file scrub jobs run in the workers too.
+    marketerWorkers = buildMarketers(deps, { workers: true });
+    await marketerWorkers.start();
   } else {
     server = await startServer(deps);
-    log.info({ url: server.url, database: config.databaseUrl.split(':')[0], store: deps.store.kind, wechatApi: server.apiBase }, 'listening');
+    log.info({ url: server.url, console: `${server.consoleUrl}/ops/`, database: config.databaseUrl.split(':')[0], store: deps.store.kind, wechatApi: server.apiBase }, 'listening');
     const simulator = config.wechat.simulated && !config.wechat.apiBase;
-    console.log(`\n  防骚扰 fangsaorao is running: ${server.url}/${simulator ? 'simulator/' : ''}\n`);
+    console.log(`\n  防骚扰 fangsaorao is running: ${server.url}/${simulator ? 'simulator/' : ''}\n  operators' console: ${server.consoleUrl}/ops/ (accounts: npm run ops -- operator add NAME --role admin)\n`);
   }
   let stopping = false;
   const stop = async (signal: string) => {
@@ -35,6 +40,7 @@ async function main() {
     log.info({ signal }, 'shutting down');
     await server?.close();
     await worker?.stop();
+    await marketerWorkers?.stop();
     await closeDeps(deps);
     process.exit(0);
   };

@@ -6,6 +6,9 @@
 import client from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { registry } from './metrics';
+import { outboxOldestSeconds } from './notices/outbox-age';
+import { sqlTime } from './ops/stats';
+import { DUE_SOON_DAYS } from './reports/complaint-deadlines';
 
 const FAST = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
 const SLOW = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -88,6 +91,21 @@ export const wechatApiErrors = new client.Counter({
   registers: [registry],
 });
 
+/** WeChat callbacks whose handler missed the reply budget (answered 'success', the reply sent later). Recorded in wechat/callback.ts. */
+export const callbackOverBudget = new client.Counter({
+  name: 'fsr_wechat_callback_over_budget_total',
+  help: 'WeChat callbacks whose handler missed the reply budget and were answered success (reply sent as a customer-service message)',
+  registers: [registry],
+});
+
+/** Screen requests the engine could not answer: the network then fails open (puts the call through). Recorded by services.ts' measured(). */
+export const screenFailOpen = new client.Counter({
+  name: 'fsr_screen_fail_open_total',
+  help: 'Screen requests that ended in an error, which the network treats as allow (fail open), by mode',
+  labelNames: ['mode'] as const,
+  registers: [registry],
+});
+
 let outboxSource: DataSource | null = null;
 
 /** Notices not yet final, by state: read from the outbox at each scrape once watchOutbox(db) was called. */
@@ -110,7 +128,44 @@ export const outboxDepth = new client.Gauge({
   },
 });
 
-/** Lets the outbox depth gauge read the given database (call once at start, in processes that serve /metrics). */
+/** How long the most overdue waiting notice has been due: a stuck or starved worker shows here first. */
+export const outboxOldest = new client.Gauge({
+  name: 'fsr_notice_outbox_oldest_seconds',
+  help: 'Seconds since the most overdue waiting notice (pending or claimed) was due; 0 when none is late',
+  registers: [registry],
+  async collect() {
+    if (!outboxSource?.isInitialized) return;
+    try {
+      this.set(await outboxOldestSeconds(outboxSource));
+    } catch {
+      // A busy database must not fail the scrape.
+    }
+  },
+});
+
+/** Open complaints forwarded from 12321, by how close their deadline is (overdue, due_soon within DUE_SOON_DAYS, open). */
+export const complaintsOpen = new client.Gauge({
+  name: 'fsr_complaints_12321_open',
+  help: 'Open complaints forwarded from 12321 by deadline state (overdue, due_soon, open)',
+  labelNames: ['state'] as const,
+  registers: [registry],
+  async collect() {
+    if (!outboxSource?.isInitialized) return;
+    try {
+      const now = Date.now();
+      const soon = now + DUE_SOON_DAYS * 86_400_000;
+      const rows = (await outboxSource.query(
+        `SELECT SUM(CASE WHEN dueAt <= ? THEN 1 ELSE 0 END) AS overdue, SUM(CASE WHEN dueAt > ? AND dueAt <= ? THEN 1 ELSE 0 END) AS due_soon, SUM(CASE WHEN dueAt > ? THEN 1 ELSE 0 END) AS open FROM report WHERE forwarded12321 = 1 AND handledAt IS NULL`,
+        [sqlTime(new Date(now)), sqlTime(new Date(now)), sqlTime(new Date(soon)), sqlTime(new Date(soon))],
+      )) as Record<string, unknown>[];
+      for (const state of ['overdue', 'due_soon', 'open']) this.set({ state }, Number(rows[0]?.[state] ?? 0));
+    } catch {
+      // as above
+    }
+  },
+});
+
+/** Lets the database-backed gauges (outbox depth and age, 12321 complaints) read the given database (call once at start, in processes that serve /metrics). */
 export function watchOutbox(db: DataSource | null): void {
   outboxSource = db;
 }

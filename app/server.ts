@@ -12,6 +12,8 @@ import { buildServices, type Services } from './services';
 
 export interface RunningServer {
   url: string;
+  /** Where /ops/ is served: this server's base, or ADMIN_PORT's. */
+  consoleUrl: string;
   port: number;
   apiBase: string;
   app: Koa;
@@ -35,6 +37,8 @@ export async function startServer(deps: Deps, opts: { port?: number; host?: stri
   if (services.simPage) app.use(services.simPage.authorizeCookie);
   if (services.sim) app.use(services.sim.middleware);
   for (const r of [wechat.router, ...services.routers]) app.use(r.routes()).use(r.allowedMethods());
+  const admin = deps.config.admin ? await startAdminServer(deps, services) : null;
+  if (!admin) app.use(services.opsConsole.routes()).use(services.opsConsole.allowedMethods());
   server.on('request', app.callback());
   if (services.sim) {
     // The embedded simulator starts with the account's real menu published, as an operator would.
@@ -42,6 +46,7 @@ export async function startServer(deps: Deps, opts: { port?: number; host?: stri
   }
   return {
     url: base,
+    consoleUrl: admin?.url ?? base,
     port,
     apiBase: services.apiBase,
     app,
@@ -51,8 +56,30 @@ export async function startServer(deps: Deps, opts: { port?: number; host?: stri
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await admin?.close();
       await wechat.drain();
       await services.stop();
     },
+  };
+}
+
+/** ADMIN_PORT: the console alone on its own listener (an internal interface), with health and metrics. */
+async function startAdminServer(deps: Deps, services: Services): Promise<{ url: string; close(): Promise<void> }> {
+  const { port, host } = deps.config.admin!;
+  const app = createHttpApp(deps);
+  app.use(services.opsConsole.routes()).use(services.opsConsole.allowedMethods());
+  const server = http.createServer(app.callback());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -1,7 +1,7 @@
 // The composition root of the domain: every service built once from Deps, and the routers that expose
 // them. Routes, handlers and workers receive what is built here; nothing else constructs services.
 import { deriveKey } from './privacy/derive-key';
-import type Router from '@koa/router';
+import Router from '@koa/router';
 import type { ChatServices } from '../menus/handlers/context';
 import { SMS } from '../menus/texts';
 import { BindingService } from './binding/binding-service';
@@ -11,10 +11,13 @@ import { SubscriberService } from './binding/subscriber-service';
 import { chatDispatcher } from './chat-bridge';
 import type { Deps } from './deps';
 import { h5Router } from './h5/router';
+import { consoleRouter } from './console/router';
+import { OperatorService } from './console/operators';
+import { ReportReview } from './reports/report-review';
 import { InterceptionService } from './carrier/interception-service';
 import { labelFeedFrom } from './carrier/label-feed';
 import type { ScreenService } from './carrier/ports';
-import { decisionDuration, decisions, instrumentSms, watchOutbox } from './metrics-catalog';
+import { decisionDuration, decisions, instrumentSms, screenFailOpen, watchOutbox } from './metrics-catalog';
 import { AppealService } from './reports/appeal-service';
 import { addCarrierComplaintRoutes } from './reports/carrier-complaints-route';
 import { DbLabelPort } from './reports/label-evidence';
@@ -24,6 +27,7 @@ import { onTemplateSendJobFinish } from './notices/delivery-status';
 import { InterceptionRecords } from './notices/records';
 import { noticeHook, scheduleEnabledNotice, startNoticeWorker, type NoticeWorker } from './notices';
 import { Decider } from './protection/decider';
+import { buildMarketers } from './marketers';
 import { LabelService } from './protection/label-service';
 import { DataRights } from './settings/data-rights';
 import { ListsService } from './settings/lists-service';
@@ -46,14 +50,20 @@ function measured(engine: ScreenService): ScreenService {
   return {
     async screen(call) {
       const end = decisionDuration.startTimer({ mode: 'single' });
-      const d = await engine.screen(call);
+      const d = await engine.screen(call).catch((err) => {
+        screenFailOpen.inc({ mode: 'single' });
+        throw err;
+      });
       end();
       decisions.inc({ action: d.action, reason: d.reason });
       return d;
     },
     async screenBatch(calls) {
       const end = decisionDuration.startTimer({ mode: 'batch' });
-      const ds = await engine.screenBatch(calls);
+      const ds = await engine.screenBatch(calls).catch((err) => {
+        screenFailOpen.inc({ mode: 'batch' });
+        throw err;
+      });
       end();
       for (const d of ds) decisions.inc({ action: d.action, reason: d.reason });
       return ds;
@@ -101,14 +111,22 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
     log.info({ subscriberId, phone }, 'protection enabled; notices scheduled');
   };
 
+  // Compliant call centres: scrub, consents, changes; the consent index is also the decider's.
+  const marketers = buildMarketers(deps, { workers: opts.workers });
+  await marketers.start();
+  routers.push(marketers.router);
+  preferences.onCategoriesRefused.push((id, categories, source) => marketers.consents.revokeForRefusal(id, categories, source));
+
   const labels = new LabelService(deps.db);
-  const decider = Decider.create(deps);
+  const decider = Decider.create(deps, { consents: marketers.index });
   await decider.start();
   const interceptions = new InterceptionService(deps, { onStored: noticeHook() });
   const labelPort = new DbLabelPort(deps.db);
   const reports = new ReportService(deps, labelPort);
   const appeals = new AppealService(deps, labelPort, lists);
-  routers.push(addCarrierComplaintRoutes(carrierRouter(deps, { screen: measured(decider), labels: labelFeedFrom(labels), interceptions }), deps, { reports }));
+  // The complaints feed on its own router, ahead of the carrier router: that one ends with a JSON 404 for
+  // anything under /carrier it does not know, which would otherwise answer POST /carrier/v1/complaints.
+  routers.push(addCarrierComplaintRoutes(new Router(), deps, { reports }), carrierRouter(deps, { screen: measured(decider), labels: labelFeedFrom(labels), interceptions }));
 
   const chat: ChatServices = {
     store: deps.store,
@@ -121,6 +139,7 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
     lists,
     reports,
     appeals,
+    consents: marketers.consents,
     records: new InterceptionRecords(deps),
     publicBaseUrl: opts.publicBaseUrl,
     announceEnabled,
@@ -149,6 +168,7 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
         dataRights,
         announceEnabled,
         binding: { otp, oneTap, mergeSmsEnrolment: (subscriberId, phoneHash) => mergeSmsSubscriber(deps, subscriberId, phoneHash) },
+        consents: marketers.consents,
       },
       { authorizeBase: simulatedApi ? apiBase : WECHAT_AUTHORIZE_BASE, exchangeCode: (code) => oauth.exchangeCode(code) },
     ),
@@ -159,12 +179,18 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
   // The carrier's side of one-tap in embedded mode: the simulated JS-SDK and gateway.
   if (numberAuth instanceof SimulatorNumberAuth) routers.push(numberAuthSimRouter(numberAuth, simPage ? simPage.deviceOf : () => null));
 
+  // The operators' console (/ops/): mounted by server.ts on the main port, or alone on ADMIN_PORT. Its
+  // public-service page shows the list once a service implementing PublicServiceList is passed here.
+  const operators = new OperatorService(deps.db, deps.store, config.dataKey);
+  const opsConsole = consoleRouter(deps, { operators, review: new ReportReview(deps, labelPort, reports), appeals, labels: labelPort });
+
   let worker: NoticeWorker | null = null;
   if (opts.workers) worker = startNoticeWorker(deps, { wechat, sms }, { retentionDays: config.retentionDays, ratePerSecond: config.noticeSendRate });
 
   return {
     apiBase,
     decider,
+    marketers,
     labels,
     reports,
     appeals,
@@ -185,9 +211,12 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
     sim,
     simPage,
     routers,
+    operators,
+    opsConsole,
     stop: async () => {
       await worker?.stop();
       await decider.stop();
+      await marketers.stop();
     },
   };
 }

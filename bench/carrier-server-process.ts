@@ -10,6 +10,7 @@ import { createHttpApp } from '../app/http/app';
 import { closeDeps, openDeps } from '../app/lifecycle';
 import { carrierRouter } from '../app/carrier/routes';
 import { buildCarrierBenchServices } from './carrier-services';
+import { exitOnSignal } from './server-process';
 
 async function bare(): Promise<Koa> {
   const app = new Koa();
@@ -46,14 +47,11 @@ async function main() {
     if (m.cmd === 'reset-delay') delay.reset();
     if (m.cmd === 'delay') process.send!({ delay: { p50Ms: delay.percentile(50) / 1e6, p99Ms: delay.percentile(99) / 1e6, maxMs: delay.max / 1e6 } });
   });
-  const quit = async () => {
+  exitOnSignal(async () => {
     server.closeAllConnections();
     server.close();
-    await stop().catch(() => {});
-    process.exit(0);
-  };
-  process.on('SIGTERM', quit);
-  process.on('disconnect', quit);
+    await stop();
+  });
 }
 
 main().catch((err) => {

@@ -1,14 +1,14 @@
 // The carrier API under loopback load, beside a bare Koa JSON handler in the same run (issue 4 aims:
 // single-screen throughput ≥ 70% of the bare handler's, p99 < 5 ms at 5,000 req/s, batch > 200,000
 // decisions/s). Each server runs in its own process; the load comes from this one through autocannon.
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import path from 'node:path';
 import { BENCH_CALLEES, ENGINE } from './carrier-services';
 import { runLoad, type LoadResult } from './load';
 import { createDatabaseUrl, TEST_REDIS_URL, testRedisPrefix } from '../test/support/backends';
 import { carrierHeaders } from '../test/support/carrier-client';
 import { dropRedisPrefix } from './redis-prefix';
+import { forkServer, stopServer } from './server-process';
 
 export interface CarrierBenchOptions {
   durationSec?: number;
@@ -39,14 +39,7 @@ const KEY_ID = 'bench-carrier';
 const ROUNDS = 5;
 const SECRET = crypto.randomBytes(24).toString('hex');
 
-async function startServer(mode: 'carrier' | 'bare', env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  const child = fork(path.join(__dirname, 'carrier-server-process.js'), [], { env: { ...process.env, ...env, BENCH_MODE: mode }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (m: { port: number }) => resolve(m.port));
-    child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, child };
-}
+const startServer = (mode: 'carrier' | 'bare', env: Record<string, string>) => forkServer('carrier-server-process', mode, env);
 
 async function loopDelay(child: ChildProcess, cmd: 'reset-delay' | 'delay'): Promise<LoopDelay | undefined> {
   child.send({ cmd });
@@ -54,13 +47,6 @@ async function loopDelay(child: ChildProcess, cmd: 'reset-delay' | 'delay'): Pro
   const m = await new Promise<{ delay: LoopDelay }>((resolve) => child.once('message', resolve));
   const round = (n: number) => Number(n.toFixed(2));
   return { p50Ms: round(m.delay.p50Ms), p99Ms: round(m.delay.p99Ms), maxMs: round(m.delay.maxMs) };
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
 }
 
 // A mix of what the network sees: labelled 400 marketers, registered industries, mobiles (some on allow or

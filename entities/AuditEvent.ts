@@ -11,7 +11,7 @@ export class AuditEvent {
   @Column({ type: 'integer', nullable: true })
   subscriberId!: number | null;
 
-  /** 'subscriber' | 'operator' | 'carrier' | 'system' */
+  /** 'subscriber' | 'operator' | 'carrier' | 'marketer' | 'system' */
   @Column({ type: 'varchar', length: 16 })
   actor!: string;
 

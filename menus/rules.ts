@@ -4,6 +4,7 @@
 import { KEYS } from './tree';
 import { CHAT } from './texts';
 import { askForPhone, startBinding } from './handlers/bind-phone';
+import { listConsents, revokeConsent } from './handlers/consents';
 import { click, event, text, type ChatCommand } from './handlers/context';
 import { followed, unfollowed } from './handlers/follow';
 import { addTo, removeFrom, setCategory, showLists, summary } from './handlers/preferences';
@@ -52,4 +53,8 @@ export const CHAT_RULES: readonly ChatCommand[] = [
   { name: 'prefs-reject', match: text(new RegExp(`^(拒接|拉黑|屏蔽)${sep}(\\S.*)$`)), handle: addTo('reject') },
   { name: 'prefs-allow', match: text(new RegExp(`^(允许|放行|白名单)${sep}(\\S.*)$`)), handle: addTo('allow') },
   { name: 'prefs-category', match: text(/^类别[\s:：]*(\S+)[\s:：]+(\S+)$/), handle: setCategory },
+
+  // 授权: marketing consents, and revoking them.
+  { name: 'consents', match: text(/^(?:授权|我的授权|营销授权)$/), handle: listConsents },
+  { name: 'revoke-consent', match: text(/^撤销(?:(全部)授权|授权\s*(全部|\d{1,3})?)$/), handle: revokeConsent },
 ];

@@ -6,7 +6,16 @@ import test from 'ava';
 import { decide, type LabelHit } from '../app/protection/decide';
 import { normalizeNumber } from '../app/protection/numbers';
 import { RULES } from '../app/protection/rules';
-import { basePreferences, DECISION_CASES } from './support/protection-cases';
+import { loadConfig } from '../app/config';
+import { insideCallingHours } from '../app/marketers/calling-hours';
+import { basePreferences, DECISION_CASES, type DecisionCase } from './support/protection-cases';
+
+/** What the Decider gives decide(): live consents of the call's account, inside the default calling hours. */
+function consentFor(c: DecisionCase, now: number): ((category: string) => boolean) | undefined {
+  const account = c.call?.callerAccount;
+  if (!account || !c.consents || !insideCallingHours(loadConfig({ DATA_KEY: Buffer.alloc(32).toString('base64') }).marketer.callingHours, now)) return undefined;
+  return (category) => c.consents!.some((k) => k.account === account && k.category === category && !k.revoked && !k.expired);
+}
 
 const rowCaller = (i: number) => `139${String(i).padStart(8, '0')}`;
 
@@ -25,6 +34,8 @@ DECISION_CASES.forEach((c, i) => {
       labels,
       facts: { highFrequency: !!c.highFrequency, lastStoppedAt: c.repeat ? now - 60_000 : undefined },
       now,
+      callerAccount: c.call?.callerAccount,
+      consentFor: consentFor(c, now),
     });
     t.deepEqual(d, c.expect);
   });

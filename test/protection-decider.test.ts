@@ -6,7 +6,9 @@ import fc from 'fast-check';
 import type { Decider, ScreenCall } from '../app/protection/decider';
 import type { Preferences } from '../app/protection/preferences';
 import { createTestStore } from './support/backends';
-import { basePreferences, DECISION_CASES, type DecisionCase } from './support/protection-cases';
+import { ConsentIndex } from '../app/marketers/consent-index';
+import { ConsentService } from '../app/marketers/consent-service';
+import { basePreferences, CONSENT_EXPIRED, CONSENT_GRANTED, DECISION_CASES, type DecisionCase } from './support/protection-cases';
 import { BACKENDS, changePreferences, eventually, makeDecider, openWorld, seedSubscriber, writePreferences, type World } from './support/protection-world';
 
 const rowCallee = (i: number) => `1370000${String(i).padStart(4, '0')}`;
@@ -19,8 +21,22 @@ for (const backend of BACKENDS) {
   // One world per backend for the table: every row has its own callee and caller.
   let world: World;
   let decider: Decider;
+  let consentIndex: ConsentIndex;
   test.before(async () => {
     world = await openWorld(backend);
+    // The table's consents, recorded and revoked through the marketer module as the API and chat do.
+    consentIndex = new ConsentIndex(world.deps, { retentionMs: 183 * 86_400_000 });
+    const consents = new ConsentService(world.deps, consentIndex, async () => undefined);
+    for (const [i, c] of DECISION_CASES.entries()) {
+      for (const [k, g] of (c.consents ?? []).entries()) {
+        const out = await consents.record(g.account, [
+          { id: `row${i}-${k}`, number: rowCallee(i), category: g.category, grantedAt: CONSENT_GRANTED, channel: 'web', evidence: 'form v1', expiresAt: g.expired ? CONSENT_EXPIRED : undefined },
+        ]);
+        if (out.accepted !== 1) throw new Error(`consent of row ${i} not recorded: ${JSON.stringify(out.rejected)}`);
+        if (g.revoked) await consents.revoke(0, rowCallee(i), 'all', { actor: 'subscriber', channel: 'wechat' });
+      }
+    }
+    await consentIndex.start();
     const batch: { number: string; category: NonNullable<DecisionCase['labels']>[number]['category']; confidence: number }[] = [];
     for (const [i, c] of DECISION_CASES.entries()) {
       const caller = c.caller ?? rowCaller(i);
@@ -32,11 +48,12 @@ for (const backend of BACKENDS) {
       for (const l of c.labels ?? []) batch.push({ number: caller, ...l });
     }
     await world.labels.importBatch(batch);
-    decider = makeDecider(world, { behaviour: { threshold: 20, minFlush: 1, flushMs: 60_000 } });
+    decider = makeDecider(world, { behaviour: { threshold: 20, minFlush: 1, flushMs: 60_000 }, consents: consentIndex });
     await decider.start();
   });
   test.after.always(async () => {
     await decider?.stop();
+    await consentIndex?.stop();
     await world?.close();
   });
 

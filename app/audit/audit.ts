@@ -2,8 +2,8 @@
 import type { EntityManager } from 'typeorm';
 import { AuditEvent } from '../../entities';
 
-export type Actor = 'subscriber' | 'operator' | 'carrier' | 'system';
-export type Channel = 'wechat' | 'h5' | 'sms' | 'cli' | 'api' | 'system';
+export type Actor = 'subscriber' | 'operator' | 'carrier' | 'marketer' | 'system';
+export type Channel = 'wechat' | 'h5' | 'sms' | 'cli' | 'console' | 'api' | 'system';
 
 export interface AuditSource {
   actor: Actor;

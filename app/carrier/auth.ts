@@ -12,27 +12,41 @@ import { expectedSignature, NONCE_TTL_MS, signatureMatches, TIMESTAMP_WINDOW_SEC
 /** What an authenticated request carries on to its handler, as `ctx.state.carrier`. */
 export interface CarrierRequest {
   keyId: string;
-  /** The parsed JSON body; undefined for an empty body (GET). */
+  /** The parsed JSON body; undefined for an empty body (GET); the raw bytes when `json: false`. */
   body: unknown;
 }
 
 export interface CarrierAuthOptions {
   /** Bodies beyond this many bytes get 413 without being read further. */
   maxBodyBytes: number;
+  /** false: the body is handed on as the raw bytes (a CSV upload), not parsed as JSON. */
+  json?: boolean;
 }
 
 const NONCE = /^[A-Za-z0-9+/=._~-]{8,128}$/;
 
-function deny(ctx: Context, status: number, error: string, message: string): void {
-  carrierRefusals.inc({ reason: error });
-  refuse(ctx, status, error, message);
+/** One signed API: its keys, its per-key budget, where its nonces and counters live, how refusals are counted. */
+export interface SignedApi {
+  /** 'carrier' or 'marketer': prefixes the store keys and names ctx.state[scope]. */
+  scope: string;
+  keys: ReadonlyMap<string, string>;
+  ratePerSecond: number;
+  onRefusal(reason: string): void;
 }
 
-export function carrierAuth(deps: Pick<Deps, 'config' | 'store'>, opts: CarrierAuthOptions) {
-  const keys = deps.config.carrierKeys;
-  const limiter = new CarrierRateLimiter(deps.store, deps.config.carrierRateLimit);
+/**
+ * The signing scheme shared by the carrier and the marketer APIs; the authenticated request lands in
+ * `ctx.state[api.scope]` as a CarrierRequest.
+ */
+export function signedRequestAuth(store: Deps['store'], api: SignedApi, opts: CarrierAuthOptions) {
+  const keys = api.keys;
+  const limiter = new CarrierRateLimiter(store, api.ratePerSecond, `${api.scope}:rate`);
+  const deny = (ctx: Context, status: number, error: string, message: string): void => {
+    api.onRefusal(error);
+    refuse(ctx, status, error, message);
+  };
 
-  return async function carrierAuthMiddleware(ctx: Context, next: Next): Promise<void> {
+  return async function signedAuthMiddleware(ctx: Context, next: Next): Promise<void> {
     const keyId = ctx.get('x-key-id');
     const timestamp = ctx.get('x-timestamp');
     const nonce = ctx.get('x-nonce');
@@ -58,22 +72,30 @@ export function carrierAuth(deps: Pick<Deps, 'config' | 'store'>, opts: CarrierA
       return deny(ctx, 401, 'bad_signature', 'X-Signature does not match the request');
 
     // Both in one round trip (the client pipelines them). A throttled request spends its nonce: a retry signs afresh.
-    const [rate, fresh] = await Promise.all([limiter.hit(keyId), deps.store.set(`carrier:nonce:${keyId}:${nonce}`, '1', { nx: true, ttlMs: NONCE_TTL_MS })]);
+    const [rate, fresh] = await Promise.all([limiter.hit(keyId), store.set(`${api.scope}:nonce:${keyId}:${nonce}`, '1', { nx: true, ttlMs: NONCE_TTL_MS })]);
     if (!rate.ok) {
       ctx.set('Retry-After', String(rate.retryAfterSec));
-      return deny(ctx, 429, 'rate_limited', `more than ${deps.config.carrierRateLimit} requests per second for this key`);
+      return deny(ctx, 429, 'rate_limited', `more than ${api.ratePerSecond} requests per second for this key`);
     }
     if (!fresh) return deny(ctx, 401, 'nonce_reused', 'X-Nonce was already used within the timestamp window');
 
-    let body: unknown;
-    if (raw.length > 0) {
+    let body: unknown = opts.json === false ? raw : undefined;
+    if (raw.length > 0 && opts.json !== false) {
       try {
         body = JSON.parse(raw.toString('utf8'));
       } catch {
         return deny(ctx, 400, 'malformed_json', 'the body is not valid JSON');
       }
     }
-    ctx.state.carrier = { keyId, body } satisfies CarrierRequest;
+    ctx.state[api.scope] = { keyId, body } satisfies CarrierRequest;
     await next();
   };
+}
+
+export function carrierAuth(deps: Pick<Deps, 'config' | 'store'>, opts: CarrierAuthOptions) {
+  return signedRequestAuth(
+    deps.store,
+    { scope: 'carrier', keys: deps.config.carrierKeys, ratePerSecond: deps.config.carrierRateLimit, onRefusal: (reason) => carrierRefusals.inc({ reason }) },
+    opts,
+  );
 }

@@ -52,8 +52,9 @@ const errors = (...extra: string[]) => {
   return out;
 };
 
-function componentSchemas(): Json {
-  const { schemas } = z.toJSONSchema(carrierSchemas, { io: 'input', uri: (id) => `#/components/schemas/${id}` });
+/** The named schemas of a zod registry as OpenAPI components (shared with the marketer API's document). */
+export function componentSchemas(registry: z.core.$ZodRegistry<{ id: string }> = carrierSchemas): Json {
+  const { schemas } = z.toJSONSchema(registry, { io: 'input', uri: (id) => `#/components/schemas/${id}` });
   const clean = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(clean);
     if (!node || typeof node !== 'object') return node;

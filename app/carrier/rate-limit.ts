@@ -26,6 +26,8 @@ export class CarrierRateLimiter {
   constructor(
     private readonly store: Store,
     private readonly perSecond: number,
+    /** Store keys start with it: each API counts its own keys. */
+    private readonly prefix = 'carrier:rate',
   ) {
     this.block = Math.max(1, Math.min(100, Math.floor(perSecond / 1000)));
   }
@@ -42,7 +44,7 @@ export class CarrierRateLimiter {
       return OK;
     }
     if (!lease.exhausted) {
-      const blocks = await this.store.incr(`carrier:rate:${keyId}:${window}`, 2000);
+      const blocks = await this.store.incr(`${this.prefix}:${keyId}:${window}`, 2000);
       if (blocks * this.block <= this.perSecond) {
         lease.left += this.block - 1; // one slot of the block is this request's
         return OK;

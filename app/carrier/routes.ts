@@ -2,11 +2,10 @@
 // every field, call one service, answer JSON.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { z } from 'zod';
 import type { Deps } from '../deps';
 import { carrierAuth, type CarrierRequest } from './auth';
 import type { InterceptionService } from './interception-service';
-import { refuse } from './json-error';
+import { jsonFallback, valid } from './json-error';
 import { plainScreenBatch, plainScreenCall } from './screen-call-fast';
 import { BODY_LIMITS } from './limits';
 import { carrierDecisions, carrierInterceptions } from './metrics';
@@ -21,16 +20,6 @@ export interface CarrierServices {
   screen: ScreenService;
   labels: LabelFeed;
   interceptions: InterceptionService;
-}
-
-/** Parses or answers 400 naming the first offending field; undefined means the answer is already set. */
-function valid<S extends z.ZodType>(ctx: Context, schema: S, value: unknown): z.infer<S> | undefined {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const field = issue.path.map(String).join('.') || '(body)';
-  refuse(ctx, 400, 'invalid_request', `${field}: ${issue.message}`, { field });
-  return undefined;
 }
 
 // Only the contract's fields leave, whatever else the engine attached to its answer.
@@ -95,14 +84,7 @@ export function carrierRouter(deps: Pick<Deps, 'config' | 'store'>, services: Ca
   });
 
   // Anything else under /carrier answers JSON too: 405 with Allow on a known path, 404 elsewhere.
-  const known = new Map<string, string[]>();
-  for (const layer of router.stack) known.set(layer.path as string, [...(known.get(layer.path as string) ?? []), ...layer.methods]);
-  router.all(CARRIER_FALLBACK, '/carrier/{*rest}', (ctx) => {
-    const allowed = known.get(ctx.path);
-    if (!allowed) return refuse(ctx, 404, 'not_found', `no carrier endpoint at ${ctx.path}`);
-    ctx.set('Allow', allowed.join(', '));
-    refuse(ctx, 405, 'method_not_allowed', `${ctx.path} accepts ${allowed.filter((m) => m !== 'HEAD').join(', ')}`);
-  });
+  jsonFallback(router, CARRIER_FALLBACK, '/carrier', 'carrier');
 
   return router;
 }

@@ -22,6 +22,11 @@ export const screenCallSchema = z
     callerIndustry: categorySchema.optional().describe("The caller's registered industry, for calls placed through registered voice platforms"),
     attestation: z.enum(['A', 'B', 'C']).optional().describe('Caller authentication result (A full, B partial, C gateway / unauthenticated)'),
     at: isoTime('Time of the call; defaults to now').optional(),
+    callerAccount: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a marketer key id')
+      .optional()
+      .describe('The marketer account (a MARKETER_KEYS key id) the network attributes the call to; its live consent of the callee lets its marketing calls through the category refusal'),
   })
   .register(carrierSchemas, { id: 'ScreenCall' });
 export type ScreenCall = z.infer<typeof screenCallSchema>;

@@ -5,6 +5,7 @@ import { CATEGORY_CODES } from '../protection/preferences';
 import type { ScreenCall } from './schemas';
 
 const CATEGORIES: ReadonlySet<string> = new Set(CATEGORY_CODES);
+const ACCOUNT = /^[A-Za-z0-9._-]{1,64}$/;
 
 // Already in the normal form zod's trim().min(1).max(32) would produce.
 function plainNumber(v: unknown): v is string {
@@ -15,7 +16,7 @@ function plainNumber(v: unknown): v is string {
 export function plainScreenCall(body: unknown): ScreenCall | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
   const b = body as Record<string, unknown>;
-  const { caller, callee, callerIndustry, attestation } = b;
+  const { caller, callee, callerIndustry, attestation, callerAccount } = b;
   if (!plainNumber(caller) || !plainNumber(callee) || b.at !== undefined) return undefined;
   const call: ScreenCall = { caller, callee };
   if (callerIndustry !== undefined) {
@@ -25,6 +26,10 @@ export function plainScreenCall(body: unknown): ScreenCall | undefined {
   if (attestation !== undefined) {
     if (attestation !== 'A' && attestation !== 'B' && attestation !== 'C') return undefined;
     call.attestation = attestation;
+  }
+  if (callerAccount !== undefined) {
+    if (typeof callerAccount !== 'string' || !ACCOUNT.test(callerAccount)) return undefined;
+    call.callerAccount = callerAccount;
   }
   return call;
 }

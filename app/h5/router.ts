@@ -7,7 +7,8 @@ import { HttpError } from '../http/errors';
 import { mountApi } from './api-routes';
 import { mountBind } from './bind-routes';
 import { H5Auth, type H5SignIn } from './auth';
-import { mountPages } from './page-routes';
+import { mountConsents } from './consents-routes';
+import { mountPages, renderPage } from './page-routes';
 import { ASSETS, errorPage } from './pages/layout';
 import { H5Cookies } from './session';
 import type { H5Services } from './services';
@@ -63,5 +64,6 @@ export function h5Router(deps: Deps, services: H5Services, opts: H5Options): Rou
   mountApi(router, deps, services, auth);
   mountBind(router, deps, services, auth, cookies);
   mountPages(router, deps, services, auth, cookies);
+  if (services.consents) mountConsents(router, { consents: services.consents, bindings: services.bindings }, auth, cookies, renderPage);
   return router;
 }

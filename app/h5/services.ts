@@ -2,6 +2,7 @@
 import type { BindingService } from '../binding/binding-service';
 import type { OneTapService } from '../binding/one-tap';
 import type { OtpService } from '../binding/otp';
+import type { ConsentService } from '../marketers/consent-service';
 import type { SubscriberService } from '../binding/subscriber-service';
 import type { DataRights } from '../settings/data-rights';
 import type { ListsService } from '../settings/lists-service';
@@ -15,6 +16,8 @@ export interface H5Services {
   preferences: PreferencesService;
   lists: ListsService;
   dataRights: DataRights;
+  /** The marketing consents call centres recorded (营销授权); absent: no such page. */
+  consents?: ConsentService;
   /** The "service enabled" template message and SMS, as after 开启防护 in the chat; must not throw. */
   announceEnabled?(subscriberId: number, openid: string | null, phone: string): Promise<void>;
   /** The bind page's two ways to prove a phone; without it the page is not offered. */

@@ -4,7 +4,7 @@ import type { Deps } from '../deps';
 import { httpDuration, registry } from '../metrics';
 import { HttpError } from './errors';
 
-const GROUPS: ReadonlySet<string> = new Set(['wechat', 'carrier', 'h5', 'sms', 'simulator', 'healthz', 'readyz', 'metrics', 'oauth']);
+const GROUPS: ReadonlySet<string> = new Set(['wechat', 'carrier', 'h5', 'sms', 'simulator', 'healthz', 'readyz', 'metrics', 'oauth', 'ops']);
 
 function routeGroup(path: string): string {
   const end = path.indexOf('/', 1);

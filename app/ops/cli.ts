@@ -6,6 +6,7 @@ import { appealCommands } from './commands/appeals';
 import { labelCommands } from './commands/labels';
 import { menuCommands } from './commands/menu';
 import { noticeCommands } from './commands/notices';
+import { operatorCommands } from './commands/operators';
 import { reportCommands } from './commands/reports';
 import { statsCommands } from './commands/stats';
 import { subscriberCommands } from './commands/subscriber';
@@ -14,7 +15,7 @@ import { makeRunner, type Runner } from './run';
 export function buildProgram(run: Runner = makeRunner()): Command {
   const program = new Command()
     .name('ops')
-    .description('防骚扰 operator tools: reports, appeals, labels, subscribers, menu, notices, statistics')
+    .description('防骚扰 operator tools: reports, appeals, labels, subscribers, menu, notices, statistics, console accounts')
     .option('--json', 'machine-readable output')
     .option('--operator <name>', 'who is acting (audit trail)')
     .showHelpAfterError();
@@ -25,6 +26,7 @@ export function buildProgram(run: Runner = makeRunner()): Command {
   menuCommands(program, run);
   noticeCommands(program, run);
   statsCommands(program, run);
+  operatorCommands(program, run);
   return program;
 }
 

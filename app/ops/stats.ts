@@ -17,7 +17,9 @@ export interface ServiceStats {
 type Row = Record<string, unknown>;
 const n = (v: unknown) => Number(v ?? 0);
 /** Times as both databases store datetime(3), UTC: raw queries bind them as text. */
-const sqlTime = (d: Date) => d.toISOString().slice(0, 23).replace('T', ' ');
+export const sqlTime = (d: Date) => d.toISOString().slice(0, 23).replace('T', ' ');
+/** A time a raw query returned: a Date from MySQL, UTC text from SQLite, or null. */
+export const sqlDate = (v: unknown): Date | null => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v).replace(' ', 'T') + 'Z'));
 
 async function tableExists(db: DataSource, name: string): Promise<boolean> {
   return db.entityMetadatas.some((e) => e.tableName === name);

@@ -2,7 +2,7 @@
 // number and openid needs a reason and leaves an audit row naming the operator.
 import { MoreThanOrEqual } from 'typeorm';
 import { Appeal, AuditEvent, Interception, ListEntry, PhoneBinding, ProtectionSettings, Report, Subscriber } from '../../entities';
-import { audit } from '../audit/audit';
+import { audit, type Channel } from '../audit/audit';
 import { parseMainlandMobile } from '../binding/mobile';
 import type { Deps } from '../deps';
 import { maskPhone } from '../privacy/mask';
@@ -30,7 +30,7 @@ export interface SubscriberCard {
 
 const maskOpenid = (o: string | null) => (o ? `${o.slice(0, 6)}…${o.slice(-4)}` : null);
 
-export async function findSubscriberByPhone(deps: Pick<Deps, 'db' | 'vault'>, rawPhone: string, reveal?: { operator: string; reason: string }): Promise<SubscriberCard | null> {
+export async function findSubscriberByPhone(deps: Pick<Deps, 'db' | 'vault'>, rawPhone: string, reveal?: { operator: string; reason: string; channel?: Channel }): Promise<SubscriberCard | null> {
   const phone = parseMainlandMobile(rawPhone);
   if (!phone) throw new OpsError('not a mainland mobile number');
   if (reveal && reveal.reason.trim().length < 4) throw new OpsError('--reveal needs --reason "…" saying why (at least 4 characters)');
@@ -49,7 +49,7 @@ export async function findSubscriberByPhone(deps: Pick<Deps, 'db' | 'vault'>, ra
     deps.db.getRepository(AuditEvent).findOne({ where: { subscriberId: id }, order: { at: 'DESC', id: 'DESC' } }),
   ]);
   if (reveal) {
-    await deps.db.transaction((m) => audit(m, id, { actor: 'operator', channel: 'cli' }, 'subscriber_revealed', { operator: reveal.operator, reason: reveal.reason, phone: maskPhone(phone) }));
+    await deps.db.transaction((m) => audit(m, id, { actor: 'operator', channel: reveal.channel ?? 'cli' }, 'subscriber_revealed', { operator: reveal.operator, reason: reveal.reason, phone: maskPhone(phone) }));
   }
   return {
     subscriberId: id,

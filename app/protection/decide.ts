@@ -34,6 +34,12 @@ export interface DecisionInput {
   facts: BehaviourFacts;
   /** The moment of the call, ms since epoch. */
   now: number;
+  /**
+   * The marketer account the network attributes the call to (a MARKETER_KEYS key id), and whether it
+   * holds a live consent of the callee for a category at `now` (inside the marketers' calling hours).
+   */
+  callerAccount?: string;
+  consentFor?: (category: CategoryCode) => boolean;
 }
 
 const STRICTNESS: Record<CategoryMode, number> = { allow: 0, smart_answer: 1, verify: 2, block: 3 };
@@ -85,6 +91,7 @@ export function buildContext(input: DecisionInput): RuleContext {
     fraud: false,
     marketing: null,
     marketingHours: true,
+    consent: false,
     highFrequency: false,
     oneRing: false,
     repeatCall: false,
@@ -101,6 +108,8 @@ export function buildContext(input: DecisionInput): RuleContext {
   base.fraud = industry === 'fraud' || hasLabel(labels, 'fraud');
   base.marketing = strictestMarketing(prefs, industry, labels);
   base.marketingHours = tw.mode !== 'windows' || insideAnyWindow(tw.windows, input.now);
+  const m = base.marketing;
+  base.consent = m !== null && m.mode !== 'allow' && base.marketingHours && input.consentFor !== undefined && input.consentFor(m.category);
   base.highFrequency = facts.highFrequency || hasLabel(labels, 'high_frequency');
   base.oneRing = hasLabel(labels, 'one_ring');
   base.repeatCall =

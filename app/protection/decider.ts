@@ -11,6 +11,7 @@ import { normalizeNumber, type NormalizedNumber } from './numbers';
 import { PreferenceSource } from './preference-source';
 import type { Preferences } from './preferences';
 import { PASSABLE_BY_BREAKTHROUGH } from './rules';
+import { insideCallingHours } from '../marketers/calling-hours';
 
 export interface ScreenCall {
   caller: string;
@@ -21,6 +22,14 @@ export interface ScreenCall {
   attestation?: 'A' | 'B' | 'C';
   /** When the call is placed (ISO-8601); the server's clock when absent or unreadable. */
   at?: string;
+  /** The marketer account (a MARKETER_KEYS key id) the network attributes the call to. */
+  callerAccount?: string;
+}
+
+/** Live consents, as the decision reads them (app/marketers/consent-index.ts keeps them in memory). */
+export interface ConsentFacts {
+  has(number: string): boolean;
+  stateOf(keyId: string, number: string, category: string, now: number): 'live' | 'revoked' | 'none';
 }
 
 export type { Decision } from './decide';
@@ -29,6 +38,10 @@ export interface DeciderParts {
   labelIndex: LabelIndex;
   preferenceSource: PreferenceSource;
   behaviour: Behaviour;
+  /** Absent: no consent ever lets a call through. */
+  consents?: ConsentFacts;
+  /** When consents count (the marketers' calling hours, China time). */
+  consentHours?: (now: number) => boolean;
 }
 
 const NOT_ENROLLED: Decision = { action: 'allow', reason: 'not_enrolled' };
@@ -55,6 +68,8 @@ export class Decider {
   readonly labelIndex: LabelIndex;
   readonly preferenceSource: PreferenceSource;
   readonly behaviour: Behaviour;
+  private readonly consents?: ConsentFacts;
+  private readonly consentHours: (now: number) => boolean;
 
   constructor(
     private readonly deps: Pick<Deps, 'log'>,
@@ -63,12 +78,19 @@ export class Decider {
     this.labelIndex = parts.labelIndex;
     this.preferenceSource = parts.preferenceSource;
     this.behaviour = parts.behaviour;
+    this.consents = parts.consents;
+    this.consentHours = parts.consentHours ?? (() => true);
   }
 
   /** The usual assembly from the process's dependencies. */
   static create(
     deps: Deps,
-    opts: { behaviour?: Partial<ConstructorParameters<typeof Behaviour>[1]>; index?: ConstructorParameters<typeof LabelIndex>[1]; prefs?: ConstructorParameters<typeof PreferenceSource>[1] } = {},
+    opts: {
+      behaviour?: Partial<ConstructorParameters<typeof Behaviour>[1]>;
+      index?: ConstructorParameters<typeof LabelIndex>[1];
+      prefs?: ConstructorParameters<typeof PreferenceSource>[1];
+      consents?: ConsentFacts;
+    } = {},
   ): Decider {
     const labels = new LabelService(deps.db);
     const onError = (what: string) => (e: unknown) => deps.log.warn({ err: e }, `decision engine: ${what} failed`);
@@ -76,6 +98,8 @@ export class Decider {
       labelIndex: new LabelIndex(labels, { onError: onError('label refresh'), ...opts.index }),
       preferenceSource: new PreferenceSource(deps, { onError: onError('preference invalidation'), ...opts.prefs }),
       behaviour: new Behaviour(deps.store, { labels, hashNumber: (n) => deps.vault.lookupHash(n), onError: onError('behaviour flush'), ...opts.behaviour }),
+      consents: opts.consents,
+      consentHours: (now) => insideCallingHours(deps.config.marketer.callingHours, now),
     });
   }
 
@@ -113,7 +137,25 @@ export class Decider {
 
   private decideWith(p: Prepared, prefs: Preferences | null, lastStoppedAt?: number): Decision {
     const facts: BehaviourFacts = { highFrequency: p.highFrequency, lastStoppedAt };
-    return decide({ caller: p.caller, callerIndustry: p.call.callerIndustry, attestation: p.call.attestation, prefs, labels: p.labels, facts, now: p.now });
+    return decide({
+      caller: p.caller,
+      callerIndustry: p.call.callerIndustry,
+      attestation: p.call.attestation,
+      prefs,
+      labels: p.labels,
+      facts,
+      now: p.now,
+      callerAccount: p.call.callerAccount,
+      consentFor: this.consentFor(p),
+    });
+  }
+
+  /** Only for a call naming a marketer account, to a callee some consent exists for, inside calling hours. */
+  private consentFor(p: Prepared): ((category: string) => boolean) | undefined {
+    const account = p.call.callerAccount;
+    const consents = this.consents;
+    if (!account || !consents || !consents.has(p.callee.value) || !this.consentHours(p.now)) return undefined;
+    return (category) => consents.stateOf(account, p.callee.value, category, p.now) === 'live';
   }
 
   /**

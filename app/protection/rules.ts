@@ -24,6 +24,7 @@ export type DecisionReason =
   | 'malformed_caller'
   | 'unauthenticated'
   | 'time_window'
+  | 'consent'
   | 'default';
 
 export interface Decision {
@@ -47,6 +48,8 @@ export interface RuleContext {
   marketing: { category: CategoryCode; mode: CategoryMode } | null;
   /** Marketing categories apply now (always, or inside one of the subscriber's windows). */
   marketingHours: boolean;
+  /** The call's marketer account holds a live consent of the callee for the refused marketing category. */
+  consent: boolean;
   highFrequency: boolean;
   oneRing: boolean;
   /** This caller was stopped for this callee within the breakthrough minutes. */
@@ -91,11 +94,12 @@ export const RULES: readonly Rule[] = [
   },
   // 9. Someone who really needs the subscriber calls twice: everything below is passed.
   { id: 'breakthrough', match: (c) => when(c.repeatCall, () => BREAKTHROUGH) },
-  // 10. Caller labels and registered industry against the subscriber's category modes (inside marketing hours).
+  // 10. Caller labels and registered industry against the subscriber's category modes (inside marketing
+  // hours), unless the call's marketer holds the callee's consent for that category (row 15).
   {
     id: 'category',
     match: (c) =>
-      when(c.marketing !== null && c.marketing.mode !== 'allow' && c.marketingHours, () => ({
+      when(c.marketing !== null && c.marketing.mode !== 'allow' && c.marketingHours && !c.consent, () => ({
         action: c.marketing!.mode as Action,
         reason: `category_${c.marketing!.mode}` as DecisionReason,
         category: c.marketing!.category,
@@ -106,12 +110,14 @@ export const RULES: readonly Rule[] = [
   { id: 'one_ring', match: (c) => when(c.prefs!.behaviour.oneRing && c.oneRing, () => block('one_ring')) },
   { id: 'malformed_caller', match: (c) => when(c.prefs!.behaviour.malformedCaller && c.caller.kind === 'invalid', () => block('malformed_caller')) },
   { id: 'unauthenticated', match: (c) => when(c.prefs!.behaviour.malformedCaller && c.attestation === 'C', () => block('unauthenticated')) },
-  // 15. A refused marketing category outside the subscriber's windows rings through, and says why.
+  // 15. A consented marketer's call passed the category row; it still met every behaviour row above.
+  { id: 'consent', match: (c) => when(c.consent, () => allow('consent', c.marketing!.category)) },
+  // 16. A refused marketing category outside the subscriber's windows rings through, and says why.
   {
     id: 'time_window',
     match: (c) => when(c.marketing !== null && c.marketing.mode !== 'allow' && !c.marketingHours, () => allow('time_window', c.marketing!.category)),
   },
-  // 16.
+  // 17.
   { id: 'default', match: () => DEFAULT },
 ];
 

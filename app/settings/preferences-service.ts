@@ -182,6 +182,12 @@ async function ensureSettingsRow(db: DataSource, protection: ProtectionService, 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 export class PreferencesService {
+  /**
+   * Told after a commit that turned categories from allow to a refusal (the marketer module revokes the
+   * consents of those categories there: a later refusal wins over an earlier consent).
+   */
+  readonly onCategoriesRefused: ((subscriberId: number, categories: CategoryCode[], source: AuditSource) => Promise<unknown>)[] = [];
+
   constructor(
     private readonly db: DataSource,
     private readonly store: Store,
@@ -208,6 +214,10 @@ export class PreferencesService {
       if (Object.keys(changes).length === 0) return { result: current };
       return { result: next, change: { patch: { categoryModes: next }, action: 'categories_set', detail: { changes } } };
     });
+    if (r.changed && this.onCategoriesRefused.length) {
+      const refused = CATEGORY_CODES.filter((c) => c !== 'fraud' && wanted[c] !== undefined && wanted[c] !== 'allow');
+      if (refused.length) for (const listener of this.onCategoriesRefused) await listener(subscriberId, refused, source);
+    }
     return { changed: r.changed, categoryModes: r.result };
   }
 

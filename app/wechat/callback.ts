@@ -1,6 +1,7 @@
 // The WeChat callback, independent of any HTTP framework: verify, decrypt, parse, de-duplicate, dispatch
 // within WeChat's patience, answer in the request's own mode. Nothing happens before the signature holds.
 import type { Logger } from '../log';
+import { callbackOverBudget } from '../metrics-catalog';
 import type { Store } from '../store';
 import { RetryDedupe, retryKey, type DedupeOptions } from './dedupe';
 import { MessageError, toMessage, type InboundMessage } from './message';
@@ -142,6 +143,7 @@ export function createCallback(opts: CallbackOptions): Callback {
       await dedupe.complete(key, first.xml);
       return first.xml;
     }
+    callbackOverBudget.inc();
     log.warn({ openid: msg.fromUserName, msgType: msg.msgType, event: msg.event, budgetMs }, 'wechat handler over budget; answered success');
     const p = finishLate(msg, key, work)
       .catch((err) => log.error({ err, openid: msg.fromUserName }, 'late wechat reply failed'))

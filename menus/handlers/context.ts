@@ -1,6 +1,7 @@
 // What a chat handler sees: the subscriber's input, without any WeChat XML, and one context holding every
 // service a handler may call. Handlers call services; none opens the database itself.
 import type { BindingService } from '../../app/binding/binding-service';
+import type { ConsentService } from '../../app/marketers/consent-service';
 import type { OtpService } from '../../app/binding/otp';
 import type { SubscriberService } from '../../app/binding/subscriber-service';
 import type { InterceptionRecords } from '../../app/notices/records';
@@ -34,6 +35,8 @@ export interface ChatServices {
   reports: ReportService;
   /** Files an appeal for the operator's review and allow-lists the number; without it 申诉 only allow-lists. */
   appeals?: Pick<AppealService, 'fileBySubscriber'>;
+  /** 授权: the marketing consents call centres recorded for the subscriber's phone. */
+  consents: ConsentService;
   /** 拦截记录: the subscriber's recent interceptions. */
   records: InterceptionRecords;
   /** The externally visible base URL, for links to the H5 pages. */
@@ -84,9 +87,15 @@ export const chatState = {
  * subscriber is created if new and the chat waits for their number, so a bare number typed next binds.
  */
 export async function boundSubscriber(input: ChatInput, s: ChatServices, opts: { askForPhone?: boolean } = {}): Promise<number | null> {
+  return (await boundPhone(input, s, opts))?.subscriberId ?? null;
+}
+
+/** The same, with the bound phone in full. */
+export async function boundPhone(input: ChatInput, s: ChatServices, opts: { askForPhone?: boolean } = {}): Promise<{ subscriberId: number; phone: string } | null> {
   const sub = opts.askForPhone ? await s.subscribers.ensure(input.openid) : await s.subscribers.findByOpenid(input.openid);
   if (!sub) return null;
-  if (await s.bindings.forSubscriber(sub.id)) return sub.id;
+  const binding = await s.bindings.forSubscriber(sub.id);
+  if (binding) return { subscriberId: sub.id, phone: s.bindings.phoneOf(binding) };
   if (opts.askForPhone) await chatState.set(s.store, input.openid, 'await_phone');
   return null;
 }

@@ -25,7 +25,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(o: { db?: DbKind; store?: 'redis' | 'memory'; mode?: SenderMode; env?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(o: { db?: DbKind; store?: 'redis' | 'memory'; mode?: SenderMode; env?: Record<string, string | undefined> } = {}): Promise<Harness> {
   const wechat = await startFakeWechatApi();
   const sms = await startJsonSmsGateway();
   const { url: dbUrl, drop } = await createDatabaseUrl(o.db ?? 'mariadb');

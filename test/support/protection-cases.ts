@@ -8,6 +8,7 @@ import {
   defaultCategoryModes,
   defaultNotices,
   defaultOptions,
+  type CategoryCode,
   type Preferences,
 } from '../../app/protection/preferences';
 
@@ -26,8 +27,13 @@ export interface DecisionCase {
   highFrequency?: boolean;
   /** The same caller was stopped for this callee a minute earlier. */
   repeat?: boolean;
+  /** Consents of the callee marketers hold (granted 2025-01-01; `expired` ended 2025-02-01). */
+  consents?: { account: string; category: CategoryCode; revoked?: boolean; expired?: boolean }[];
   expect: Decision;
 }
+
+export const CONSENT_GRANTED = '2025-01-01T00:00:00Z';
+export const CONSENT_EXPIRED = '2025-02-01T00:00:00Z';
 
 export function basePreferences(subscriberId = 1): Preferences {
   return {
@@ -173,4 +179,24 @@ export const DECISION_CASES: DecisionCase[] = [
     expect: { action: 'allow', reason: 'time_window', category: 'loan_finance' },
   },
   { name: 'behaviour protection beats the time window', prefs: nightOnly, labels: [loan], highFrequency: true, call: { at: NOON }, expect: { action: 'block', reason: 'high_frequency' } },
+
+  // Consent (a marketer account named by the network holds the callee's live consent for the category)
+  { name: 'a consented marketer passes the category refusal', call: { callerIndustry: 'loan_finance', callerAccount: 'cc-one', at: NOON }, consents: [{ account: 'cc-one', category: 'loan_finance' }], expect: { action: 'allow', reason: 'consent', category: 'loan_finance' } },
+  { name: 'consent by a label category passes too', labels: [loan], call: { callerAccount: 'cc-one', at: NOON }, consents: [{ account: 'cc-one', category: 'loan_finance' }], expect: { action: 'allow', reason: 'consent', category: 'loan_finance' } },
+  { name: 'consent for another category does not pass', call: { callerIndustry: 'loan_finance', callerAccount: 'cc-one', at: NOON }, consents: [{ account: 'cc-one', category: 'insurance' }], expect: { action: 'block', reason: 'category_block', category: 'loan_finance' } },
+  { name: "another account's consent does not pass", call: { callerIndustry: 'loan_finance', callerAccount: 'cc-one', at: NOON }, consents: [{ account: 'cc-two', category: 'loan_finance' }], expect: { action: 'block', reason: 'category_block', category: 'loan_finance' } },
+  { name: 'a call naming no account gets no consent', call: { callerIndustry: 'loan_finance', at: NOON }, consents: [{ account: 'cc-one', category: 'loan_finance' }], expect: { action: 'block', reason: 'category_block', category: 'loan_finance' } },
+  { name: 'a revoked consent does not pass', call: { callerIndustry: 'loan_finance', callerAccount: 'cc-one', at: NOON }, consents: [{ account: 'cc-one', category: 'loan_finance', revoked: true }], expect: { action: 'block', reason: 'category_block', category: 'loan_finance' } },
+  { name: 'an expired consent does not pass', call: { callerIndustry: 'loan_finance', callerAccount: 'cc-one', at: NOON }, consents: [{ account: 'cc-one', category: 'loan_finance', expired: true }], expect: { action: 'block', reason: 'category_block', category: 'loan_finance' } },
+  { name: 'consent does not pass outside the calling hours', call: { callerIndustry: 'loan_finance', callerAccount: 'cc-one', at: LATE_EVENING }, consents: [{ account: 'cc-one', category: 'loan_finance' }], expect: { action: 'block', reason: 'category_block', category: 'loan_finance' } },
+  {
+    name: 'consent never passes the personal reject list',
+    prefs: (p, caller) => p.rejectList.push({ kind: 'exact', value: caller }),
+    call: { callerIndustry: 'loan_finance', callerAccount: 'cc-one', at: NOON },
+    consents: [{ account: 'cc-one', category: 'loan_finance' }],
+    expect: { action: 'block', reason: 'reject_list_exact' },
+  },
+  { name: 'consent never passes fraud', labels: [{ category: 'fraud', confidence: 0.9 }], call: { callerIndustry: 'loan_finance', callerAccount: 'cc-one', at: NOON }, consents: [{ account: 'cc-one', category: 'loan_finance' }], expect: { action: 'block', reason: 'fraud', category: 'fraud' } },
+  { name: 'consent never passes spoofing', call: { callerIndustry: 'loan_finance', callerAccount: 'cc-one', attestation: 'C', at: NOON }, consents: [{ account: 'cc-one', category: 'loan_finance' }], expect: { action: 'block', reason: 'spoofed_plus86' } },
+  { name: 'consent never passes behaviour protection', highFrequency: true, call: { callerIndustry: 'loan_finance', callerAccount: 'cc-one', at: NOON }, consents: [{ account: 'cc-one', category: 'loan_finance' }], expect: { action: 'block', reason: 'high_frequency' } },
 ];

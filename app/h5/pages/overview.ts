@@ -2,6 +2,7 @@
 import { H5 } from '../../../menus/texts';
 import { ONE_TAP } from '../../../menus/texts-one-tap';
 import { CATEGORY_CODES, LIST_LIMIT, type CategoryMode } from '../../protection/preferences';
+import { H5_CONSENTS } from '../../../menus/texts-marketers';
 import { html, layout } from './layout';
 
 export interface OverviewData {
@@ -42,6 +43,7 @@ ${action ? html`<div class="btn-area">${action}</div>` : null}
   ${link('/h5/rules', H5.nav.rules, '')}
   ${link('/h5/notices', H5.nav.notices, '')}
   ${link('/h5/records', H5.nav.records, o.recent(d.recent))}
+  ${link('/h5/consents', H5_CONSENTS.nav, '')}
   ${link('/h5/data', H5.nav.data, '')}
 </div></nav>`;
   return layout({ title: o.title, csrf, body });

@@ -1,0 +1,129 @@
+// Operator accounts: argon2id password hashes, an optional TOTP second factor (RFC 6238, otplib) whose
+// secret is sealed at rest under a key derived from DATA_KEY, and a lockout after repeated failed sign-ins
+// counted in the store (so every process sees the same count). Accounts are made by the CLI only.
+import crypto from 'node:crypto';
+import argon2 from 'argon2';
+import { generateSecret, generateURI, verify as verifyTotp } from 'otplib';
+import type { DataSource } from 'typeorm';
+import { Operator } from '../../entities';
+import { audit } from '../audit/audit';
+import { deriveKey } from '../privacy/derive-key';
+import type { Store } from '../store';
+import { isRole, type Role } from './roles';
+
+export const LOCKOUT = { failures: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
+const NAME = /^[a-z][a-z0-9._-]{1,47}$/;
+// A hash made once so that an unknown name costs what a known one does (no timing oracle for names).
+let decoy: Promise<string> | null = null;
+
+export class OperatorRefused extends Error {
+  constructor(
+    readonly code: 'bad_name' | 'bad_role' | 'weak_password' | 'exists' | 'not_found',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type SignInResult = { ok: true; operator: Operator } | { ok: false; reason: 'bad_credentials' | 'totp_required' | 'locked'; retryAfterSec?: number };
+
+export class OperatorService {
+  private readonly totpKey: Buffer;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly store: Store,
+    dataKey: Buffer,
+  ) {
+    this.totpKey = deriveKey(dataKey, 'operator totp');
+  }
+
+  async add(p: { name: string; role: string; password: string; totp?: boolean; by: string }): Promise<{ operator: Operator; totpUri: string | null }> {
+    if (!NAME.test(p.name)) throw new OperatorRefused('bad_name', 'name: 2–48 characters, lower-case letters, digits, . _ -, starting with a letter');
+    if (!isRole(p.role)) throw new OperatorRefused('bad_role', 'role must be viewer, reviewer or admin');
+    if (p.password.length < 10) throw new OperatorRefused('weak_password', 'the password needs at least 10 characters');
+    if (await this.db.getRepository(Operator).existsBy({ name: p.name })) throw new OperatorRefused('exists', `operator ${p.name} already exists`);
+    const secret = p.totp ? generateSecret() : null;
+    const passwordHash = await argon2.hash(p.password, { type: argon2.argon2id });
+    const operator = await this.db.transaction(async (m) => {
+      const row = await m.save(Operator, { name: p.name, role: p.role, passwordHash, totpSealed: secret ? this.seal(secret) : null, disabled: false, createdAt: new Date(), lastSignInAt: null });
+      await audit(m, null, { actor: 'operator', channel: 'cli' }, 'operator_added', { operator: p.by, name: p.name, role: p.role, totp: !!secret });
+      return row;
+    });
+    return { operator, totpUri: secret ? generateURI({ issuer: 'fangsaorao', label: p.name, secret }) : null };
+  }
+
+  async list(): Promise<Operator[]> {
+    return this.db.getRepository(Operator).find({ order: { name: 'ASC' } });
+  }
+
+  async setDisabled(name: string, disabled: boolean, by: string): Promise<void> {
+    await this.db.transaction(async (m) => {
+      const r = await m.update(Operator, { name }, { disabled });
+      if (!r.affected) throw new OperatorRefused('not_found', `no operator ${name}`);
+      await audit(m, null, { actor: 'operator', channel: 'cli' }, disabled ? 'operator_disabled' : 'operator_enabled', { operator: by, name });
+    });
+    await this.store.del(lockKey(name));
+  }
+
+  async byId(id: number): Promise<Operator | null> {
+    return this.db.getRepository(Operator).findOneBy({ id });
+  }
+
+  /**
+   * Checks a sign-in. A locked account is refused before its password is looked at; every failure (unknown
+   * name, wrong password, wrong or missing code) counts towards the lockout of that name.
+   */
+  async signIn(name: string, password: string, code: string | undefined): Promise<SignInResult> {
+    const key = lockKey(name);
+    const lockTtl = await this.store.ttl(`${key}:locked`);
+    if (lockTtl > 0 || lockTtl === -1) return { ok: false, reason: 'locked', retryAfterSec: Math.max(1, Math.ceil(lockTtl / 1000)) };
+    const op = NAME.test(name) ? await this.db.getRepository(Operator).findOneBy({ name }) : null;
+    decoy ??= argon2.hash(crypto.randomBytes(16).toString('hex'), { type: argon2.argon2id });
+    const hash = op && !op.disabled ? op.passwordHash : await decoy;
+    const passwordOk = (await argon2.verify(hash, password).catch(() => false)) && !!op && !op.disabled;
+    let ok = passwordOk;
+    if (ok && op!.totpSealed) {
+      if (!code) return { ok: false, reason: 'totp_required' };
+      ok = (await verifyTotp({ secret: this.open(op!.totpSealed), token: code.replace(/\s/g, ''), epochTolerance: 30 }).catch(() => ({ valid: false }))).valid;
+    }
+    if (!ok) {
+      const failures = await this.store.incr(key, LOCKOUT.windowMs);
+      if (failures >= LOCKOUT.failures) {
+        await this.store.set(`${key}:locked`, '1', { ttlMs: LOCKOUT.lockMs });
+        await this.store.del(key);
+        return { ok: false, reason: 'locked', retryAfterSec: LOCKOUT.lockMs / 1000 };
+      }
+      return { ok: false, reason: 'bad_credentials' };
+    }
+    await this.store.del(key);
+    await this.db.getRepository(Operator).update({ id: op!.id }, { lastSignInAt: new Date() });
+    return { ok: true, operator: op! };
+  }
+
+  /** Lifts a lockout (CLI: operator unlock). */
+  async unlock(name: string): Promise<void> {
+    await this.store.del(lockKey(name));
+    await this.store.del(`${lockKey(name)}:locked`);
+  }
+
+  roleOf(op: Operator): Role {
+    return isRole(op.role) ? op.role : 'viewer';
+  }
+
+  private seal(secret: string): string {
+    const iv = crypto.randomBytes(12);
+    const c = crypto.createCipheriv('aes-256-gcm', this.totpKey, iv);
+    const body = Buffer.concat([c.update(secret, 'utf8'), c.final()]);
+    return Buffer.concat([iv, c.getAuthTag(), body]).toString('base64');
+  }
+
+  private open(sealed: string): string {
+    const raw = Buffer.from(sealed, 'base64');
+    const d = crypto.createDecipheriv('aes-256-gcm', this.totpKey, raw.subarray(0, 12));
+    d.setAuthTag(raw.subarray(12, 28));
+    return Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString('utf8');
+  }
+}
+
+const lockKey = (name: string) => `ops:signin:${crypto.createHash('sha256').update(name.toLowerCase()).digest('hex').slice(0, 24)}`;

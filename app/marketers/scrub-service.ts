@@ -1,0 +1,79 @@
+// May this marketer key call these numbers for this category now? One answer per number sent, in order,
+// and nothing more: callable or not, with the contract's coarse reason. The subscribers' refusals come
+// from the RefusalSource in bulk; consents from the in-memory ConsentIndex.
+import type { Deps } from '../deps';
+import { normalizeNumber } from '../protection/numbers';
+import { insideAnyWindow } from '../protection/time-windows';
+import { insideCallingHours, type CallingHours } from './calling-hours';
+import type { ConsentIndex } from './consent-index';
+import type { Refusal, RefusalSource } from './refusals';
+import type { WatchList } from './watch';
+
+export type ScrubReason = 'no_refusal' | 'consent' | 'refused' | 'revoked' | 'outside_hours' | 'invalid';
+
+export interface ScrubResult {
+  number: string;
+  callable: boolean;
+  reason: ScrubReason;
+}
+
+/** Whether the subscriber refuses `category` at `now` (protection on, not paused, the category not allowed, inside their windows). */
+export function refuses(r: Refusal | undefined, category: string, now: number): boolean {
+  if (!r || r.paused) return false;
+  if ((r.modes[category] ?? 'block') === 'allow') return false;
+  return !r.windows || insideAnyWindow(r.windows.windows, now);
+}
+
+/** The answer for one valid mobile, hours aside. */
+export function answerFor(consents: ConsentIndex, keyId: string, number: string, category: string, refusal: Refusal | undefined, now: number): { callable: boolean; reason: ScrubReason } {
+  const consent = consents.has(number) ? consents.stateOf(keyId, number, category, now) : 'none';
+  if (consent === 'live') return CONSENT;
+  if (consent === 'revoked') return REVOKED;
+  return refuses(refusal, category, now) ? REFUSED : NO_REFUSAL;
+}
+
+const CONSENT = { callable: true, reason: 'consent' } as const;
+const REVOKED = { callable: false, reason: 'revoked' } as const;
+const REFUSED = { callable: false, reason: 'refused' } as const;
+const NO_REFUSAL = { callable: true, reason: 'no_refusal' } as const;
+
+export class ScrubService {
+  constructor(
+    private readonly deps: Pick<Deps, 'vault'>,
+    private readonly parts: { refusals: RefusalSource; consents: ConsentIndex; watch: WatchList; hours: CallingHours },
+  ) {}
+
+  async scrub(keyId: string, category: string, numbers: readonly string[], now: number): Promise<ScrubResult[]> {
+    const out: ScrubResult[] = new Array(numbers.length);
+    const outside = !insideCallingHours(this.parts.hours, now);
+    const normal: (string | null)[] = new Array(numbers.length);
+    const hashes: string[] = [];
+    const hashOf = new Map<string, string>();
+    for (let i = 0; i < numbers.length; i++) {
+      const n = normalizeNumber(numbers[i]);
+      if (n.kind !== 'mobile') {
+        normal[i] = null;
+        continue;
+      }
+      normal[i] = n.value;
+      if (!hashOf.has(n.value)) {
+        const h = this.deps.vault.lookupHash(n.value);
+        hashOf.set(n.value, h);
+        hashes.push(h);
+      }
+    }
+    // Outside the hours every answer is the same and nothing is looked up; the numbers are still watched.
+    const [refusals] = await Promise.all([outside ? Promise.resolve(new Map<string, Refusal>()) : this.parts.refusals.lookup(hashes), this.parts.watch.record(keyId, hashes, now)]);
+    for (let i = 0; i < numbers.length; i++) {
+      const number = numbers[i];
+      const n = normal[i];
+      if (n === null) out[i] = { number, callable: false, reason: 'invalid' };
+      else if (outside) out[i] = { number, callable: false, reason: 'outside_hours' };
+      else {
+        const a = answerFor(this.parts.consents, keyId, n, category, refusals.get(hashOf.get(n)!), now);
+        out[i] = { number, callable: a.callable, reason: a.reason };
+      }
+    }
+    return out;
+  }
+}
