@@ -8,7 +8,7 @@ import type { Deps } from './deps';
 import { createHttpApp } from './http/app';
 import { wechatRouter } from './http/wechat-route';
 import { publishMenu } from '../menus/publish';
-import { buildServices, type Services } from './services';
+import { buildServices, type AssemblyOptions, type Services } from './services';
 
 export interface RunningServer {
   url: string;
@@ -21,7 +21,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(deps: Deps, opts: { port?: number; host?: string; workers?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(deps: Deps, opts: { port?: number; host?: string } & Partial<Omit<AssemblyOptions, 'publicBaseUrl'>> = {}): Promise<RunningServer> {
   const server = http.createServer();
   server.keepAliveTimeout = 65_000;
   // Listen first: the simulator's API base (and so the WeChat client) depends on the bound port.
@@ -31,7 +31,7 @@ export async function startServer(deps: Deps, opts: { port?: number; host?: stri
   });
   const port = (server.address() as AddressInfo).port;
   const base = publicBase(deps.config, port);
-  const services = await buildServices(deps, { publicBaseUrl: base, workers: opts.workers ?? deps.config.role === 'all' });
+  const services = await buildServices(deps, { ...opts, publicBaseUrl: base, workers: opts.workers ?? deps.config.role === 'all' });
   const app = createHttpApp(deps);
   const wechat = wechatRouter(deps, { dispatch: services.chatDispatch, onLateReply: services.sendLateReply });
   if (services.simPage) app.use(services.simPage.authorizeCookie);

@@ -26,6 +26,9 @@ import { carrierRouter } from './carrier/routes';
 import { onTemplateSendJobFinish } from './notices/delivery-status';
 import { InterceptionRecords } from './notices/records';
 import { noticeHook, scheduleEnabledNotice, startNoticeWorker, type NoticeWorker } from './notices';
+import type { NoticeChannels } from './notices/channels';
+import type { NoticeWorkerOptions } from './notices/worker';
+import { publicBase } from './config';
 import { Decider } from './protection/decider';
 import { buildMarketers } from './marketers';
 import { LabelService } from './protection/label-service';
@@ -40,6 +43,7 @@ import { simulatorRouter } from './simulator/sim-routes';
 import { createWechatApiServer } from './simulator/wechat-api-server';
 import { createSmsProvider, SmsService } from './sms';
 import { smsInboundRouter } from './sms/inbound-route';
+import type { InboundOptions } from './sms/inbound-service';
 import { WechatClient } from './wechat/api-client';
 import { WECHAT_AUTHORIZE_BASE, WechatOAuth } from './wechat/oauth';
 import type { InboundMessage } from './wechat/message';
@@ -78,15 +82,65 @@ export function otpMacKey(dataKey: Buffer): Buffer {
 /** The path the embedded simulator's WeChat API lives under on our own server. */
 export const SIMULATOR_API_PATH = '/simulator/wechat';
 
-export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; workers?: boolean }) {
+/** WECHAT_API_BASE, or without it the embedded simulator's API on the web server at `publicBaseUrl`. */
+export function wechatApiBase(config: Deps['config'], publicBaseUrl: string): string {
+  return config.wechat.apiBase ?? `${publicBaseUrl}${SIMULATOR_API_PATH}`;
+}
+
+/** The WeChat API client; its access token is shared by every process through the Store. */
+export function wechatClientFor(deps: Deps, publicBaseUrl: string, opts: { timeoutMs?: number } = {}): WechatClient {
+  const { config } = deps;
+  return new WechatClient({ appId: config.wechat.appId, appSecret: config.wechat.appSecret, apiBase: wechatApiBase(config, publicBaseUrl), store: deps.store, log: deps.log, timeoutMs: opts.timeoutMs });
+}
+
+/** SMS through the configured provider, counted and timed for /metrics. */
+export function smsServiceFor(deps: Deps): SmsService {
+  return instrumentSms(new SmsService(deps, createSmsProvider(deps.config, { log: deps.log }), { attempts: deps.config.sms.retries }));
+}
+
+export interface ChannelOptions {
+  /** Per WeChat HTTP exchange; a template send that takes longer is recorded as uncertain. */
+  wechatTimeoutMs?: number;
+}
+
+/** The channels the notice workers send through: the same WeChat and SMS clients the web side builds. */
+export function noticeChannels(deps: Deps, opts: ChannelOptions = {}): NoticeChannels {
+  return { wechat: wechatClientFor(deps, publicBase(deps.config), { timeoutMs: opts.wechatTimeoutMs }), sms: smsServiceFor(deps) };
+}
+
+/** `npm run worker` (ROLE=worker): the notice workers and the marketer jobs, without the web side. */
+export async function startWorkers(deps: Deps, opts: { channels?: NoticeChannels } & Partial<NoticeWorkerOptions> = {}) {
+  const { config } = deps;
+  const notices = startNoticeWorker(deps, opts.channels ?? noticeChannels(deps), { retentionDays: config.retentionDays, ratePerSecond: config.noticeSendRate, ...opts });
+  // Consent retention and file scrub jobs run in the workers too.
+  const marketers = buildMarketers(deps, { workers: true });
+  await marketers.start();
+  return {
+    owner: notices.owner,
+    stop: async () => {
+      await notices.stop();
+      await marketers.stop();
+    },
+  };
+}
+
+export interface AssemblyOptions {
+  publicBaseUrl: string;
+  /** Runs the notice workers and the marketer jobs in this process too (ROLE=all). */
+  workers?: boolean;
+  /** The SMS keyword flow's timings (confirmation window, replies per hour); tests shorten them. */
+  inbound?: InboundOptions;
+}
+
+export async function buildServices(deps: Deps, opts: AssemblyOptions) {
   const { config, log } = deps;
   const simulatedApi = !config.wechat.apiBase;
-  const apiBase = config.wechat.apiBase ?? `${opts.publicBaseUrl}${SIMULATOR_API_PATH}`;
+  const apiBase = wechatApiBase(config, opts.publicBaseUrl);
   const routers: Router[] = [];
 
-  const wechat = new WechatClient({ appId: config.wechat.appId, appSecret: config.wechat.appSecret, apiBase, store: deps.store, log });
+  const wechat = wechatClientFor(deps, opts.publicBaseUrl);
   const oauth = new WechatOAuth({ appId: config.wechat.appId, appSecret: config.wechat.appSecret, apiBase });
-  const sms = instrumentSms(new SmsService(deps, createSmsProvider(config, { log }), { attempts: config.sms.retries }));
+  const sms = smsServiceFor(deps);
   watchOutbox(deps.db);
 
   const subscribers = new SubscriberService(deps.db);
@@ -172,7 +226,7 @@ export async function buildServices(deps: Deps, opts: { publicBaseUrl: string; w
       },
       { authorizeBase: simulatedApi ? apiBase : WECHAT_AUTHORIZE_BASE, exchangeCode: (code) => oauth.exchangeCode(code) },
     ),
-    smsInboundRouter(deps, { protection, sms }),
+    smsInboundRouter(deps, { protection, sms }, opts.inbound),
   );
   const simPage = sim ? simulatorRouter(deps, { state: sim.state, subscribers, bindings }, { baseUrl: opts.publicBaseUrl, simApiPath: SIMULATOR_API_PATH }) : null;
   if (simPage) routers.push(simPage.router);

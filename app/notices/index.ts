@@ -2,7 +2,6 @@
 export { scheduleNotices, scheduleEnabledNotice, noticeHook, type ScheduleResult } from './schedule';
 export { readNoticeSettings, type SettingsLookup } from './settings-lookup';
 export { startNoticeWorker, type NoticeWorker, type NoticeWorkerOptions } from './worker';
-export { createNoticeChannels } from './channels-factory';
 export type { NoticeChannels, TemplateSender, NoticeSms } from './channels';
 export { onTemplateSendJobFinish, deliveryStatusOf, type DeliveryResult } from './delivery-status';
 export { purgeOldInterceptions, type PurgeResult } from './retention';

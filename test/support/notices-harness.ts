@@ -11,7 +11,7 @@ import { loadConfig } from '../../app/config';
 import type { Deps } from '../../app/deps';
 import { createHttpApp } from '../../app/http/app';
 import { createLogger } from '../../app/log';
-import { createNoticeChannels } from '../../app/notices/channels-factory';
+import { noticeChannels } from '../../app/services';
 import { defaultPolicy, type NoticePolicy } from '../../app/notices/policy';
 import { noticeHook } from '../../app/notices/schedule';
 import { PhoneVault } from '../../app/privacy/phone-vault';
@@ -145,7 +145,7 @@ export async function noticesHarness(o: HarnessOptions = {}) {
     subscriber,
     event,
     report,
-    channels: () => createNoticeChannels(deps, { wechatTimeoutMs: o.wechatTimeoutMs ?? 1000 }),
+    channels: () => noticeChannels(deps, { wechatTimeoutMs: o.wechatTimeoutMs ?? 1000 }),
     /** Template messages the fake WeChat delivered for notice `id` (from the link each carries). */
     deliveredFor(id: number) {
       return wechatApi.state.templateMessages().filter((m) => m.url?.endsWith(`notice=${id}`));
