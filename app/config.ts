@@ -50,10 +50,14 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9+/]{43}$/, 'must be the 43-character EncodingAESKey from the WeChat console')
     .optional(),
+  WECHAT_MESSAGE_MODE: z.enum(['plain', 'compat', 'safe']).optional(),
   WECHAT_API_BASE: z.url().optional(),
   WECHAT_TEMPLATE_INTERCEPT: z.string().default(SIMULATOR.templateIntercept),
   WECHAT_TEMPLATE_ENABLED: z.string().default(SIMULATOR.templateEnabled),
   PUBLIC_BASE_URL: z.url().optional(),
+  // X-Forwarded-* only count behind a proxy that sets them; otherwise any client could choose our host.
+  TRUST_PROXY: bool(false),
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   SMS_PROVIDER: z.enum(['console', 'http', 'aliyun', 'tencent']).default('console'),
   SMS_HTTP_URL: z.url().optional(),
   SMS_INBOUND_SECRET: z.string().min(8).default(SIMULATOR.smsInboundSecret),
@@ -127,6 +131,8 @@ export interface Config {
     appSecret: string;
     token: string;
     encodingAesKey?: string;
+    /** As set in the WeChat console; safe and compat accept only encrypted requests. */
+    messageMode: 'plain' | 'compat' | 'safe';
     /** undefined: the embedded simulator, mounted on this server, answers the API. */
     apiBase?: string;
     templateIntercept: string;
@@ -134,6 +140,10 @@ export interface Config {
     simulated: boolean;
   };
   publicBaseUrl?: string;
+  /** Whether X-Forwarded-Proto/Host/For are believed (only behind a proxy that sets them). */
+  trustProxy: boolean;
+  /** When set, /metrics answers only `Authorization: Bearer <token>`. */
+  metricsToken?: string;
   sms: {
     provider: 'console' | 'http' | 'aliyun' | 'tencent';
     httpUrl?: string;
@@ -254,6 +264,11 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
   const simulated = e.WECHAT_APPID === SIMULATOR.appId;
   if (production && simulated) throw new ConfigError('NODE_ENV=production needs real WECHAT_APPID/WECHAT_APPSECRET/WECHAT_TOKEN');
   if (production && !e.WECHAT_API_BASE) throw new ConfigError('NODE_ENV=production needs WECHAT_API_BASE (https://api.weixin.qq.com)');
+  // Without it menu, template and OAuth2 links would point at HOST:PORT, which no subscriber can reach.
+  if (production && !e.PUBLIC_BASE_URL) throw new ConfigError('NODE_ENV=production needs PUBLIC_BASE_URL (the externally visible https://… base of this service)');
+  const encodingAesKey = e.WECHAT_ENCODING_AES_KEY ?? (simulated ? SIMULATOR.encodingAesKey : undefined);
+  const messageMode = e.WECHAT_MESSAGE_MODE ?? (encodingAesKey ? 'safe' : 'plain');
+  if (messageMode !== 'plain' && !encodingAesKey) throw new ConfigError(`WECHAT_MESSAGE_MODE=${messageMode} needs WECHAT_ENCODING_AES_KEY`);
   const carrierKeys = new Map<string, string>();
   for (const pair of e.CARRIER_KEYS.split(',')) {
     const [id, ...rest] = pair.trim().split(':');
@@ -281,13 +296,16 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
       appId: e.WECHAT_APPID,
       appSecret: e.WECHAT_APPSECRET,
       token: e.WECHAT_TOKEN,
-      encodingAesKey: e.WECHAT_ENCODING_AES_KEY ?? (simulated ? SIMULATOR.encodingAesKey : undefined),
+      encodingAesKey,
+      messageMode,
       apiBase: e.WECHAT_API_BASE?.replace(/\/$/, ''),
       templateIntercept: e.WECHAT_TEMPLATE_INTERCEPT,
       templateEnabled: e.WECHAT_TEMPLATE_ENABLED,
       simulated,
     },
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/$/, ''),
+    trustProxy: e.TRUST_PROXY,
+    metricsToken: e.METRICS_TOKEN || undefined,
     sms: {
       provider: e.SMS_PROVIDER,
       httpUrl: e.SMS_HTTP_URL,

@@ -6,9 +6,13 @@ import type Koa from 'koa';
 import { publicBase } from './config';
 import type { Deps } from './deps';
 import { createHttpApp } from './http/app';
+import { RefusalLog } from './http/refusals';
 import { wechatRouter } from './http/wechat-route';
 import { publishMenu } from '../menus/publish';
 import { buildServices, type AssemblyOptions, type Services } from './services';
+
+/** Time for a whole request (headers and body) to arrive: WeChat's own patience. */
+export const REQUEST_TIMEOUT_MS = 5000;
 
 export interface RunningServer {
   url: string;
@@ -22,7 +26,13 @@ export interface RunningServer {
 }
 
 export async function startServer(deps: Deps, opts: { port?: number; host?: string } & Partial<Omit<AssemblyOptions, 'publicBaseUrl'>> = {}): Promise<RunningServer> {
-  const server = http.createServer();
+  const server = http.createServer({
+    // WeChat gives up on the callback after 5 s: a request still arriving after that is a slow client (or a
+    // slowloris) holding a socket, never an answer anyone waits for. Checked every second, not Node's 30.
+    headersTimeout: REQUEST_TIMEOUT_MS,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    connectionsCheckingInterval: 1000,
+  });
   server.keepAliveTimeout = 65_000;
   // Listen first: the simulator's API base (and so the WeChat client) depends on the bound port.
   await new Promise<void>((resolve, reject) => {
@@ -32,8 +42,10 @@ export async function startServer(deps: Deps, opts: { port?: number; host?: stri
   const port = (server.address() as AddressInfo).port;
   const base = publicBase(deps.config, port);
   const services = await buildServices(deps, { ...opts, publicBaseUrl: base, workers: opts.workers ?? deps.config.role === 'all' });
-  const app = createHttpApp(deps);
-  const wechat = wechatRouter(deps, { dispatch: services.chatDispatch, onLateReply: services.sendLateReply });
+  const refusals = new RefusalLog(deps.log);
+  const app = createHttpApp(deps, { refusals });
+  const wechat = wechatRouter(deps, { dispatch: services.chatDispatch, onLateReply: services.sendLateReply, refusals });
+  if (deps.config.production && !deps.config.metricsToken) deps.log.warn('METRICS_TOKEN is unset: /metrics is open to anyone who reaches this port');
   if (services.simPage) app.use(services.simPage.authorizeCookie);
   if (services.sim) app.use(services.sim.middleware);
   for (const r of [wechat.router, ...services.routers]) app.use(r.routes()).use(r.allowedMethods());

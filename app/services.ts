@@ -4,6 +4,7 @@ import { deriveKey } from './privacy/derive-key';
 import Router from '@koa/router';
 import type { ChatServices } from '../menus/handlers/context';
 import { SMS } from '../menus/texts';
+import { BINDING } from '../menus/texts-binding';
 import { BindingService } from './binding/binding-service';
 import { mergeSmsSubscriber } from './binding/merge-sms-subscriber';
 import { OtpService } from './binding/otp';
@@ -144,19 +145,31 @@ export async function buildServices(deps: Deps, opts: AssemblyOptions) {
   watchOutbox(deps.db);
 
   const subscribers = new SubscriberService(deps.db);
-  const bindings = new BindingService(deps.db, deps.vault, deps.store);
-  // The code goes out in the background: the chat answers at once; the outcome is recorded in sms_message.
-  const otp = new OtpService(deps.store, otpMacKey(config.dataKey), async (phone, code) => {
-    sms.send({ phone, purpose: 'otp', template: 'otp', params: { code }, text: SMS.otp(code) }).catch((err) => log.error({ err }, 'otp sms failed'));
+  // A phone that moves to another WeChat account is never a silent takeover: its previous holder hears of it
+  // by customer-service text. Not the outbox: its channels are template messages (no template fits, and
+  // WeChat requires one per purpose) and SMS, which would go to the phone's new holder. The text is sent
+  // after the move commits; outside WeChat's 48-hour window it fails (45015), which is logged, and the
+  // audit row and the unbound status remain what the previous holder sees next time.
+  const bindings = new BindingService(deps.db, deps.vault, deps.store, async (moved) => {
+    if (!moved.openid) return;
+    wechat.sendCustomText(moved.openid, BINDING.movedAway(moved.masked)).catch((err) => log.warn({ err, subscriberId: moved.subscriberId }, 'previous holder of a moved phone not told'));
   });
+  // OtpService sends in the background (the chat answers at once) and counts only codes that went out;
+  // the outcome is recorded in sms_message.
+  const otp = new OtpService(
+    deps.store,
+    otpMacKey(config.dataKey),
+    async (phone, code) => (await sms.send({ phone, purpose: 'otp', template: 'otp', params: { code }, text: SMS.otp(code) })).status === 'sent',
+    (err) => log.error({ err }, 'otp sms failed'),
+  );
   // 本机号码一键登录 on the H5 bind page (null: NUMBER_AUTH_PROVIDER=none, the SMS code only). The page's URL
   // and origin are what the provider's scheme is registered with.
   const numberAuth = createNumberAuthProvider(config, deps.store);
   const pageOrigin = new URL(opts.publicBaseUrl).origin;
   const oneTap = numberAuth ? new OneTapService(deps.store, numberAuth, deps.vault, { pageUrl: `${pageOrigin}/`, origin: pageOrigin }, log) : null;
   const protection = new ProtectionService(deps.db, deps.store);
-  const preferences = new PreferencesService(deps.db, deps.store, protection);
-  const lists = new ListsService(deps.db, deps.store, protection);
+  const preferences = new PreferencesService(deps.db, deps.store, protection, deps.vault);
+  const lists = new ListsService(deps.db, deps.store, protection, deps.vault);
   const dataRights = new DataRights(deps.db, deps.store, deps.vault, protection, bindings);
 
   // The "service enabled" template message and SMS go through the notices outbox, sent by the workers.
@@ -268,6 +281,7 @@ export async function buildServices(deps: Deps, opts: AssemblyOptions) {
     operators,
     opsConsole,
     stop: async () => {
+      await otp.settled();
       await worker?.stop();
       await decider.stop();
       await marketers.stop();

@@ -14,6 +14,8 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { In } from 'typeorm';
 import { openDatabase } from '../app/db/datasource';
+import { extractEncrypt } from '../app/wechat/encrypt-field';
+import { parseXml } from '../app/wechat/xml';
 import { maskPhone } from '../app/privacy/mask';
 import { PhoneVault } from '../app/privacy/phone-vault';
 import { defaultBehaviour, defaultCategoryModes, defaultNotices, defaultOptions } from '../app/protection/preferences';
@@ -42,6 +44,25 @@ export interface CallbackBenchOptions {
   prebuilt?: number;
   /** After the measured phases: time the project's waits on MariaDB and Redis at the fixed rate, and profile its CPU over one more max-throughput phase (default on). */
   diagnose?: boolean;
+  /** Seconds of each refused-junk phase (default 3; 0 leaves them out). */
+  refusedSec?: number;
+}
+
+/**
+ * Unauthenticated junk: what an attacker sends. Server CPU per refused request, a 64 KB body of nested XML
+ * beside a tiny one (both `encrypt_type=aes&msg_signature=x`, both 401), and beside the bare handler reading
+ * the same 64 KB. `beforeFix` is what the previous code did first with such a body — parse the whole
+ * outer XML before checking msg_signature — timed in this process on the same body, against what the
+ * callback does now (a bounded scan for Encrypt).
+ */
+export interface RefusedJunk {
+  bodyBytes: { junk: number; tiny: number };
+  junk: CallbackLoad;
+  tiny: CallbackLoad;
+  bareJunk: CallbackLoad;
+  /** Server CPU per refused 64 KB request ÷ per refused tiny one. */
+  junkOverTiny: number;
+  beforeFix: { parseUsPerBody: number; scanUsPerBody: number; ratio: number };
 }
 
 export interface CallbackLoad extends LoadResult {
@@ -70,6 +91,7 @@ export interface CallbackBenchResult {
    * One more phase at the fixed rate with the server timing its MariaDB queries and Redis commands (issued →
    * answer handled): where a request's latency goes when it is not CPU. Not in the figures above.
    */
+  refused?: RefusedJunk;
   waitsAtRate?: { requests: number; p50Ms: number; p99Ms: number; perRequest: { mysqlQueries: number; redisCommands: number } } & IoWaits;
   profile?: CpuProfileSummary & { file: string };
 }
@@ -245,6 +267,65 @@ async function check(sender: WechatSender, openid: string, expected: string): Pr
 
 const openid = () => `o${crypto.randomBytes(21).toString('base64url')}`;
 
+/** 64 KB of deeply nested elements (the issue's junk), and a tiny body with an Encrypt field. */
+export function junkBodies(): { junk: string; tiny: string } {
+  const depth = 4000;
+  const nested = '<a>'.repeat(depth) + 'x' + '</a>'.repeat(depth);
+  const junk = `<xml>${nested}${'<b>y</b>'.repeat(Math.floor((64 * 1024 - 20 - nested.length) / 8))}</xml>`.slice(0, 64 * 1024);
+  return { junk, tiny: '<xml><Encrypt><![CDATA[QUJDRA==]]></Encrypt></xml>' };
+}
+
+/** µs per call of `f` over about `ms` of wall time, after a warm-up. */
+function timePerCall(f: () => unknown, ms = 1000): number {
+  for (let i = 0; i < 20; i++) f();
+  const until = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
+  const from = process.cpuUsage();
+  let n = 0;
+  while (process.hrtime.bigint() < until) {
+    f();
+    n++;
+  }
+  const cpu = process.cpuUsage(from);
+  return round((cpu.user + cpu.system) / n, 2);
+}
+
+function beforeFix(junk: string): RefusedJunk['beforeFix'] {
+  const raw = Buffer.from(junk);
+  const parseUsPerBody = timePerCall(() => {
+    try {
+      parseXml(raw);
+    } catch {
+      // refused as malformed or not WeChat's, as the old code did after parsing it all
+    }
+  });
+  const scanUsPerBody = timePerCall(() => extractEncrypt(raw));
+  return { parseUsPerBody, scanUsPerBody, ratio: round(parseUsPerBody / scanUsPerBody, 1) };
+}
+
+async function refusedPhases(project: Server, bare: Server, seconds: number, connections: number): Promise<RefusedJunk> {
+  const { junk, tiny } = junkBodies();
+  const path = () => `/wechat?${new URLSearchParams({ encrypt_type: 'aes', msg_signature: 'x', signature: 'x', timestamp: String(WechatSender.now()), nonce: String(crypto.randomInt(1e9)) })}`;
+  const fixed = (body: string) => (): Click => ({ path: path(), body });
+  const expectRefused = (l: CallbackLoad, what: string) => {
+    // A refusal is a 401 'invalid signature': neither an encrypted reply nor success.
+    if (l.replies.encrypted || l.replies.success) throw new Error(`${what}: junk was answered as a message`);
+  };
+  await load(project, fixed(junk), { connections, durationSec: 1 });
+  const junkLoad = await load(project, fixed(junk), { connections, durationSec: seconds });
+  const tinyLoad = await load(project, fixed(tiny), { connections, durationSec: seconds });
+  const bareJunk = await load(bare, fixed(junk), { connections, durationSec: seconds });
+  expectRefused(junkLoad, '64 KB');
+  expectRefused(tinyLoad, 'tiny');
+  return {
+    bodyBytes: { junk: Buffer.byteLength(junk), tiny: Buffer.byteLength(tiny) },
+    junk: junkLoad,
+    tiny: tinyLoad,
+    bareJunk,
+    junkOverTiny: round(junkLoad.server.cpuUsPerRequest / tinyLoad.server.cpuUsPerRequest, 2),
+    beforeFix: beforeFix(junk),
+  };
+}
+
 export async function benchCallback(opts: CallbackBenchOptions = {}): Promise<CallbackBenchResult> {
   const durationSec = opts.durationSec ?? 10;
   const connections = opts.connections ?? 64;
@@ -316,6 +397,7 @@ export async function benchCallback(opts: CallbackBenchOptions = {}): Promise<Ca
       aims: { ...AIM, throughputMet: throughputRatio >= AIM.throughputRatio, p99Met: projectFixed.p99Ms < AIM.p99MsAtRate },
       checks,
     };
+    if ((opts.refusedSec ?? 3) > 0) result.refused = await refusedPhases(project, bare, opts.refusedSec ?? 3, 16);
     if (opts.diagnose ?? true) {
       project.child.send({ cmd: 'waits-start' });
       const traced = await load(project, projectClicks.next, { connections: rateConnections, durationSec, rate });

@@ -9,6 +9,7 @@ import type { CarrierServices } from '../app/carrier/routes';
 import { Decider } from '../app/protection/decider';
 import { LabelService } from '../app/protection/label-service';
 import { defaultBehaviour, defaultCategoryModes, defaultNotices, defaultOptions, CATEGORY_CODES } from '../app/protection/preferences';
+import { sealListValue } from '../app/privacy/sealed-numbers';
 import { ListEntry } from '../entities';
 
 /** Which engine the benchmark measured, for its report. */
@@ -44,7 +45,7 @@ async function seed(deps: Deps): Promise<void> {
     ids
       .filter((_, i) => i % 10 === 0)
       .flatMap((subscriberId) => [
-        { subscriberId, list: 'allow', kind: 'exact', value: '13912345678', note: null, createdAt: now },
+        { subscriberId, list: 'allow', kind: 'exact', ...sealListValue(deps.vault, 'exact', '13912345678'), note: null, createdAt: now },
         { subscriberId, list: 'reject', kind: 'prefix', value: '170', note: null, createdAt: now },
       ]),
   );

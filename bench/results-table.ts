@@ -51,6 +51,9 @@ function callbackFigures(r: unknown): Figure[] {
     ...row(`throughput achieved at ${rate} req/s offered`, at(r, 'fixedRate.project.requestsPerSec'), at(r, 'fixedRate.bare.requestsPerSec')),
     ...row('server CPU at max throughput, % of one core', at(r, 'max.project.server.cpuPercent'), at(r, 'max.bare.server.cpuPercent')),
     ...row('server CPU per request at max throughput, µs', at(r, 'max.project.server.cpuUsPerRequest'), at(r, 'max.bare.server.cpuUsPerRequest')),
+    ...row('server CPU per refused 64 KB junk callback, µs (refused tiny one as baseline)', at(r, 'refused.junk.server.cpuUsPerRequest'), at(r, 'refused.tiny.server.cpuUsPerRequest'), { aim: 'well under 1 ms', met: (at(r, 'refused.junk.server.cpuUsPerRequest') ?? Infinity) < 1000 }),
+    ...row('server CPU per 64 KB junk, µs (bare Koa reading it as baseline)', at(r, 'refused.junk.server.cpuUsPerRequest'), at(r, 'refused.bareJunk.server.cpuUsPerRequest')),
+    ...row('CPU per 64 KB junk body before authentication, µs: scan for Encrypt now (XML parse before the fix as baseline)', at(r, 'refused.beforeFix.scanUsPerBody'), at(r, 'refused.beforeFix.parseUsPerBody')),
   ];
 }
 

@@ -21,8 +21,12 @@ export class Appeal {
   subscriberId!: number | null;
 
   /** The appealed number in normal form. */
-  @Column({ type: 'varchar', length: 32 })
+  @Column({ type: 'varchar', length: 64 })
   number!: string;
+
+  /** The appealed number, AES-256-GCM sealed; `number` is its keyed lookup hash (app/privacy/sealed-numbers.ts). */
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  numberCipher!: string | null;
 
   /** The interception that prompted it, when known. */
   @Column({ type: 'integer', nullable: true })

@@ -19,9 +19,16 @@ export class ListEntry {
   @Column({ type: 'varchar', length: 8 })
   kind!: string;
 
-  /** Normalised number, number segment, or group name. */
-  @Column({ type: 'varchar', length: 32 })
+  /**
+   * A segment (`400`, `95`) or group name as it is; an exact number only as its keyed lookup hash (the
+   * number itself is in valueCipher). Read and written through app/privacy/sealed-numbers.ts.
+   */
+  @Column({ type: 'varchar', length: 64 })
   value!: string;
+
+  /** The exact number, AES-256-GCM sealed; null for segments and groups. */
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  valueCipher!: string | null;
 
   @Column({ type: 'varchar', length: 64, nullable: true })
   note!: string | null;

@@ -16,9 +16,15 @@ export class Report {
   @PrimaryGeneratedColumn()
   id!: number;
 
-  /** The reported number in normal form (a caller: a telemarketer's line, not a subscriber's own phone). */
-  @Column({ type: 'varchar', length: 32 })
+  /**
+   * The reported number's keyed lookup hash: a caller may be a private mobile, so at rest it is sealed
+   * like a binding (app/privacy/sealed-numbers.ts). The number itself, in normal form, is numberCipher.
+   */
+  @Column({ type: 'varchar', length: 64 })
   number!: string;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  numberCipher!: string | null;
 
   /** Category code (CONTRACT.md). */
   @Column({ type: 'varchar', length: 32 })

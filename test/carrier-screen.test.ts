@@ -24,8 +24,8 @@ async function enrol(deps: Deps, openid: string, phone: string): Promise<number>
 /** Alice: the protective default, insurance smart-answered, her courier allowed, one number refused. */
 async function seed(deps: Deps) {
   const protection = new ProtectionService(deps.db, deps.store);
-  const prefs = new PreferencesService(deps.db, deps.store, protection);
-  const lists = new ListsService(deps.db, deps.store, protection);
+  const prefs = new PreferencesService(deps.db, deps.store, protection, deps.vault);
+  const lists = new ListsService(deps.db, deps.store, protection, deps.vault);
   const alice = await enrol(deps, 'o-alice', '13800138000');
   await protection.enable(alice, user);
   await prefs.setCategoryModes(alice, { insurance: 'smart_answer', education: 'allow' }, user);

@@ -154,7 +154,7 @@ test('wrong signature: 401 and nothing changes; replayed MsgId: one effect, same
 });
 
 test('malformed, oversized and entity-expanding XML are refused and the process keeps serving', async (t) => {
-  const h = await startHarness({ mode: 'plain' });
+  const h = await startHarness({ mode: 'plain', env: { WECHAT_MESSAGE_MODE: 'plain' } });
   t.teardown(() => h.close());
   const fields = h.sender.text('oUser_xml_000001', '帮助');
   const lol = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><xml><ToUserName>x</ToUserName><FromUserName>&lol2;</FromUserName></xml>`;

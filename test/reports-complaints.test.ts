@@ -35,7 +35,7 @@ test('complaints from the network feed count as distinct reporters and label the
   // The same ids again, and concurrently on several connections: nothing new is stored.
   const replays = await Promise.all([1, 2, 3].map(() => carrier.post('/carrier/v1/complaints', { complaints: batch })));
   for (const x of replays) t.deepEqual(x.json, { accepted: 0, duplicates: 5, rejected: [] });
-  t.is(await h.deps.db.getRepository(Report).countBy({ number }), 5);
+  t.is(await h.deps.db.getRepository(Report).countBy({ number: h.deps.vault.lookupHash(number) }), 5);
 });
 
 test('one complainant complaining again is kept (it has its own deadline) but adds no weight', async (t) => {
@@ -43,7 +43,7 @@ test('one complainant complaining again is kept (it has its own deadline) but ad
   const complainant = freshPhone();
   const r = await carrier.post('/carrier/v1/complaints', { complaints: [complaint(number, { complainant }), complaint(number, { complainant })] });
   t.deepEqual(r.json, { accepted: 2, duplicates: 0, rejected: [] });
-  const rows = await h.deps.db.getRepository(Report).find({ where: { number }, order: { id: 'ASC' } });
+  const rows = await h.deps.db.getRepository(Report).find({ where: { number: h.deps.vault.lookupHash(number) }, order: { id: 'ASC' } });
   t.deepEqual(
     rows.map((x) => [x.status, x.weight]),
     [
@@ -58,7 +58,7 @@ test('a complainant who is our subscriber is the same reporter as in the chat', 
   const sub = await subscriberAged(h, 30);
   await s.reports.submit({ reporter: { kind: 'subscriber', subscriberId: sub.id }, number, category: 'insurance', channel: 'chat' });
   await carrier.post('/carrier/v1/complaints', { complaints: [complaint(number, { complainant: `+86${sub.phone}`, category: 'insurance' })] });
-  const rows = await h.deps.db.getRepository(Report).find({ where: { number }, order: { id: 'ASC' } });
+  const rows = await h.deps.db.getRepository(Report).find({ where: { number: h.deps.vault.lookupHash(number) }, order: { id: 'ASC' } });
   t.deepEqual(
     rows.map((x) => [x.reporterKey, x.status]),
     [
@@ -117,5 +117,5 @@ test('an unsigned or wrongly signed feed is refused with 401 and stores nothing'
   t.is(forged.status, 401);
   const bare = await fetch(`${h.url}/carrier/v1/complaints`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   t.is(bare.status, 401);
-  t.is(await h.deps.db.getRepository(Report).countBy({ number }), 0);
+  t.is(await h.deps.db.getRepository(Report).countBy({ number: h.deps.vault.lookupHash(number) }), 0);
 });

@@ -64,7 +64,7 @@ test('one subscriber cannot swing a label: repeats are duplicates, and a flood i
     t.is((e as ReportRefused).code, 'duplicate');
   }
   t.deepEqual(await liveLabels(number), []);
-  t.is(await h.deps.db.getRepository(Report).countBy({ number }), 1);
+  t.is(await h.deps.db.getRepository(Report).countBy({ number: h.deps.vault.lookupHash(number) }), 1);
 
   // Ten reports an hour, then refusals, whatever the numbers.
   const flooder = await subscriberAged(h, 30);
@@ -88,7 +88,7 @@ test('a burst of fresh accounts reporting one number is damped and flagged for r
     results.push(await report(fresh.id, number, 'fraud'));
   }
   t.deepEqual(await liveLabels(number), [], 'twenty fresh accounts in an hour make no label');
-  const rows = await h.deps.db.getRepository(Report).findBy({ number });
+  const rows = await h.deps.db.getRepository(Report).findBy({ number: h.deps.vault.lookupHash(number) });
   t.true(rows.every((r) => r.status === 'damped' && r.flags.includes('burst')), 'every vote of the burst is damped, the early ones too');
   const listed = await s.review.numbers({ flaggedOnly: true });
   const entry = listed.find((e) => e.number === number);
@@ -108,7 +108,7 @@ test('accounts without a bound phone weigh a tenth and new accounts under a thir
   const fresh = await subscriberAged(h, 1);
   await report(unbound.id, number);
   await report(fresh.id, number);
-  const rows = await h.deps.db.getRepository(Report).find({ where: { number }, order: { id: 'ASC' } });
+  const rows = await h.deps.db.getRepository(Report).find({ where: { number: h.deps.vault.lookupHash(number) }, order: { id: 'ASC' } });
   t.deepEqual(
     rows.map((r) => [r.weight, r.flags]),
     [
@@ -142,7 +142,7 @@ test('chat: 举报 and 标记 file reports and answer in Chinese, whatever the s
   t.regex((await say(`举报 ${n1} 贷款理财`))!, /已举报过/);
   const n2 = fresh400();
   t.regex((await say(`标记 ${n2.slice(0, 3)} ${n2.slice(3, 6)} ${n2.slice(6)} 保险`))!, new RegExp(`已将${n2}标记为“保险推销”`));
-  t.is((await h.deps.db.getRepository(Report).findOneBy({ number: n2 }))!.channel, 'mark');
+  t.is((await h.deps.db.getRepository(Report).findOneBy({ number: h.deps.vault.lookupHash(n2) }))!.channel, 'mark');
   t.regex((await say('举报'))!, /请回复“举报 号码 类别”/);
   t.regex((await say(`举报 ${fresh400()}`))!, /未识别的类别/);
   t.regex((await say(`举报 ${fresh400()} 外星人`))!, /未识别的类别/);
@@ -188,7 +188,7 @@ test('号码标记 from the call history: the caller comes from the subscriber�
   const id = Number(r.identifiers[0].id);
   const marked = await s.reports.markInterception(who.id, id, 'education', 'h5');
   t.is(marked.number, caller);
-  t.like(await h.deps.db.getRepository(Report).findOneBy({ number: caller }), { channel: 'h5', category: 'education', subscriberId: who.id });
+  t.like(await h.deps.db.getRepository(Report).findOneBy({ number: h.deps.vault.lookupHash(caller) }), { channel: 'h5', category: 'education', subscriberId: who.id });
   const e = await t.throwsAsync(s.reports.markInterception(other.id, id, 'education'));
   t.is((e as ReportRefused).code, 'not_found', 'another subscriber’s interception cannot be marked');
 });
@@ -233,6 +233,6 @@ test('chat: 标记 序号 类别 labels a line of the interception list just sho
     return cmd.handle(input, chat, cmd.match(input) as RegExpMatchArray);
   };
   t.regex((await say('标记 1 房产'))!, new RegExp(`已将${caller}标记为“房产中介”`));
-  t.like(await h.deps.db.getRepository(Report).findOneBy({ number: caller }), { channel: 'mark', category: 'real_estate', subscriberId: who.id });
+  t.like(await h.deps.db.getRepository(Report).findOneBy({ number: h.deps.vault.lookupHash(caller) }), { channel: 'mark', category: 'real_estate', subscriberId: who.id });
   t.regex((await say('标记 2 房产'))!, /没有这一条记录/);
 });

@@ -279,9 +279,11 @@ test('toMessage refuses a message missing what every message has', (t) => {
   t.is((t.throws(() => toMessage({ ...base, MsgId: '12a' }), { instanceOf: MessageError }) as MessageError).field, 'MsgId');
 });
 
-test('retry keys: MsgId for messages; sender, time, event and key for events', (t) => {
+test('retry keys: sender and MsgId for messages; sender, time, event and key for events', (t) => {
   const text = toMessage({ ToUserName: 'gh', FromUserName: 'o1', CreateTime: '1700000000', MsgType: 'text', Content: 'hi', MsgId: '4561255354251345929' });
-  t.is(retryKey(text), 'msg:4561255354251345929');
+  t.is(retryKey(text), 'msg:o1:4561255354251345929');
+  const sameIdOtherUser = toMessage({ ToUserName: 'gh', FromUserName: 'o2', CreateTime: '1700000000', MsgType: 'text', Content: 'hi', MsgId: '4561255354251345929' });
+  t.not(retryKey(sameIdOtherUser), retryKey(text), "one user's MsgId never keys another's");
   const click = toMessage({ ToUserName: 'gh', FromUserName: 'o1', CreateTime: '1700000000', MsgType: 'event', Event: 'CLICK', EventKey: 'K' });
   t.is(retryKey(click), 'evt:o1:1700000000:click:K');
   const sub = toMessage({ ToUserName: 'gh', FromUserName: 'o1', CreateTime: '1700000000', MsgType: 'event', Event: 'subscribe' });

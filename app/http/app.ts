@@ -1,8 +1,11 @@
 // Koa assembly: error boundary, access log, metrics, health; feature routes are mounted by the caller.
+import crypto from 'node:crypto';
 import Koa from 'koa';
 import type { Deps } from '../deps';
 import { httpDuration, registry } from '../metrics';
 import { HttpError } from './errors';
+import { isClientAbort } from './raw-body';
+import type { RefusalLog } from './refusals';
 
 const GROUPS: ReadonlySet<string> = new Set(['wechat', 'carrier', 'h5', 'sms', 'simulator', 'healthz', 'readyz', 'metrics', 'oauth', 'ops']);
 
@@ -12,9 +15,26 @@ function routeGroup(path: string): string {
   return GROUPS.has(first) ? first : 'other';
 }
 
-export function createHttpApp(deps: Pick<Deps, 'log' | 'db' | 'store'>): Koa {
+/** Constant-time check of `Authorization: Bearer <token>`. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer (.+)$/.exec(header ?? '');
+  if (!m) return false;
+  const a = crypto.createHash('sha256').update(m[1]).digest();
+  const b = crypto.createHash('sha256').update(token).digest();
+  return crypto.timingSafeEqual(a, b);
+}
+
+export function createHttpApp(
+  deps: Pick<Deps, 'log' | 'db' | 'store'> & { config?: Pick<Deps['config'], 'trustProxy' | 'metricsToken'> },
+  opts: { refusals?: RefusalLog } = {},
+): Koa {
   const app = new Koa();
-  app.proxy = true;
+  // Only behind a proxy that sets X-Forwarded-* may they decide ctx.protocol, ctx.host and ctx.ip.
+  app.proxy = deps.config?.trustProxy ?? false;
+  // One trusted hop: ctx.ip is the address our proxy appended, not whatever a client put first in
+  // X-Forwarded-For (the OTP's per-IP cap counts by it).
+  app.maxIpsCount = 1;
+  const metricsToken = deps.config?.metricsToken;
   app.silent = true; // errors are logged by our boundary, once, masked.
 
   app.use(async (ctx, next) => {
@@ -27,8 +47,14 @@ export function createHttpApp(deps: Pick<Deps, 'log' | 'db' | 'store'>): Koa {
         ctx.status = err.status;
         ctx.body = { error: err.code, message: err.message };
       } else if (e.status && e.status < 500 && e.expose !== false) {
+        if (e.status === 413) opts.refusals?.refused(routeGroup(ctx.path), 'body_too_large', 413);
         ctx.status = e.status;
         ctx.body = { error: e.code ?? 'bad_request', message: e.message };
+      } else if (isClientAbort(err) || ctx.req.socket?.destroyed) {
+        // The peer hung up: nobody reads this answer, and it is not a fault of ours.
+        deps.log.debug({ path: ctx.path, code: e.code }, 'client aborted the request');
+        ctx.status = 400;
+        ctx.body = { error: 'aborted', message: 'request aborted' };
       } else {
         deps.log.error({ err: e, path: ctx.path }, 'request failed');
         ctx.status = 500;
@@ -58,6 +84,13 @@ export function createHttpApp(deps: Pick<Deps, 'log' | 'db' | 'store'>): Koa {
         return;
       }
       case '/metrics':
+        if (metricsToken && !bearerMatches(ctx.get('authorization') || undefined, metricsToken)) {
+          opts.refusals?.refused('metrics', 'bad_token', 401);
+          ctx.status = 401;
+          ctx.set('WWW-Authenticate', 'Bearer');
+          ctx.body = { error: 'unauthorized', message: 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>' };
+          return;
+        }
         ctx.type = registry.contentType;
         ctx.body = await registry.metrics();
         return;

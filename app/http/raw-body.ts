@@ -12,6 +12,22 @@ export class BodyTooLarge extends Error {
   }
 }
 
+/** The client went away mid-body: not our error, nothing to log with a stack, nothing to answer. */
+export class ClientAborted extends Error {
+  readonly code = 'ECONNABORTED';
+  constructor() {
+    super('request aborted by the client');
+    this.name = 'ClientAborted';
+  }
+}
+
+/** Errors that mean the peer hung up (an abort, a reset socket), as opposed to a fault of ours. */
+export function isClientAbort(err: unknown): boolean {
+  if (err instanceof ClientAborted) return true;
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'ECONNRESET' || code === 'ECONNABORTED' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE';
+}
+
 export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
@@ -45,7 +61,7 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer
       done();
       reject(err);
     };
-    const onAborted = () => onError(new Error('request aborted'));
+    const onAborted = () => onError(new ClientAborted());
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);

@@ -4,19 +4,26 @@ import Router from '@koa/router';
 import type { Deps } from '../deps';
 import { createCallback, type CallbackOptions } from '../wechat/callback';
 import { BodyTooLarge, readRawBody } from './raw-body';
+import type { RefusalLog } from './refusals';
 
 const MAX_BODY = 64 * 1024;
 
-export function wechatRouter(deps: Pick<Deps, 'config' | 'store' | 'log'>, opts: Pick<CallbackOptions, 'dispatch' | 'onLateReply'>) {
+export function wechatRouter(
+  deps: Pick<Deps, 'config' | 'store' | 'log'>,
+  opts: Pick<CallbackOptions, 'dispatch' | 'onLateReply'> & { refusals?: RefusalLog },
+) {
   const w = deps.config.wechat;
+  const { refusals, ...callbackOpts } = opts;
   const callback = createCallback({
     token: w.token,
     appId: w.appId,
     encodingAesKey: w.encodingAesKey,
+    mode: w.messageMode,
     store: deps.store,
     log: deps.log,
     maxBodyBytes: MAX_BODY,
-    ...opts,
+    onRefused: (reason, status) => refusals?.refused('wechat', reason, status),
+    ...callbackOpts,
   });
   const router = new Router();
   router.get('/wechat', (ctx) => {
@@ -31,6 +38,7 @@ export function wechatRouter(deps: Pick<Deps, 'config' | 'store' | 'log'>, opts:
       raw = await readRawBody(ctx.req, MAX_BODY);
     } catch (e) {
       if (!(e instanceof BodyTooLarge)) throw e;
+      refusals?.refused('wechat', 'body_too_large', 413);
       ctx.status = 413;
       ctx.type = 'text/plain';
       ctx.body = 'body too large';

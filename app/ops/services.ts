@@ -11,7 +11,7 @@ export function opsServices(deps: Deps) {
   const labels = new DbLabelPort(deps.db);
   const reports = new ReportService(deps, labels);
   const protection = new ProtectionService(deps.db, deps.store);
-  const lists = new ListsService(deps.db, deps.store, protection);
+  const lists = new ListsService(deps.db, deps.store, protection, deps.vault);
   return { labels, reports, review: new ReportReview(deps, labels, reports), appeals: new AppealService(deps, labels, lists) };
 }
 

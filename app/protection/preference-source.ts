@@ -4,6 +4,7 @@
 // that subscriber. Callees who are not enrolled are remembered too (negatively), so unknown numbers at
 // carrier volume cost no database round trip.
 import type { DataSource } from 'typeorm';
+import { openListValue } from '../privacy/sealed-numbers';
 import type { PhoneVault } from '../privacy/phone-vault';
 import { announcePreferenceChange, PREFS_CHANNEL } from '../settings/changes';
 import type { Store } from '../store';
@@ -175,7 +176,9 @@ export class PreferenceSource {
     const subscriberId = Number(row.sid);
     const settings = row.enabled === null || row.enabled === undefined ? null : row;
     // Lists only matter while protection is on; an enrolled-but-off callee is cached without them.
-    const lists = settings && truthy(settings.enabled) ? ((await db.query(`SELECT list, kind, value, note FROM list_entry WHERE subscriberId = ? ORDER BY id`, [subscriberId])) as Raw[]) : [];
+    const sealed = settings && truthy(settings.enabled) ? ((await db.query(`SELECT list, kind, value, valueCipher, note FROM list_entry WHERE subscriberId = ? ORDER BY id`, [subscriberId])) as Raw[]) : [];
+    // Exact numbers are sealed at rest; the decision engine matches them in clear, in memory.
+    const lists = sealed.map((e) => ({ ...e, value: openListValue(this.deps.vault, { kind: String(e.kind), value: String(e.value), valueCipher: (e.valueCipher as string | null) ?? null }) }));
     return preferencesFromRows(subscriberId, settings, lists);
   }
 

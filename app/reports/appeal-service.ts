@@ -5,6 +5,7 @@
 import type { DataSource } from 'typeorm';
 import { In } from 'typeorm';
 import { Appeal, Report } from '../../entities';
+import { openNumber, sealNumber } from '../privacy/sealed-numbers';
 import { audit, type AuditSource } from '../audit/audit';
 import type { Deps } from '../deps';
 import { maskPhone } from '../privacy/mask';
@@ -38,7 +39,7 @@ export interface ResolveResult {
 
 export class AppealService {
   constructor(
-    private readonly deps: Pick<Deps, 'db' | 'log'>,
+    private readonly deps: Pick<Deps, 'db' | 'log' | 'vault'>,
     private readonly labels: LabelPort,
     private readonly lists: Pick<ListsService, 'add'>,
   ) {}
@@ -46,6 +47,9 @@ export class AppealService {
   private get db(): DataSource {
     return this.deps.db;
   }
+
+  /** An appeal as callers see it: the number opened (at rest it is a lookup hash and ciphertext). */
+  private opened = (a: Appeal): Appeal => Object.assign(new Appeal(), a, { number: openNumber(this.deps.vault, a) });
 
   async fileBySubscriber(subscriberId: number, rawNumber: string, opts: { source: AuditSource; interceptionId?: number | null; note?: string | null }): Promise<SubscriberAppealResult> {
     const n = normalizeNumber(rawNumber);
@@ -57,7 +61,7 @@ export class AppealService {
       if ((err as { code?: string }).code !== 'list_full') throw err;
       allowListed = false;
     }
-    const open = await this.db.getRepository(Appeal).findOneBy({ kind: 'subscriber', subscriberId, number: n.value, status: 'open' });
+    const open = await this.db.getRepository(Appeal).findOneBy({ kind: 'subscriber', subscriberId, number: this.deps.vault.lookupHash(n.value), status: 'open' });
     if (open) return { appealId: open.id, number: n.value, allowListed, alreadyOpen: true };
     const id = await this.db.transaction(async (m) => {
       const row = await m.save(
@@ -65,7 +69,7 @@ export class AppealService {
         Object.assign(new Appeal(), {
           kind: 'subscriber',
           subscriberId,
-          number: n.value,
+          ...sealNumber(this.deps.vault, n.value),
           interceptionId: opts.interceptionId ?? null,
           status: 'open',
           note: opts.note ? opts.note.slice(0, 255) : null,
@@ -92,7 +96,7 @@ export class AppealService {
         Object.assign(new Appeal(), {
           kind: 'owner',
           subscriberId: null,
-          number: n.value,
+          ...sealNumber(this.deps.vault, n.value),
           interceptionId: null,
           status: 'open',
           note: p.note.slice(0, 255),
@@ -106,12 +110,13 @@ export class AppealService {
       return saved;
     });
     appealsFiled.inc({ kind: 'owner', event: 'filed' });
-    return row;
+    return this.opened(row);
   }
 
   async list(opts: { status?: 'open' | 'upheld' | 'rejected' | 'all'; limit?: number } = {}): Promise<Appeal[]> {
     const status = opts.status ?? 'open';
-    return this.db.getRepository(Appeal).find({ where: status === 'all' ? {} : { status }, order: { createdAt: 'ASC', id: 'ASC' }, take: opts.limit ?? 100 });
+    const rows = await this.db.getRepository(Appeal).find({ where: status === 'all' ? {} : { status }, order: { createdAt: 'ASC', id: 'ASC' }, take: opts.limit ?? 100 });
+    return rows.map(this.opened);
   }
 
   /**
@@ -119,8 +124,9 @@ export class AppealService {
    * them dismissed. Rejected: labels stay; a subscriber keeps the number on their own allow list.
    */
   async resolve(id: number, decision: 'upheld' | 'rejected', p: { operator: string; resolution: string }): Promise<ResolveResult> {
-    const appeal = await this.db.getRepository(Appeal).findOneBy({ id });
-    if (!appeal) throw new AppealRefused('not_found');
+    const found = await this.db.getRepository(Appeal).findOneBy({ id });
+    if (!found) throw new AppealRefused('not_found');
+    const appeal = this.opened(found);
     if (appeal.status !== 'open') throw new AppealRefused('already_resolved');
     const now = new Date();
     const reportsDismissed = await this.db.transaction(async (m) => {
@@ -128,7 +134,7 @@ export class AppealService {
       if (!claimed.affected) throw new AppealRefused('already_resolved');
       let dismissed = 0;
       if (decision === 'upheld') {
-        const r = await m.update(Report, { number: appeal.number, status: In(['counted', 'damped']) }, { status: 'dismissed', reviewedAt: now, reviewedBy: p.operator.slice(0, 64) });
+        const r = await m.update(Report, { number: this.deps.vault.lookupHash(appeal.number), status: In(['counted', 'damped']) }, { status: 'dismissed', reviewedAt: now, reviewedBy: p.operator.slice(0, 64) });
         dismissed = r.affected ?? 0;
       }
       await audit(m, appeal.subscriberId, { actor: 'operator', channel: 'cli' }, `appeal_${decision}`, { appeal: id, number: maskPhone(appeal.number), operator: p.operator, reportsDismissed: dismissed });
@@ -136,6 +142,6 @@ export class AppealService {
     });
     const labelsCleared = decision === 'upheld' ? await this.labels.clear({ number: appeal.number, by: 'operator', actor: `operator:${p.operator}`, reason: `appeal #${id} upheld: ${p.resolution}`.slice(0, 255) }) : 0;
     appealsFiled.inc({ kind: appeal.kind, event: decision });
-    return { appeal: (await this.db.getRepository(Appeal).findOneBy({ id }))!, labelsCleared, reportsDismissed };
+    return { appeal: this.opened((await this.db.getRepository(Appeal).findOneBy({ id }))!), labelsCleared, reportsDismissed };
   }
 }

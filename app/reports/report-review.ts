@@ -8,6 +8,7 @@ import { Report } from '../../entities';
 import { audit } from '../audit/audit';
 import type { Deps } from '../deps';
 import { maskPhone } from '../privacy/mask';
+import { openNumber } from '../privacy/sealed-numbers';
 import { normalizeNumber } from '../protection/numbers';
 import type { CategoryCode } from '../protection/preferences';
 import { deadlineState, type DeadlineState } from './complaint-deadlines';
@@ -46,7 +47,7 @@ export class ReviewRefused extends Error {
 
 export class ReportReview {
   constructor(
-    private readonly deps: Pick<Deps, 'db'>,
+    private readonly deps: Pick<Deps, 'db' | 'vault'>,
     private readonly labels: LabelPort,
     private readonly reports: ReportService,
   ) {}
@@ -62,7 +63,8 @@ export class ReportReview {
     const byNumber = new Map<string, ReportedNumber & { keys: Set<string>; cats: Set<string> }>();
     for (const r of rows) {
       if (r.createdAt < since || r.status === 'dismissed') continue;
-      const e = byNumber.get(r.number) ?? { number: r.number, reports: 0, reporters: 0, categories: [], burst: false, lastAt: r.createdAt, unreviewed: 0, keys: new Set<string>(), cats: new Set<string>() };
+      // Grouped by the lookup hash; the number is opened once per group, for the operator to read.
+      const e = byNumber.get(r.number) ?? { number: openNumber(this.deps.vault, r), reports: 0, reporters: 0, categories: [], burst: false, lastAt: r.createdAt, unreviewed: 0, keys: new Set<string>(), cats: new Set<string>() };
       e.reports++;
       e.keys.add(r.reporterKey);
       e.cats.add(r.category);
@@ -87,7 +89,7 @@ export class ReportReview {
     });
     return rows
       .filter((r) => r.dueAt)
-      .map((r) => ({ id: r.id, number: r.number, category: r.category, externalId: r.externalId, keyId: r.keyId, receivedAt: r.createdAt, dueAt: r.dueAt!, handledAt: r.handledAt, state: deadlineState(r.dueAt!, r.handledAt, now) }));
+      .map((r) => ({ id: r.id, number: openNumber(this.deps.vault, r), category: r.category, externalId: r.externalId, keyId: r.keyId, receivedAt: r.createdAt, dueAt: r.dueAt!, handledAt: r.handledAt, state: deadlineState(r.dueAt!, r.handledAt, now) }));
   }
 
   async handleComplaint(id: number, operator: string): Promise<void> {
@@ -95,7 +97,7 @@ export class ReportReview {
     if (!row || !row.forwarded12321) throw new ReviewRefused('not_found');
     await this.db.transaction(async (m) => {
       await m.update(Report, { id, handledAt: IsNull() }, { handledAt: new Date(), reviewedAt: new Date(), reviewedBy: operator.slice(0, 64) });
-      await audit(m, null, { actor: 'operator', channel: 'cli' }, 'complaint_handled', { report: id, number: maskPhone(row.number), operator });
+      await audit(m, null, { actor: 'operator', channel: 'cli' }, 'complaint_handled', { report: id, number: maskPhone(openNumber(this.deps.vault, row)), operator });
     });
   }
 
@@ -111,7 +113,7 @@ export class ReportReview {
     const n = normalizeNumber(rawNumber);
     if (n.kind === 'invalid') throw new ReviewRefused('bad_number');
     const number = n.value;
-    const open = await this.db.getRepository(Report).find({ where: { number, status: In(['counted', 'damped', 'duplicate']) } });
+    const open = await this.db.getRepository(Report).find({ where: { number: this.deps.vault.lookupHash(number), status: In(['counted', 'damped', 'duplicate']) } });
     if (open.length === 0) throw new ReviewRefused('nothing_reported');
     const now = new Date();
     const by = p.operator.slice(0, 64);

@@ -8,6 +8,7 @@ import { In, MoreThanOrEqual } from 'typeorm';
 import { Interception, PhoneBinding, Report, Subscriber } from '../../entities';
 import type { Deps } from '../deps';
 import { maskPhone } from '../privacy/mask';
+import { openNumber, sealNumber } from '../privacy/sealed-numbers';
 import { normalizeNumber } from '../protection/numbers';
 import type { Store } from '../store';
 import { isCategoryCode } from './categories';
@@ -106,14 +107,15 @@ export class ReportService {
     const complaint = input.complaint;
     if (complaint) {
       const existing = await this.db.getRepository(Report).findOneBy({ keyId: (input.reporter as { keyId: string }).keyId, externalId: complaint.externalId });
-      if (existing) return { ok: true, reportId: existing.id, number: existing.number, status: 'duplicate', label: null, replay: true };
+      if (existing) return { ok: true, reportId: existing.id, number: openNumber(this.deps.vault, existing), status: 'duplicate', label: null, replay: true };
     }
 
     // Under the number's lock: the duplicate and burst checks see every earlier report of the number, and
     // the label is rewritten from evidence no concurrent report is still adding to.
-    const outcome = await withLock(this.deps.store, `report:lock:${this.deps.vault.lookupHash(number)}`, async () => {
+    const sealed = sealNumber(this.deps.vault, number);
+    const outcome = await withLock(this.deps.store, `report:lock:${sealed.number}`, async () => {
       const stored = await this.db.transaction(async (m) => {
-        const dup = await m.findOne(Report, { where: { reporterKey, number, status: In(OPEN), createdAt: MoreThanOrEqual(evidenceSince(now)) } });
+        const dup = await m.findOne(Report, { where: { reporterKey, number: sealed.number, status: In(OPEN), createdAt: MoreThanOrEqual(evidenceSince(now)) } });
         // A complaint is always kept (it has a deadline), but a reporter's second vote weighs nothing.
         if (dup && !complaint) throw new ReportRefused('duplicate');
         const { trust, flags } = reporterTrust(facts, now);
@@ -127,7 +129,7 @@ export class ReportService {
         const row = await m.save(
           Report,
           Object.assign(new Report(), {
-            number,
+            ...sealed,
             category,
             channel: input.channel,
             reporterKey,
@@ -170,7 +172,7 @@ export class ReportService {
    * the burst are damped too (a coordinated campaign gets a tenth of its weight, and an operator's look).
    */
   private async burst(m: EntityManager, number: string, now: Date): Promise<boolean> {
-    const recent = await m.find(Report, { where: { number, status: In(OPEN), createdAt: MoreThanOrEqual(new Date(now.getTime() - BURST.windowMs)) } });
+    const recent = await m.find(Report, { where: { number: this.deps.vault.lookupHash(number), status: In(OPEN), createdAt: MoreThanOrEqual(new Date(now.getTime() - BURST.windowMs)) } });
     const low = recent.filter((r) => r.flags.split(',').some((f) => LOW_TRUST_FLAGS.includes(f)));
     if (low.length + 1 < BURST.minLowTrust) return false;
     for (const r of low) {
@@ -195,7 +197,7 @@ export class ReportService {
 
   /** Rewrites the number's report labels from its evidence: written or renewed above the threshold, removed below. */
   async relabel(number: string, now = new Date()): Promise<CategoryScore | null> {
-    const rows = await this.db.getRepository(Report).find({ where: { number, status: In(OPEN), createdAt: MoreThanOrEqual(evidenceSince(now)) } });
+    const rows = await this.db.getRepository(Report).find({ where: { number: this.deps.vault.lookupHash(number), status: In(OPEN), createdAt: MoreThanOrEqual(evidenceSince(now)) } });
     const scores = scoreReports(rows, now);
     const live = (await this.labels.labelsOf(number)).filter((l) => l.source === 'report' && !l.removed);
     for (const s of scores) {

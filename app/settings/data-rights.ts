@@ -73,7 +73,7 @@ export class DataRights {
       protection: settings
         ? { state: stateOf(settings), enabledAt: iso(settings.enabledAt), categoryModes: settings.categoryModes, behaviour: settings.behaviour, notices: settings.notices, options: settings.options, version: settings.version, updatedAt: settings.updatedAt.toISOString() }
         : null,
-      lists: { reject: lists.filter((e) => e.list === 'reject').map(viewOf), allow: lists.filter((e) => e.list === 'allow').map(viewOf) },
+      lists: { reject: lists.filter((e) => e.list === 'reject').map((e) => viewOf(e, this.vault)), allow: lists.filter((e) => e.list === 'allow').map((e) => viewOf(e, this.vault)) },
       audit: trail.map((a) => ({ at: a.at.toISOString(), actor: a.actor, channel: a.channel, action: a.action, detail: a.detail })),
       other,
     };

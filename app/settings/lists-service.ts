@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { ListEntry } from '../../entities';
 import type { AuditSource } from '../audit/audit';
 import { maskPhone } from '../privacy/mask';
+import type { PhoneVault } from '../privacy/phone-vault';
+import { listLookupValue, openListValue, sealListValue } from '../privacy/sealed-numbers';
 import { LIST_LIMIT, type ListEntryKind, type ListName } from '../protection/preferences';
 import { parseListEntry } from '../protection/numbers';
 import type { ProtectionService } from './protection-service';
@@ -61,7 +63,15 @@ export interface ListEntryView {
   createdAt: string;
 }
 
-export const viewOf = (e: ListEntry): ListEntryView => ({ id: e.id, list: e.list as ListName, kind: e.kind as ListEntryKind, value: e.value, note: e.note, createdAt: e.createdAt.toISOString() });
+/** A stored row as the subscriber sees it: exact numbers unsealed. */
+export const viewOf = (e: ListEntry, vault: PhoneVault): ListEntryView => ({
+  id: e.id,
+  list: e.list as ListName,
+  kind: e.kind as ListEntryKind,
+  value: openListValue(vault, e),
+  note: e.note,
+  createdAt: e.createdAt.toISOString(),
+});
 
 export interface ImportReport {
   added: number;
@@ -77,11 +87,15 @@ export class ListsService {
     private readonly db: DataSource,
     private readonly store: Store,
     private readonly protection: ProtectionService,
+    /** Exact numbers are stored sealed (lookup hash + ciphertext); this class is where they are opened. */
+    private readonly vault: PhoneVault,
   ) {}
+
+  private view = (e: ListEntry): ListEntryView => viewOf(e, this.vault);
 
   async entries(subscriberId: number, list?: ListName): Promise<ListEntryView[]> {
     const rows = await this.db.getRepository(ListEntry).find({ where: list ? { subscriberId, list } : { subscriberId }, order: { id: 'ASC' } });
-    return rows.map(viewOf);
+    return rows.map(this.view);
   }
 
   async counts(subscriberId: number): Promise<Record<ListName, number>> {
@@ -99,21 +113,22 @@ export class ListsService {
     const given = parseOrRefuse(listInputSchema, input);
     const item = parseListItem(given.number, given.kind);
     const note = given.note ? given.note : null;
+    const stored = listLookupValue(this.vault, item.kind, item.value);
     const r = await changePreferences(this.db, this.store, this.protection, subscriberId, source, async (m) => {
-      const existing = await m.findOneBy(ListEntry, { subscriberId, list, kind: item.kind, value: item.value });
+      const existing = await m.findOneBy(ListEntry, { subscriberId, list, kind: item.kind, value: stored });
       if (existing) {
-        if (note === null || note === existing.note) return { result: { entry: viewOf(existing), movedFrom: null } };
+        if (note === null || note === existing.note) return { result: { entry: this.view(existing), movedFrom: null } };
         await m.update(ListEntry, { id: existing.id }, { note });
-        return { result: { entry: viewOf({ ...existing, note }), movedFrom: null }, change: { action: 'list_note_set', detail: { list, kind: item.kind, value: auditForm(item.kind, item.value) } } };
+        return { result: { entry: this.view({ ...existing, note }), movedFrom: null }, change: { action: 'list_note_set', detail: { list, kind: item.kind, value: auditForm(item.kind, item.value) } } };
       }
       if ((await m.countBy(ListEntry, { subscriberId, list })) >= LIST_LIMIT) throw new PreferenceError('list_full', [{ path: 'list', message: `at most ${LIST_LIMIT} entries` }]);
       // Looked up first and deleted by id: a DELETE by a key that is not there would lock a gap that
       // other subscribers' inserts need (InnoDB), and turn ordinary concurrency into deadlocks.
-      const onOther = await m.findOneBy(ListEntry, { subscriberId, list: other(list), kind: item.kind, value: item.value });
+      const onOther = await m.findOneBy(ListEntry, { subscriberId, list: other(list), kind: item.kind, value: stored });
       if (onOther) await m.delete(ListEntry, { id: onOther.id });
       const movedFrom = onOther ? other(list) : null;
       const entry = await this.insert(m, { subscriberId, list, kind: item.kind, value: item.value, note });
-      return { result: { entry: viewOf(entry), movedFrom }, change: { action: 'list_added', detail: { list, kind: item.kind, value: auditForm(item.kind, item.value), movedFrom } } };
+      return { result: { entry: this.view(entry), movedFrom }, change: { action: 'list_added', detail: { list, kind: item.kind, value: auditForm(item.kind, item.value), movedFrom } } };
     });
     return { changed: r.changed, ...r.result };
   }
@@ -125,7 +140,8 @@ export class ListsService {
       const row = await m.findOneBy(ListEntry, { id: entryId, subscriberId, list });
       if (!row) throw new PreferenceError('not_found');
       await m.delete(ListEntry, { id: row.id });
-      return { result: viewOf(row), change: { action: 'list_removed', detail: { list, kind: row.kind, value: auditForm(row.kind, row.value) } } };
+      const view = this.view(row);
+      return { result: view, change: { action: 'list_removed', detail: { list, kind: row.kind, value: auditForm(row.kind, view.value) } } };
     });
     return r.result;
   }
@@ -133,7 +149,7 @@ export class ListsService {
   /** Removes by what the subscriber typed (取消拒接 400). */
   async removeByNumber(subscriberId: number, list: ListName, raw: string, source: AuditSource): Promise<ListEntryView> {
     const item = parseListItem(raw);
-    const row = await this.db.getRepository(ListEntry).findOneBy({ subscriberId, list, kind: item.kind, value: item.value });
+    const row = await this.db.getRepository(ListEntry).findOneBy({ subscriberId, list, kind: item.kind, value: listLookupValue(this.vault, item.kind, item.value) });
     if (!row) throw new PreferenceError('not_found');
     return this.remove(subscriberId, list, row.id, source);
   }
@@ -181,7 +197,7 @@ export class ListsService {
         reject('bad_note');
         continue;
       }
-      const key = `${item.kind}:${item.value}`;
+      const key = `${item.kind}:${listLookupValue(this.vault, item.kind, item.value)}`;
       if (seen.has(key)) {
         reject('duplicate_in_file');
         continue;
@@ -196,7 +212,8 @@ export class ListsService {
       const count: Record<ListName, number> = { reject: 0, allow: 0 };
       for (const e of existing) count[e.list as ListName]++;
       for (const w of wanted) {
-        const have = byKey.get(`${w.kind}:${w.value}`);
+        const key = `${w.kind}:${listLookupValue(this.vault, w.kind, w.value)}`;
+        const have = byKey.get(key);
         if (have && have.list === w.list) {
           if (w.note !== null && w.note !== have.note) await m.update(ListEntry, { id: have.id }, { note: w.note });
           out.unchanged++;
@@ -212,7 +229,7 @@ export class ListsService {
           out.moved++;
         }
         const e = await this.insert(m, { subscriberId, list: w.list, kind: w.kind, value: w.value, note: w.note });
-        byKey.set(`${w.kind}:${w.value}`, e);
+        byKey.set(key, e);
         count[w.list]++;
         out.added++;
       }
@@ -223,8 +240,9 @@ export class ListsService {
     return r.result;
   }
 
-  private async insert(m: EntityManager, e: Omit<ListEntry, 'id' | 'createdAt'>): Promise<ListEntry> {
-    const row = Object.assign(new ListEntry(), e, { createdAt: new Date() });
+  /** Inserts with the value sealed; returns the stored row. */
+  private async insert(m: EntityManager, e: Omit<ListEntry, 'id' | 'createdAt' | 'valueCipher'>): Promise<ListEntry> {
+    const row = Object.assign(new ListEntry(), e, sealListValue(this.vault, e.kind, e.value), { createdAt: new Date() });
     await m.save(ListEntry, row);
     return row;
   }

@@ -3,6 +3,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { ListEntry, ProtectionSettings } from '../../entities';
+import type { PhoneVault } from '../privacy/phone-vault';
+import { openListValue } from '../privacy/sealed-numbers';
 import { audit, type AuditSource } from '../audit/audit';
 import { isRetryableDbError } from '../db/errors';
 import {
@@ -110,8 +112,9 @@ export interface Outcome<T> {
 }
 
 /** The whole protection of a subscriber, as the decision engine and the pages read it (defaults when unset). */
-export function preferencesOf(subscriberId: number, s: ProtectionSettings | null, lists: ListEntry[]): Preferences {
-  const item = (e: ListEntry): ListItem => ({ kind: e.kind as ListItem['kind'], value: e.value, note: e.note });
+/** `lists` with their values already opened (exact numbers are stored sealed, see privacy/sealed-numbers.ts). */
+export function preferencesOf(subscriberId: number, s: ProtectionSettings | null, lists: Pick<ListEntry, 'list' | 'kind' | 'value' | 'note'>[]): Preferences {
+  const item = (e: Pick<ListEntry, 'kind' | 'value' | 'note'>): ListItem => ({ kind: e.kind as ListItem['kind'], value: e.value, note: e.note });
   return {
     subscriberId,
     enabled: s?.enabled ?? false,
@@ -192,6 +195,7 @@ export class PreferencesService {
     private readonly db: DataSource,
     private readonly store: Store,
     private readonly protection: ProtectionService,
+    private readonly vault: PhoneVault,
   ) {}
 
   /** Everything the subscriber has stated, defaults filled in. Reading creates nothing. */
@@ -200,7 +204,7 @@ export class PreferencesService {
       this.db.getRepository(ProtectionSettings).findOneBy({ subscriberId }),
       this.db.getRepository(ListEntry).find({ where: { subscriberId }, order: { id: 'ASC' } }),
     ]);
-    return preferencesOf(subscriberId, s, lists);
+    return preferencesOf(subscriberId, s, lists.map((e) => ({ ...e, value: openListValue(this.vault, e) })));
   }
 
   /** Sets the mode of one or more categories. `fraud` stays 'block' whatever is asked. */

@@ -3,21 +3,31 @@
 import type { Store } from '../store';
 import type { InboundMessage } from './message';
 
-/** `msg:<MsgId>` for messages; events carry no MsgId, and MsgId alone has collided in practice. */
+/**
+ * `msg:<FromUserName>:<MsgId>` for messages: MsgId alone has collided between users in practice, and a
+ * collision answered one user with another's cached reply. Events carry no MsgId.
+ */
 export function retryKey(msg: Pick<InboundMessage, 'msgId' | 'fromUserName' | 'createTime' | 'event' | 'eventKey'>): string {
-  if (msg.event === undefined && msg.msgId) return `msg:${msg.msgId}`;
+  if (msg.event === undefined && msg.msgId) return `msg:${msg.fromUserName}:${msg.msgId}`;
   return `evt:${msg.fromUserName}:${msg.createTime}:${msg.event ?? ''}:${msg.eventKey ?? ''}`;
 }
 
 export type Claim = { first: true } | { first: false; reply: string };
 
 export interface DedupeOptions {
-  /** How long a slot lives; longer than WeChat's retry span (about 15 s). */
+  /**
+   * How long a slot lives. Longer than WeChat's retry span (about 15 s), and longer than the whole span
+   * in which the timestamp check still accepts a captured request (±300 s, so 600 s): a replay is then
+   * either answered from the slot or refused as stale, never run a second time.
+   */
   ttlMs?: number;
   /** How long a retry waits for the first delivery's answer before answering `success`. */
   waitMs?: number;
   pollMs?: number;
 }
+
+/** 15 minutes: 2 × the ±300 s timestamp window plus a margin for clock drift. */
+export const DEDUPE_TTL_MS = 15 * 60_000;
 
 const PENDING = 'P';
 const DONE = 'R:'; // followed by the reply XML ('' = success)
@@ -34,7 +44,7 @@ export class RetryDedupe {
     private readonly store: Store,
     opts: DedupeOptions = {},
   ) {
-    this.ttlMs = opts.ttlMs ?? 5 * 60_000;
+    this.ttlMs = opts.ttlMs ?? DEDUPE_TTL_MS;
     this.waitMs = opts.waitMs ?? 4_000;
     this.pollMs = opts.pollMs ?? 100;
   }

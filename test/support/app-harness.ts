@@ -3,6 +3,7 @@
 import crypto from 'node:crypto';
 import { loadConfig } from '../../app/config';
 import type { Deps } from '../../app/deps';
+import type { Logger } from '../../app/log';
 import { closeDeps, openDeps } from '../../app/lifecycle';
 import { startServer, type RunningServer } from '../../app/server';
 import { createDatabaseUrl, TEST_REDIS_URL, testRedisPrefix, type DbKind } from './backends';
@@ -25,7 +26,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(o: { db?: DbKind; store?: 'redis' | 'memory'; mode?: SenderMode; env?: Record<string, string | undefined> } = {}): Promise<Harness> {
+export async function startHarness(o: { db?: DbKind; store?: 'redis' | 'memory'; mode?: SenderMode; env?: Record<string, string | undefined>; log?: Logger } = {}): Promise<Harness> {
   const wechat = await startFakeWechatApi();
   const sms = await startJsonSmsGateway();
   const { url: dbUrl, drop } = await createDatabaseUrl(o.db ?? 'mariadb');
@@ -50,6 +51,8 @@ export async function startHarness(o: { db?: DbKind; store?: 'redis' | 'memory';
     ...o.env,
   };
   const deps = await openDeps(loadConfig(env), { migrate: true });
+  // A test that reads the log lines gives its own logger; the server is built on it from here on.
+  if (o.log) deps.log = o.log;
   const server = await startServer(deps, { port: 0, host: '127.0.0.1' });
   const sender = new WechatSender({ baseUrl: server.url, token: TEST_TOKEN, appId: FAKE_APP.appId, encodingAesKey: TEST_AES_KEY, mode: o.mode ?? 'safe' });
   return {

@@ -24,8 +24,8 @@ export async function preferencesFixture(kind: { db: DbKind; store: 'redis' | 'm
   const protection = new ProtectionService(db, store);
   const subscribers = new SubscriberService(db);
   const bindings = new BindingService(db, vault);
-  const preferences = new PreferencesService(db, store, protection);
-  const lists = new ListsService(db, store, protection);
+  const preferences = new PreferencesService(db, store, protection, vault);
+  const lists = new ListsService(db, store, protection, vault);
   const dataRights = new DataRights(db, store, vault, protection, bindings);
   let n = 0;
   const unique = `${process.pid}${crypto.randomBytes(3).toString('hex')}`;

@@ -11,6 +11,7 @@ import { LabelService } from '../../app/protection/label-service';
 import { notifyPreferencesChanged } from '../../app/protection/preference-source';
 import type { Preferences } from '../../app/protection/preferences';
 import type { Store } from '../../app/store';
+import { sealListValue } from '../../app/privacy/sealed-numbers';
 import { ListEntry, PhoneBinding, ProtectionSettings, Subscriber } from '../../entities';
 import { createTestDb, createTestStore, testRedisPrefix, type DbKind, type TestDb } from './backends';
 
@@ -88,8 +89,8 @@ export async function writePreferences(w: World, subscriberId: number, p: Prefer
       updatedAt: new Date(),
     });
     const rows = [
-      ...p.rejectList.map((e) => ({ subscriberId, list: 'reject', kind: e.kind, value: e.value, note: null, createdAt: new Date() })),
-      ...p.allowList.map((e) => ({ subscriberId, list: 'allow', kind: e.kind, value: e.value, note: null, createdAt: new Date() })),
+      ...p.rejectList.map((e) => ({ subscriberId, list: 'reject', kind: e.kind, ...sealListValue(w.deps.vault, e.kind, e.value), note: null, createdAt: new Date() })),
+      ...p.allowList.map((e) => ({ subscriberId, list: 'allow', kind: e.kind, ...sealListValue(w.deps.vault, e.kind, e.value), note: null, createdAt: new Date() })),
     ];
     if (rows.length) await m.insert(ListEntry, rows);
   });
