@@ -109,6 +109,21 @@ export function noticeChannels(deps: Deps, opts: ChannelOptions = {}): NoticeCha
   return { wechat: wechatClientFor(deps, publicBase(deps.config), { timeoutMs: opts.wechatTimeoutMs }), sms: smsServiceFor(deps) };
 }
 
+/** Reports, appeals and an operator's review of them, as the web side, the console and the ops CLI use them. */
+export function reportParts(deps: Deps, lists: ListsService) {
+  const labels = new DbLabelPort(deps.db);
+  const reports = new ReportService(deps, labels);
+  return { labels, reports, appeals: new AppealService(deps, labels, lists), review: new ReportReview(deps, labels, reports) };
+}
+
+/** What an operator command (npm run ops) works through, built once per command. */
+export function opsServices(deps: Deps) {
+  const protection = new ProtectionService(deps.db, deps.store);
+  return reportParts(deps, new ListsService(deps.db, deps.store, protection, deps.vault));
+}
+
+export type OpsServices = ReturnType<typeof opsServices>;
+
 /** `npm run worker` (ROLE=worker): the notice workers and the marketer jobs, without the web side. */
 export async function startWorkers(deps: Deps, opts: { channels?: NoticeChannels } & Partial<NoticeWorkerOptions> = {}) {
   const { config } = deps;
@@ -188,9 +203,7 @@ export async function buildServices(deps: Deps, opts: AssemblyOptions) {
   const decider = Decider.create(deps, { consents: marketers.index });
   await decider.start();
   const interceptions = new InterceptionService(deps, { onStored: noticeHook() });
-  const labelPort = new DbLabelPort(deps.db);
-  const reports = new ReportService(deps, labelPort);
-  const appeals = new AppealService(deps, labelPort, lists);
+  const { labels: labelPort, reports, appeals, review } = reportParts(deps, lists);
   // The complaints feed on its own router, ahead of the carrier router: that one ends with a JSON 404 for
   // anything under /carrier it does not know, which would otherwise answer POST /carrier/v1/complaints.
   routers.push(addCarrierComplaintRoutes(new Router(), deps, { reports }), carrierRouter(deps, { screen: measured(decider), labels: labelFeedFrom(labels), interceptions }));
@@ -249,7 +262,7 @@ export async function buildServices(deps: Deps, opts: AssemblyOptions) {
   // The operators' console (/ops/): mounted by server.ts on the main port, or alone on ADMIN_PORT. Its
   // public-service page shows the list once a service implementing PublicServiceList is passed here.
   const operators = new OperatorService(deps.db, deps.store, config.dataKey);
-  const opsConsole = consoleRouter(deps, { operators, review: new ReportReview(deps, labelPort, reports), appeals, labels: labelPort });
+  const opsConsole = consoleRouter(deps, { operators, review, appeals, labels: labelPort });
 
   let worker: NoticeWorker | null = null;
   if (opts.workers) worker = startNoticeWorker(deps, { wechat, sms }, { retentionDays: config.retentionDays, ratePerSecond: config.noticeSendRate });

@@ -7,7 +7,7 @@ import { ReportRefused } from '../reports/report-service';
 import { ReviewRefused } from '../reports/report-review';
 import { LabelError } from '../protection/label-service';
 import { closeOpsDeps, openOpsDeps, operatorName, OpsError } from './context';
-import { opsServices, type OpsServices } from './services';
+import { opsServices, type OpsServices } from '../services';
 
 export interface RunContext {
   deps: Deps;
