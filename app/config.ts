@@ -13,6 +13,7 @@ export const SIMULATOR = {
   token: 'simulatortoken',
   templateIntercept: 'SIM_TPL_INTERCEPT',
   templateEnabled: 'SIM_TPL_ENABLED',
+  templateFamily: 'SIM_TPL_FAMILY',
   smsInboundSecret: 'simulator-sms-secret',
   carrierKey: 'sim-carrier:sim-carrier-secret',
   marketerKey: 'sim-marketer:sim-marketer-secret',
@@ -54,6 +55,7 @@ const schema = z.object({
   WECHAT_API_BASE: z.url().optional(),
   WECHAT_TEMPLATE_INTERCEPT: z.string().default(SIMULATOR.templateIntercept),
   WECHAT_TEMPLATE_ENABLED: z.string().default(SIMULATOR.templateEnabled),
+  WECHAT_TEMPLATE_FAMILY: z.string().default(SIMULATOR.templateFamily),
   PUBLIC_BASE_URL: z.url().optional(),
   // X-Forwarded-* only count behind a proxy that sets them; otherwise any client could choose our host.
   TRUST_PROXY: bool(false),
@@ -137,6 +139,8 @@ export interface Config {
     apiBase?: string;
     templateIntercept: string;
     templateEnabled: string;
+    /** The family-protection alert (家人守护提醒). */
+    templateFamily: string;
     simulated: boolean;
   };
   publicBaseUrl?: string;
@@ -301,6 +305,7 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
       apiBase: e.WECHAT_API_BASE?.replace(/\/$/, ''),
       templateIntercept: e.WECHAT_TEMPLATE_INTERCEPT,
       templateEnabled: e.WECHAT_TEMPLATE_ENABLED,
+      templateFamily: e.WECHAT_TEMPLATE_FAMILY,
       simulated,
     },
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/$/, ''),

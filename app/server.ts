@@ -10,6 +10,7 @@ import { RefusalLog } from './http/refusals';
 import { wechatRouter } from './http/wechat-route';
 import { publishMenu } from '../menus/publish';
 import { buildServices, type AssemblyOptions, type Services } from './services';
+import { h5Fallbacks } from './h5/care-routes';
 
 /** Time for a whole request (headers and body) to arrive: WeChat's own patience. */
 export const REQUEST_TIMEOUT_MS = 5000;
@@ -48,6 +49,7 @@ export async function startServer(deps: Deps, opts: { port?: number; host?: stri
   if (deps.config.production && !deps.config.metricsToken) deps.log.warn('METRICS_TOKEN is unset: /metrics is open to anyone who reaches this port');
   if (services.simPage) app.use(services.simPage.authorizeCookie);
   if (services.sim) app.use(services.sim.middleware);
+  app.use(h5Fallbacks());
   for (const r of [wechat.router, ...services.routers]) app.use(r.routes()).use(r.allowedMethods());
   const admin = deps.config.admin ? await startAdminServer(deps, services) : null;
   if (!admin) app.use(services.opsConsole.routes()).use(services.opsConsole.allowedMethods());

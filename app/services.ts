@@ -2,6 +2,9 @@
 // them. Routes, handlers and workers receive what is built here; nothing else constructs services.
 import { deriveKey } from './privacy/derive-key';
 import Router from '@koa/router';
+import { familyHook } from './family/alerts';
+import { FamilyService } from './family/links';
+import { guardianTeller } from './family/tell-guardian';
 import type { ChatServices } from '../menus/handlers/context';
 import { SMS } from '../menus/texts';
 import { BINDING } from '../menus/texts-binding';
@@ -202,11 +205,21 @@ export async function buildServices(deps: Deps, opts: AssemblyOptions) {
   const labels = new LabelService(deps.db);
   const decider = Decider.create(deps, { consents: marketers.index });
   await decider.start();
-  const interceptions = new InterceptionService(deps, { onStored: noticeHook() });
+  // Family protection (家人守护): its alerts are scheduled in the same transaction as the member's notices.
+  const ownNotices = noticeHook();
+  const familyAlerts = familyHook(deps.vault);
+  const interceptions = new InterceptionService(deps, {
+    onStored: async (m, rows) => {
+      await ownNotices(m, rows);
+      await familyAlerts(m, rows);
+    },
+  });
   const { labels: labelPort, reports, appeals, review } = reportParts(deps, lists);
   // The complaints feed on its own router, ahead of the carrier router: that one ends with a JSON 404 for
   // anything under /carrier it does not know, which would otherwise answer POST /carrier/v1/complaints.
   routers.push(addCarrierComplaintRoutes(new Router(), deps, { reports }), carrierRouter(deps, { screen: measured(decider), labels: labelFeedFrom(labels), interceptions }));
+
+  const family = new FamilyService(deps, { protection, sms, tellGuardian: guardianTeller(deps, { wechat, sms }) });
 
   const chat: ChatServices = {
     store: deps.store,
@@ -220,6 +233,7 @@ export async function buildServices(deps: Deps, opts: AssemblyOptions) {
     reports,
     appeals,
     consents: marketers.consents,
+    family,
     records: new InterceptionRecords(deps),
     publicBaseUrl: opts.publicBaseUrl,
     announceEnabled,
@@ -233,7 +247,7 @@ export async function buildServices(deps: Deps, opts: AssemblyOptions) {
   };
 
   const sim = simulatedApi
-    ? createWechatApiServer({ appId: config.wechat.appId, appSecret: config.wechat.appSecret, templateIds: [config.wechat.templateIntercept, config.wechat.templateEnabled], prefix: SIMULATOR_API_PATH })
+    ? createWechatApiServer({ appId: config.wechat.appId, appSecret: config.wechat.appSecret, templateIds: [config.wechat.templateIntercept, config.wechat.templateEnabled, config.wechat.templateFamily], prefix: SIMULATOR_API_PATH })
     : null;
 
   routers.push(
@@ -249,10 +263,13 @@ export async function buildServices(deps: Deps, opts: AssemblyOptions) {
         announceEnabled,
         binding: { otp, oneTap, mergeSmsEnrolment: (subscriberId, phoneHash) => mergeSmsSubscriber(deps, subscriberId, phoneHash) },
         consents: marketers.consents,
+        family,
+        appeals,
+        reports,
       },
       { authorizeBase: simulatedApi ? apiBase : WECHAT_AUTHORIZE_BASE, exchangeCode: (code) => oauth.exchangeCode(code) },
     ),
-    smsInboundRouter(deps, { protection, sms }, opts.inbound),
+    smsInboundRouter(deps, { protection, sms, family }, opts.inbound),
   );
   const simPage = sim ? simulatorRouter(deps, { state: sim.state, subscribers, bindings }, { baseUrl: opts.publicBaseUrl, simApiPath: SIMULATOR_API_PATH }) : null;
   if (simPage) routers.push(simPage.router);
@@ -275,6 +292,7 @@ export async function buildServices(deps: Deps, opts: AssemblyOptions) {
     reports,
     appeals,
     interceptions,
+    family,
     wechat,
     sms,
     subscribers,

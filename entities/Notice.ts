@@ -14,7 +14,9 @@ export interface NoticeHistoryEntry {
   until?: string;
 }
 
-export type NoticeKind = 'intercept' | 'digest' | 'enabled';
+/** family / family_digest: a guardian's alert about a family member's call (app/family/alerts.ts). */
+export type NoticeKind = 'intercept' | 'digest' | 'enabled' | 'family' | 'family_digest';
+export const isFamilyKind = (k: string) => k === 'family' || k === 'family_digest';
 export type NoticeChannel = 'wechat' | 'sms';
 /**
  * pending: waiting for `nextAt` · held: waiting for the end of quiet hours · claimed: a worker holds the lease ·

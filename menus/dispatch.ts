@@ -15,6 +15,7 @@ async function stepful(i: ChatInput, s: ChatServices): Promise<string | null> {
   if (i.kind !== 'text' || !i.text) return null;
   const compact = i.text.replace(/[\s-]/g, '');
   if (/^\d{6}$/.test(compact) && (await s.otp.pending(i.openid))) return checkCode(i, s, compact);
+  if (/^\d{6}$/.test(compact) && (await s.otp.locked(i.openid))) return CHAT.codeLocked;
   const step = await chatState.get(s.store, i.openid);
   if (step === 'await_phone' && /^\+?\d{11,13}$/.test(compact)) return startBinding(i, s, compact);
   if (step === 'await_phone' && /^\d+$/.test(compact)) return startBinding(i, s, compact);

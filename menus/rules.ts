@@ -6,8 +6,9 @@ import { CHAT } from './texts';
 import { askForPhone, startBinding } from './handlers/bind-phone';
 import { listConsents, revokeConsent } from './handlers/consents';
 import { click, event, text, type ChatCommand } from './handlers/context';
+import { addFamilyMember, memberRecords, quitFamily, removeFamilyMember, setMemberProtection, showFamily } from './handlers/family';
 import { followed, unfollowed } from './handlers/follow';
-import { addTo, removeFrom, setCategory, showLists, summary } from './handlers/preferences';
+import { addTo, categoryWithoutMode, removeFrom, setCategory, showLists, summary } from './handlers/preferences';
 import { enableProtection, setPaused, showSettings } from './handlers/protection';
 import { appeal, showRecords } from './handlers/records';
 import { fileReport } from './handlers/reports';
@@ -53,6 +54,15 @@ export const CHAT_RULES: readonly ChatCommand[] = [
   { name: 'prefs-reject', match: text(new RegExp(`^(拒接|拉黑|屏蔽)${sep}(\\S.*)$`)), handle: addTo('reject') },
   { name: 'prefs-allow', match: text(new RegExp(`^(允许|放行|白名单)${sep}(\\S.*)$`)), handle: addTo('allow') },
   { name: 'prefs-category', match: text(/^类别[\s:：]*(\S+)[\s:：]+(\S+)$/), handle: setCategory },
+  { name: 'prefs-category-no-mode', match: text(/^类别[\s:：]*(\S+)$/), handle: categoryWithoutMode },
+
+  // 家人守护: family protection.
+  { name: 'family-add', match: text(/^(?:添加家人|加家人|守护家人)\s*(.*)$/s), handle: addFamilyMember },
+  { name: 'family-list', match: text(/^(家人|家人守护|我的家人)$/), handle: showFamily },
+  { name: 'family-remove', match: text(/^(?:删除家人|解除家人|解除守护)\s*(.*)$/s), handle: removeFamilyMember },
+  { name: 'family-records', match: text(/^家人记录\s*(.*)$/s), handle: memberRecords },
+  { name: 'family-protection', match: text(/^家人(暂停|恢复)\s*(.*)$/s), handle: setMemberProtection },
+  { name: 'family-quit', match: text(/^(退出守护|退出家人守护)$/), handle: quitFamily },
 
   // 授权: marketing consents, and revoking them.
   { name: 'consents', match: text(/^(?:授权|我的授权|营销授权)$/), handle: listConsents },

@@ -20,24 +20,31 @@ export const CHAT = {
   help:
     '可用指令：\n' +
     '· 绑定 手机号 —— 绑定要保护的手机\n' +
-    '· 开启防护 / 暂停 / 恢复 —— 开关拦截\n' +
-    '· 拒接 号码 / 允许 号码 —— 管理个人名单\n' +
+    '· 开启防护 / 暂停 / 恢复 / 状态 —— 开关和查看拦截\n' +
+    '· 拒接 号码 / 允许 号码 / 取消拒接 号码 / 取消允许 号码 / 名单 —— 个人名单（也可拒接号段，如 拒接 400）\n' +
+    '· 类别 名称 处理方式 —— 如 类别 贷款理财 允许（处理方式：允许、拦截、智能接听、来电验证）\n' +
     '· 我的设置 —— 查看当前设置\n' +
+    '· 拦截记录 —— 最近被拦截的来电\n' +
+    '· 申诉 序号或号码 —— 误拦截申诉，号码立即加入允许名单\n' +
+    '· 举报 号码 类别 / 标记 序号 类别 —— 举报骚扰号码\n' +
+    '· 添加家人 手机号 / 家人 / 删除家人 序号 / 家人记录 序号 / 退出守护 —— 家人守护\n' +
     '也可点击菜单“业务设置”进行操作。',
   unknown: '没太明白您的意思。回复“帮助”查看可用指令，或点击菜单“业务设置”。',
   askPhone: `请回复要绑定的11位手机号码（例如 ${EG}），我们会向该号码发送6位验证码。`,
   badPhone: '这不是有效的中国大陆手机号码，请检查后重新回复11位手机号码。',
   codeSent: (masked: string) => `验证码已发送至${masked}，5分钟内有效。请直接回复收到的6位验证码。`,
-  cooldown: (seconds: number) => `验证码发送过于频繁，请${seconds}秒后再试。若已收到验证码，请直接回复。`,
+  cooldown: (seconds: number) => `验证码刚刚已发送，请直接回复收到的6位验证码；如未收到，${seconds}秒后可重新获取。`,
+  cooldownOther: (masked: string, seconds: number) => `${masked}刚刚获取过验证码，请${seconds}秒后再回复“绑定 手机号”重新获取。`,
   dailyCap: '今日获取验证码次数已达上限，请明天再试。',
   noCodePending: '验证码已失效或尚未获取。请回复“绑定 手机号”重新获取验证码。',
   wrongCode: (left: number) => `验证码不正确，还可尝试${left}次。请核对短信后重新回复。`,
-  codeLocked: '验证码错误次数过多，已失效。请回复“绑定 手机号”重新获取。',
+  codeLocked: '验证码错误次数过多，已锁定失效，再输入也无法绑定。请回复“绑定 手机号”重新获取新的验证码。',
   bound: (masked: string) => `手机号${masked}绑定成功！点击菜单“业务设置 → 开启防护”即可开始拦截骚扰电话。`,
   boundMoved: (masked: string) => `手机号${masked}绑定成功（该号码已从原微信账号解绑）。点击“开启防护”即可开始拦截。`,
   alreadyBound: (masked: string) => `您已绑定${masked}。如需更换号码，请回复“绑定 新手机号”。`,
   needBind: '您还没有绑定手机号。请回复要保护的11位手机号码，我们会发送验证码完成绑定。',
   enabled: (masked: string) => `已为${masked}开启防骚扰保护：默认拦截全部营销类来电和疑似诈骗电话，并开启异常呼叫防护。拦截后会通知您。可在“业务设置”中调整。`,
+  reenabled: (masked: string) => `已为${masked}重新开启防骚扰保护，沿用您之前的拦截设置。回复“我的设置”查看。`,
   alreadyEnabled: (masked: string) => `${masked}的防骚扰保护已处于开启状态。可在“业务设置 → 设置页面”调整拦截类别。`,
   paused: '防骚扰保护已暂停，暂停期间来电不会被拦截。回复“恢复”重新开启。',
   resumed: '防骚扰保护已恢复。',
@@ -64,6 +71,7 @@ export const KEYWORD = {
   confirmDisable: '【防骚扰服务】您申请取消骚扰电话拦截服务。请在10分钟内回复Y确认取消，不取消请忽略本短信。',
   enabled: (masked: string) =>
     `【防骚扰服务提醒】您的号码${masked}已开通骚扰电话拦截：默认拦截全部营销类来电和疑似诈骗电话，并开启异常呼叫防护。发送CX查询状态，发送QXFSR取消。`,
+  reenabled: (masked: string) => `【防骚扰服务提醒】您的号码${masked}已重新开通骚扰电话拦截，沿用您之前的拦截设置。发送CX查询状态，发送QXFSR取消。`,
   alreadyEnabled: (masked: string) => `【防骚扰服务】您的号码${masked}已处于保护中，无需重复开通。发送CX查询状态，发送QXFSR取消。`,
   disabled: (masked: string) => `【防骚扰服务提醒】您的号码${masked}已取消骚扰电话拦截，您的设置已保留。发送KTFSR可重新开通。`,
   notEnabled: '【防骚扰服务】您的号码尚未开通骚扰电话拦截。发送KTFSR开通。',
@@ -131,6 +139,8 @@ export const PREFS = {
   categorySet: (category: string, mode: string) => `已将“${category}”设为${mode}。回复“我的设置”查看全部设置。`,
   categoryUnchanged: (category: string, mode: string) => `“${category}”已经是${mode}。回复“我的设置”查看全部设置。`,
   badCategory: '未识别的类别。可选：贷款理财、保险推销、股票证券、房产中介、教育培训、医疗保健、人力资源、旅游、催收、其他营销。例如：类别 贷款理财 允许。',
+  categoryNeedsMode: (category: string) =>
+    `请告诉我“${category}”来电怎么处理：允许（照常接通）、拦截（直接挡掉）、智能接听（助手代接，把对方来意发给您）、来电验证（对方通过验证才会响铃）。例如：类别 ${category} 拦截。`,
   badMode: '未识别的处理方式。可选：允许、拦截、智能接听、来电验证。例如：类别 保险推销 拦截。',
   fraudLocked: '疑似诈骗电话始终拦截，不能修改。可回复“我的设置”查看其他类别。',
   help:
@@ -158,6 +168,7 @@ export const H5 = {
     rules: '拦截时段与异常呼叫防护',
     notices: '通知设置',
     records: '拦截记录',
+    family: '家人守护',
     data: '我的数据',
   },
   overview: {
@@ -169,6 +180,8 @@ export const H5 = {
     categories: (blocked: number, total: number) => `拦截 ${blocked}/${total} 类`,
     listCount: (n: number, limit: number) => `${n}/${limit}`,
     recent: (n: number) => `最近 ${n} 条`,
+    /** What each number of the summary counts, said under it. */
+    counts: { categories: '类营销来电直接拦截', reject: '个号码在拒接名单', allow: '个号码在允许名单' },
     enable: '开启防护',
     pause: '暂停防护',
     resume: '恢复防护',
@@ -252,6 +265,13 @@ export const H5 = {
     title: '拦截记录',
     empty: '暂无拦截记录。开启防护后，被拦截的来电会显示在这里。',
     unknownCaller: '未知号码',
+    appeal: '误拦截申诉',
+    appealLabel: (caller: string) => `误拦截申诉 ${caller}，以后总是接通`,
+    appealed: '已申诉，该号码已加入允许名单',
+    mark: '标记',
+    markLabel: (caller: string) => `把 ${caller} 标记为`,
+    marked: '已标记，感谢您的反馈',
+    markTitle: '标记类别',
   },
   data: {
     title: '我的数据',
@@ -289,7 +309,29 @@ export const H5 = {
     wechat_unavailable: '微信暂时无法完成登录，请稍后重试。',
     not_available: '该功能暂不可用。',
     internal: '系统繁忙，请稍后再试。',
+    duplicate: '您已经标记过这个号码。',
+    rate_limited: '操作太频繁，请稍后再试。',
+    own_number: '不能标记自己的号码。',
+    not_reportable: '紧急和公共服务号码不能标记。',
+    bad_category: '请选择一个类别。',
+    already_resolved: '该申诉已处理。',
   } as Record<string, string>,
+  /** "输入有误" says which field: the last named segment of the issue's path. */
+  fields: {
+    start: '开始时间',
+    end: '结束时间',
+    days: '生效日期',
+    windows: '拦截时段',
+    mode: '方式',
+    digestMinutes: '汇总间隔',
+    quietHours: '免打扰时段',
+    withinMinutes: '间隔（分钟）',
+    number: '号码',
+    note: '备注',
+    phone: '手机号',
+    category: '类别',
+  } as Record<string, string>,
+  invalidField: (field: string, start: boolean) => `${start ? '免打扰' : ''}${field}填写有误，请检查后重试。`,
   errorTitle: '出错了',
   reopen: '重新进入',
 } as const;
@@ -322,6 +364,8 @@ export const NOTICE = {
   span: (minutes: number) => (minutes % 60 === 0 ? `${minutes / 60}小时` : `${minutes}分钟`),
   digestLine: (count: number, span: string) => `过去${span}为您拦截${count}个骚扰电话`,
   heldLine: (count: number) => `免打扰期间为您拦截${count}个骚扰电话`,
+  passedOnly: (count: number) => `${count}个来电通过验证已接通`,
+  passedAlso: (count: number) => `，另有${count}个来电通过验证已接通`,
   /** The calls a digest lists by SMS: "4001234567（贷款理财）、…等". */
   sample: (items: { caller: string; what: string }[], more: number) => items.map((i) => `${i.caller}（${i.what}）`).join('、') + (more > 0 ? `等` : ''),
   template: (p: { caller: string; what: string; time: string; masked: string }) => ({
@@ -344,6 +388,7 @@ export const NOTICE = {
     usage: `误拦截申诉：请回复“申诉 号码”（如：申诉 ${EG}），或先回复“拦截记录”再回复“申诉 序号”。该号码将立即加入允许名单。`,
     done: (number: string) => `已受理申诉：${number}已加入您的允许名单，今后来电将直接接通。我们也会复核该号码的标记。`,
     already: (number: string) => `${number}已在您的允许名单中，来电会直接接通。`,
+    neverIntercepted: (number: string) => `没有找到${number}被拦截的记录，无需申诉。如想让它的来电总能接通，请回复“允许 ${number}”。`,
     badIndex: '没有这个序号的拦截记录。请先回复“拦截记录”查看，再回复“申诉 序号”。',
     badNumber: `无法识别这个号码。请回复“申诉 号码”，例如：申诉 ${EG}。`,
     listFull: '允许名单已满1000条，请先回复“取消允许 号码”删除不需要的条目后再申诉。',

@@ -2,7 +2,7 @@
 import type { EntityManager } from 'typeorm';
 import { AuditEvent } from '../../entities';
 
-export type Actor = 'subscriber' | 'operator' | 'carrier' | 'marketer' | 'system';
+export type Actor = 'subscriber' | 'guardian' | 'operator' | 'carrier' | 'marketer' | 'system';
 export type Channel = 'wechat' | 'h5' | 'sms' | 'cli' | 'console' | 'api' | 'system';
 
 export interface AuditSource {

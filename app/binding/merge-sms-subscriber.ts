@@ -41,6 +41,9 @@ export async function mergeSmsSubscriber(
       if (HANDLED.has(meta.tableName) || !meta.findColumnWithPropertyName('subscriberId')) continue;
       await m.createQueryBuilder().update(meta.target).set({ subscriberId: to } as never).where('subscriberId = :from', { from }).execute();
     }
+    // A family member who agreed by SMS stays the guarded member (家人守护) once they bind in WeChat.
+    if (m.connection.entityMetadatas.some((e) => e.tableName === 'family_link'))
+      await m.createQueryBuilder().update('family_link').set({ memberSubscriberId: to }).where('memberSubscriberId = :from', { from }).execute();
     if (m.connection.entityMetadatas.some((e) => e.tableName === 'report'))
       await m.createQueryBuilder().update('report').set({ reporterKey: `s:${to}` }).where('reporterKey = :k', { k: `s:${from}` }).execute();
 

@@ -104,6 +104,7 @@ export class OtpService {
     const pendingRaw = JSON.stringify(pending);
     await this.store.set(codeKey, pendingRaw, { ttlMs: OTP_TTL_MS });
     await this.store.del(`otp:tries:${p.subscriberKey}`);
+    await this.store.del(`otp:locked:${p.subscriberKey}`);
     // The SMS goes out in the background (the chat answers at once); a code that never left is not counted,
     // does not hold the phone's cooldown, and cannot be typed in.
     const delivery = (async () => {
@@ -124,6 +125,17 @@ export class OtpService {
     return { ok: true };
   }
 
+  /** The code is spent; for its remaining life a typed code is answered "locked", not "not understood". */
+  private async lock(subscriberKey: string, key: string, raw: string): Promise<void> {
+    await this.store.compareAndDelete(key, raw);
+    await this.store.set(`otp:locked:${subscriberKey}`, '1', { ttlMs: OTP_TTL_MS });
+  }
+
+  /** Whether this subscriber's last code was locked by wrong tries (and no new one was asked for since). */
+  async locked(subscriberKey: string): Promise<boolean> {
+    return (await this.store.get(`otp:locked:${subscriberKey}`)) !== null;
+  }
+
   /** Whether a code is outstanding for this subscriber (a bare 6-digit message is then read as the code). */
   async pending(subscriberKey: string): Promise<boolean> {
     return (await this.store.get(`otp:code:${subscriberKey}`)) !== null;
@@ -136,7 +148,7 @@ export class OtpService {
     if (!raw) return { ok: false, reason: 'none' };
     const tries = await this.store.incr(`otp:tries:${subscriberKey}`, OTP_TTL_MS);
     if (tries > OTP_MAX_TRIES) {
-      await this.store.compareAndDelete(key, raw);
+      await this.lock(subscriberKey, key, raw);
       return { ok: false, reason: 'locked' };
     }
     const pending = JSON.parse(raw) as PendingCode;
@@ -144,7 +156,7 @@ export class OtpService {
     const given = Buffer.from(this.mac(/^\d{6}$/.test(code) ? code : 'x', pending.nonce, pending.phoneHash), 'hex');
     if (!crypto.timingSafeEqual(expected, given)) {
       if (tries >= OTP_MAX_TRIES) {
-        await this.store.compareAndDelete(key, raw);
+        await this.lock(subscriberKey, key, raw);
         return { ok: false, reason: 'locked' };
       }
       return { ok: false, reason: 'wrong', triesLeft: OTP_MAX_TRIES - tries };

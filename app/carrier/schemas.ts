@@ -62,7 +62,7 @@ export const interceptionEventSchema = z
     caller: number('Calling number'),
     callee: number('Called subscriber number'),
     at: isoTime('When the call was stopped'),
-    action: actionSchema.describe('What the network did, as decided by /screen'),
+    action: actionSchema.describe('What the network did, as decided by /screen. An allow event whose caller is labelled fraud (or whose category is fraud) reports a fraud call that got through: the guardians of the callee (家人守护) are alerted'),
     reason: z.string().trim().min(1).max(64).describe('The reason the decision carried'),
     category: categorySchema.optional(),
     outcome: outcomeSchema.optional(),

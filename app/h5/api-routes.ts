@@ -20,6 +20,14 @@ const FROM_H5: AuditSource = { actor: 'subscriber', channel: 'h5' };
 
 const STATUS: Record<PreferenceError['code'], number> = { invalid: 400, bad_number: 400, fraud_locked: 422, list_full: 409, not_found: 404, not_enabled: 409 };
 
+/** The refusal in the subscriber's words; an invalid field is named (开始时间填写有误), not just "输入有误". */
+function refusalMessage(e: PreferenceError): string {
+  const path = e.code === 'invalid' ? e.issues[0]?.path.split('.') : undefined;
+  const name = path?.filter((p) => !/^\d+$/.test(p)).reverse().find((p) => H5.fields[p]);
+  if (!path || !name) return H5.errors[e.code] ?? e.code;
+  return H5.invalidField(H5.fields[name], path[0] === 'quietHours' && name !== 'quietHours');
+}
+
 /** Turns refusals into JSON the page script can show; anything unexpected stays a 500 for the boundary. */
 export async function jsonErrors(ctx: Context, next: Next): Promise<void> {
   ctx.set('Cache-Control', 'no-store');
@@ -28,7 +36,7 @@ export async function jsonErrors(ctx: Context, next: Next): Promise<void> {
   } catch (e) {
     if (e instanceof PreferenceError) {
       ctx.status = STATUS[e.code];
-      ctx.body = { error: e.code, message: H5.errors[e.code] ?? e.code, ...(e.issues.length ? { issues: e.issues } : {}) };
+      ctx.body = { error: e.code, message: refusalMessage(e), ...(e.issues.length ? { issues: e.issues } : {}) };
     } else if (e instanceof HttpError) {
       ctx.status = e.status;
       ctx.body = { error: e.code, message: H5.errors[e.code] ?? e.message };

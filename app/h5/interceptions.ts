@@ -5,6 +5,8 @@ import { recentInterceptions as records } from '../notices/records';
 import type { PhoneVault } from '../privacy/phone-vault';
 
 export interface InterceptionItem {
+  /** What 申诉 and 标记 on the page refer to (never the number: that comes from the record). */
+  id: number;
   at: string;
   caller: string;
   action: string | null;
@@ -21,6 +23,6 @@ export interface Interceptions {
 export async function recentInterceptions(db: DataSource, vault: PhoneVault, subscriberId: number, limit = 50): Promise<Interceptions> {
   const page = await records({ db, vault }, subscriberId, { limit });
   return {
-    items: page.items.map((r) => ({ at: r.at.toISOString(), caller: r.caller, action: r.action, category: r.category, reason: r.reason, description: r.description })),
+    items: page.items.map((r) => ({ id: r.id, at: r.at.toISOString(), caller: r.caller, action: r.action, category: r.category, reason: r.reason, description: r.description })),
   };
 }

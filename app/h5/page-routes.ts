@@ -16,6 +16,10 @@ import { noticesPage } from './pages/notices';
 import { overviewPage } from './pages/overview';
 import { recordsPage } from './pages/records';
 import { rulesPage } from './pages/rules';
+import { mountFamily } from './family-routes';
+import { isSimpleView, mountCare } from './care-routes';
+import { simplePage } from './pages/simple';
+import { mountRecordActions } from './records-routes';
 
 // Pages load only our own script and stylesheet; only our own origin (the simulator's phone frame) may frame them.
 export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'";
@@ -25,7 +29,8 @@ export function renderPage(ctx: Context, htmlText: string, csp: string = CSP): v
   ctx.set('Cache-Control', 'no-store');
   ctx.set('Content-Security-Policy', csp);
   ctx.type = 'text/html; charset=utf-8';
-  ctx.body = htmlText;
+  // The large-text view (关怀版), once chosen, is every page's.
+  ctx.body = isSimpleView(ctx) ? htmlText.replace('<body ', '<body class="simple" ') : htmlText;
 }
 
 export function mountPages(router: Router, deps: Deps, s: H5Services, auth: H5Auth, cookies: H5Cookies): void {
@@ -35,9 +40,13 @@ export function mountPages(router: Router, deps: Deps, s: H5Services, auth: H5Au
     return { id: st.subscriber.id, csrf: cookies.csrfToken(st.session) };
   };
 
+  mountCare(router, auth);
+  if (s.appeals && s.reports) mountRecordActions(router, deps, s.appeals, s.reports, auth);
+  if (s.family) mountFamily(router, deps, s, s.family, auth, cookies, render);
   router.get('/', auth.page, async (ctx) => {
     const { id, csrf } = who(ctx);
     const [settings, binding, counts, records] = await Promise.all([s.protection.get(id), s.bindings.forSubscriber(id), s.lists.counts(id), recentInterceptions(deps.db, deps.vault, id)]);
+    if (isSimpleView(ctx)) return render(ctx, simplePage({ masked: binding ? s.bindings.maskedPhoneOf(binding) : null, state: stateOf(settings), records }, csrf));
     const prefs = await s.preferences.view(id);
     render(ctx, overviewPage({ masked: binding ? s.bindings.maskedPhoneOf(binding) : null, state: stateOf(settings), categoryModes: prefs.categoryModes, counts, recent: records.items.length }, csrf));
   });
@@ -62,7 +71,7 @@ export function mountPages(router: Router, deps: Deps, s: H5Services, auth: H5Au
   });
   router.get('/records', auth.page, async (ctx) => {
     const { id, csrf } = who(ctx);
-    render(ctx, recordsPage(await recentInterceptions(deps.db, deps.vault, id), csrf));
+    render(ctx, recordsPage(await recentInterceptions(deps.db, deps.vault, id), csrf, { actions: !!(s.appeals && s.reports) }));
   });
   router.get('/data', auth.page, async (ctx) => {
     const { id, csrf } = who(ctx);

@@ -47,7 +47,7 @@ export function h5Router(deps: Deps, services: H5Services, opts: H5Options): Rou
     await next();
   });
 
-  for (const asset of [ASSETS.css, ASSETS.js, ASSETS.bindJs]) {
+  for (const asset of [ASSETS.css, ASSETS.js, ASSETS.bindJs, ASSETS.icon]) {
     router.get(asset.path.slice('/h5'.length), (ctx) => {
       ctx.set('ETag', asset.etag);
       ctx.set('Cache-Control', 'public, max-age=86400');

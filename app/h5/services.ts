@@ -5,6 +5,9 @@ import type { OtpService } from '../binding/otp';
 import type { ConsentService } from '../marketers/consent-service';
 import type { SubscriberService } from '../binding/subscriber-service';
 import type { DataRights } from '../settings/data-rights';
+import type { FamilyService } from '../family/links';
+import type { AppealService } from '../reports/appeal-service';
+import type { ReportService } from '../reports/report-service';
 import type { ListsService } from '../settings/lists-service';
 import type { PreferencesService } from '../settings/preferences-service';
 import type { ProtectionService } from '../settings/protection-service';
@@ -16,6 +19,11 @@ export interface H5Services {
   preferences: PreferencesService;
   lists: ListsService;
   dataRights: DataRights;
+  /** 家人守护: the family page and its endpoints are mounted when given. */
+  family?: FamilyService;
+  /** 申诉 and 标记 from the records page (mounted when given). */
+  appeals?: Pick<AppealService, 'fileBySubscriber'>;
+  reports?: Pick<ReportService, 'markInterception'>;
   /** The marketing consents call centres recorded (营销授权); absent: no such page. */
   consents?: ConsentService;
   /** The "service enabled" template message and SMS, as after 开启防护 in the chat; must not throw. */

@@ -2,7 +2,10 @@
 // each covers, the subscribers (openid, follow state, push block), their notice settings and bound phones.
 import { In, type DataSource } from 'typeorm';
 import { Interception } from '../../entities/Interception';
-import type { Notice } from '../../entities/Notice';
+import { isFamilyKind, type Notice } from '../../entities/Notice';
+import { FamilyAlertItem } from '../../entities/FamilyAlertItem';
+import { FamilyLink } from '../../entities/FamilyLink';
+import { maskPhone } from '../privacy/mask';
 import { NoticeItem } from '../../entities/NoticeItem';
 import { PhoneBinding } from '../../entities/PhoneBinding';
 import { ProtectionSettings } from '../../entities/ProtectionSettings';
@@ -18,16 +21,29 @@ export interface NoticeContext {
   settings: Map<number, NoticeSettings>;
   /** Bound phone in clear, for SMS and for the masked form in templates. */
   phones: Map<number, string>;
+  /** Family alerts: the member each is about, masked. */
+  family: Map<number, string>;
 }
 
 const CHUNK = 500;
 const chunks = <T>(xs: T[]): T[][] => Array.from({ length: Math.ceil(xs.length / CHUNK) }, (_, i) => xs.slice(i * CHUNK, (i + 1) * CHUNK));
 
 export async function loadContext(db: DataSource, vault: PhoneVault, notices: Notice[]): Promise<NoticeContext> {
-  const noticeIds = notices.filter((n) => n.kind !== 'enabled').map((n) => n.id);
+  const noticeIds = notices.filter((n) => n.kind !== 'enabled' && !isFamilyKind(n.kind)).map((n) => n.id);
+  const familyIds = notices.filter((n) => isFamilyKind(n.kind)).map((n) => n.id);
   const subscriberIds = [...new Set(notices.map((n) => n.subscriberId))];
   const links: NoticeItem[] = [];
   for (const part of chunks(noticeIds)) links.push(...(await db.getRepository(NoticeItem).findBy({ noticeId: In(part) })));
+  const family = new Map<number, string>();
+  for (const part of chunks(familyIds)) {
+    const alerts = await db.getRepository(FamilyAlertItem).findBy({ noticeId: In(part) });
+    const members = new Map((await db.getRepository(FamilyLink).find({ select: { id: true, memberCipher: true }, where: { id: In([...new Set(alerts.map((a) => a.linkId))]) } })).map((l) => [l.id, l.memberCipher]));
+    for (const a of alerts) {
+      links.push({ interceptionId: a.interceptionId, noticeId: a.noticeId });
+      const cipher = members.get(a.linkId);
+      if (!family.has(a.noticeId)) family.set(a.noticeId, cipher ? maskPhone(vault.decrypt(cipher)) : '****');
+    }
+  }
   const interceptions = new Map<number, Interception>();
   for (const part of chunks(links.map((l) => l.interceptionId))) {
     for (const i of await db.getRepository(Interception).findBy({ id: In(part) })) interceptions.set(i.id, i);
@@ -63,5 +79,5 @@ export async function loadContext(db: DataSource, vault: PhoneVault, notices: No
     for (const b of bindings) phones.set(b.subscriberId, vault.decrypt(b.phoneCipher));
   }
   for (const id of subscriberIds) if (!settings.has(id)) settings.set(id, noticeSettingsOf(undefined));
-  return { items, subscribers, settings, phones };
+  return { items, subscribers, settings, phones, family };
 }

@@ -1,6 +1,7 @@
 // Per claimed notice, before anything is sent: go now (through which channel), wait for the end of quiet
 // hours, or give up with a reason. Then, after the channel answered: what the notice becomes.
-import type { Notice, NoticeHistoryEntry } from '../../entities/Notice';
+import { isFamilyKind, type Notice, type NoticeHistoryEntry } from '../../entities/Notice';
+import { renderFamily } from '../family/render';
 import { maskPhone } from '../privacy/mask';
 import type { NoticeContext } from './context';
 import { noticeAttempts, noticeLag } from './metrics';
@@ -32,8 +33,9 @@ export function planNotice(n: Notice, ctx: NoticeContext, at: Date, history: Not
   if (n.kind !== 'enabled') {
     if (!wantsNotices(settings)) return { do: 'fail', error: 'notices turned off by the subscriber' };
     if (items.length === 0) return { do: 'fail', error: 'no interception left to report' };
-    // Settings may have changed since scheduling: quiet hours are checked again at the last moment.
-    const quiet = quietUntil(at, settings.quietHours);
+    // Settings may have changed since scheduling: quiet hours are checked again at the last moment
+    // (family alerts are not held: see app/family/alerts.ts).
+    const quiet = isFamilyKind(n.kind) ? null : quietUntil(at, settings.quietHours);
     if (quiet) return { do: 'hold', until: quiet };
   }
   const phone = ctx.phones.get(n.subscriberId) ?? null;
@@ -49,7 +51,9 @@ export function planNotice(n: Notice, ctx: NoticeContext, at: Date, history: Not
   }
   if (channel === 'sms' && !phone) return { do: 'fail', error: 'no bound phone' };
   if (channel === 'sms' && !available.sms) return { do: 'fail', error: 'sms not configured' };
-  const rendered = render({ notice: { ...n, history }, items, masked: phone ? maskPhone(phone) : '****', digestMinutes: settings.digestMinutes }, at);
+  const rendered = isFamilyKind(n.kind)
+    ? renderFamily({ notice: n, items, member: ctx.family.get(n.id) ?? '****' })
+    : render({ notice: { ...n, history }, items, masked: phone ? maskPhone(phone) : '****', digestMinutes: settings.digestMinutes }, at);
   return { do: 'send', channel, rendered, openid: ctx.subscribers.get(n.subscriberId)?.openid ?? null, phone };
 }
 

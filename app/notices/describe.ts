@@ -15,10 +15,15 @@ export function keyword(text: string, max = KEYWORD_MAX): string {
 
 type Described = Pick<Interception, 'action' | 'reason' | 'category' | 'outcome'>;
 
-export function describeInterception(i: Described): string {
+/**
+ * `whole`: for 拦截记录 (chat and H5), where nothing limits the length, the smart-answer summary is kept
+ * whole; templates are cut to WeChat's keyword limit.
+ */
+export function describeInterception(i: Described, opts: { whole?: boolean } = {}): string {
   if (i.action === 'smart_answer') {
     const summary = i.outcome && i.outcome.action === 'smart_answer' ? i.outcome.summary.trim() : '';
-    return keyword(summary ? NOTICE.smartAnswer(summary) : NOTICE.smartAnswerNoMessage);
+    const text = summary ? NOTICE.smartAnswer(summary) : NOTICE.smartAnswerNoMessage;
+    return opts.whole ? text.replace(/[\r\n\t]+/g, ' ') : keyword(text);
   }
   if (i.action === 'verify' && i.outcome && i.outcome.action === 'verify') {
     return i.outcome.verification === 'passed' ? NOTICE.verifyPassed : NOTICE.verifyFailed;

@@ -2,7 +2,7 @@
 // this worker still holds), WeChat push blocks on the subscribers, and a wechat_message row for every
 // template that may have reached WeChat (sent or uncertain).
 import type { EntityManager } from 'typeorm';
-import { Notice } from '../../entities/Notice';
+import { isFamilyKind, Notice } from '../../entities/Notice';
 import { Subscriber } from '../../entities/Subscriber';
 import { WechatMessage } from '../../entities/WechatMessage';
 import type { Config } from '../config';
@@ -12,6 +12,12 @@ import { isSend, type Job } from './job';
 export interface RoundWrite {
   job: Job;
   change: Partial<Notice>;
+}
+
+/** The WeChat template a notice of this kind goes out as. */
+export function templateIdOf(config: Config, kind: string): string {
+  if (kind === 'enabled') return config.wechat.templateEnabled;
+  return isFamilyKind(kind) ? config.wechat.templateFamily : config.wechat.templateIntercept;
 }
 
 /** Returns how many notice rows were written (fewer than asked when leases were lost meanwhile). */
@@ -32,7 +38,7 @@ export async function recordRound(m: EntityManager, config: Config, worker: stri
     messages.push({
       subscriberId: job.notice.subscriberId,
       kind: 'template',
-      templateId: job.notice.kind === 'enabled' ? config.wechat.templateEnabled : config.wechat.templateIntercept,
+      templateId: templateIdOf(config, job.notice.kind),
       purpose: job.notice.kind,
       msgid: v.result === 'sent' ? (v.msgid ?? null) : null,
       status: v.result,

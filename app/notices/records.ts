@@ -1,7 +1,8 @@
 // 拦截记录: a subscriber's recent interceptions, newest first, paged by id, each with the caller in full
 // (they must recognise a courier blocked by mistake), what happened in plain Chinese, and whether its
 // notice went out. The chat reply and the H5 page read the same list.
-import { LessThan, In, type DataSource } from 'typeorm';
+import { LessThan, In, Not, type DataSource } from 'typeorm';
+import { numberKey } from '../carrier/number-keys';
 import { Interception } from '../../entities/Interception';
 import { Notice } from '../../entities/Notice';
 import { NoticeItem } from '../../entities/NoticeItem';
@@ -48,7 +49,7 @@ export async function recentInterceptions(deps: { db: DataSource; vault: PhoneVa
         action: r.action,
         category: r.category,
         reason: r.reason,
-        description: describeInterception(r),
+        description: describeInterception(r, { whole: true }),
         notice: n ? { id: n.id, kind: n.kind, state: n.state } : null,
       };
     }),
@@ -72,5 +73,11 @@ export class InterceptionRecords {
 
   callerOf(subscriberId: number, interceptionId: number): Promise<string | null> {
     return callerOf(this.deps, subscriberId, interceptionId);
+  }
+
+  /** Whether the network ever stopped a call from `number` to this subscriber. */
+  wasIntercepted(subscriberId: number, number: string): Promise<boolean> {
+    const callerHash = this.deps.vault.lookupHash(numberKey(number));
+    return this.deps.db.getRepository(Interception).exists({ where: { subscriberId, callerHash, action: Not('allow') } });
   }
 }

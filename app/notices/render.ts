@@ -17,11 +17,13 @@ export interface RenderInput {
 }
 
 export interface Rendered {
-  template: { data: Record<string, { value: string }>; kind: 'intercept' | 'enabled' };
+  template: { data: Record<string, { value: string }>; kind: 'intercept' | 'enabled' | 'family' };
   sms: Pick<SmsRequest, 'template' | 'params' | 'text'>;
 }
 
 const SMS_SAMPLE = 3;
+/** Smart-answer summaries and verification results a digest SMS lists at most. */
+const SMS_INFORMATIVE_MAX = 10;
 
 export function render(r: RenderInput, at: Date): Rendered {
   if (r.notice.kind === 'enabled') {
@@ -41,15 +43,23 @@ export function render(r: RenderInput, at: Date): Rendered {
       sms: { template: 'intercept', params: { caller: newest.caller, reason: what, time }, text: NOTICE.sms.intercept({ caller: newest.caller, what, time }) },
     };
   }
-  // A digest held through quiet hours says so; any other covers the subscriber's window.
+  // A digest counts what was really stopped: a call that passed verification rang through. It keeps what
+  // smart answers heard and how verifications ended (listed first, whole, in the SMS).
   const held = r.notice.history.some((h) => h.event === 'held');
-  const line = keyword(held ? NOTICE.heldLine(r.items.length) : NOTICE.digestLine(r.items.length, NOTICE.span(r.digestMinutes)));
+  const rangThrough = r.items.filter((i) => i.interception.action === 'verify' && i.interception.outcome?.action === 'verify' && i.interception.outcome.verification === 'passed').length;
+  const stopped = r.items.length - rangThrough;
+  const counted = stopped === 0 ? NOTICE.passedOnly(rangThrough) : held ? NOTICE.heldLine(stopped) : NOTICE.digestLine(stopped, NOTICE.span(r.digestMinutes));
+  const line = keyword(counted);
+  const informative = (i: RenderInput['items'][number]) => i.interception.action === 'smart_answer' || i.interception.action === 'verify';
+  const heard = r.items.filter(informative).slice(0, SMS_INFORMATIVE_MAX);
+  const shown = [...heard, ...r.items.filter((i) => !informative(i)).slice(0, Math.max(0, SMS_SAMPLE - heard.length))];
   const sample = NOTICE.sample(
-    r.items.slice(0, SMS_SAMPLE).map((i) => ({ caller: i.caller, what: describeInterception(i.interception) })),
-    r.items.length - SMS_SAMPLE,
+    shown.map((i) => ({ caller: i.caller, what: describeInterception(i.interception, { whole: true }) })),
+    r.items.length - shown.length,
   );
+  const smsLine = rangThrough > 0 && stopped > 0 ? `${counted}${NOTICE.passedAlso(rangThrough)}` : counted;
   return {
     template: { kind: 'intercept', data: NOTICE.template({ caller: newest.caller, what: line, time, masked: r.masked }) },
-    sms: { template: 'digest', params: { count: String(r.items.length), line, sample }, text: NOTICE.sms.digest(line, sample) },
+    sms: { template: 'digest', params: { count: String(stopped), line, sample }, text: NOTICE.sms.digest(smsLine, sample) },
   };
 }

@@ -6,6 +6,7 @@ import { In, IsNull, LessThan, MoreThanOrEqual } from 'typeorm';
 import { Interception } from '../../entities/Interception';
 import { Notice } from '../../entities/Notice';
 import { NoticeItem } from '../../entities/NoticeItem';
+import { FamilyAlertItem } from '../../entities/FamilyAlertItem';
 import { retryDeadlocks } from './tx';
 import type { Deps } from '../deps';
 
@@ -45,6 +46,7 @@ export async function purgeOldInterceptions(deps: Pick<Deps, 'db'>, days: number
     if (old.length > 0) {
       await inTx(async (m) => {
         await m.delete(NoticeItem, { interceptionId: In(old) });
+        await m.delete(FamilyAlertItem, { interceptionId: In(old) });
         await m.delete(Interception, { id: In(old) });
       });
       result.interceptions += old.length;
@@ -66,6 +68,7 @@ export async function purgeOldInterceptions(deps: Pick<Deps, 'db'>, days: number
         if (gone.length === 0) return 0;
         const ids = gone.map((g) => g.id);
         await m.delete(NoticeItem, { noticeId: In(ids) });
+        await m.delete(FamilyAlertItem, { noticeId: In(ids) });
         await m.delete(Notice, { id: In(ids) });
         return ids.length;
       });

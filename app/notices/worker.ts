@@ -22,7 +22,7 @@ import { isSend, type Job, type SendJob } from './job';
 import { noticeOutcomes } from './metrics';
 import { defaultPolicy, type NoticePolicy } from './policy';
 import { SendRate } from './rate-limit';
-import { recordRound, type RoundWrite } from './record';
+import { recordRound, templateIdOf, type RoundWrite } from './record';
 import { purgeOldInterceptions } from './retention';
 import { retryDeadlocks } from './tx';
 import { bulkUpdate } from './bulk-update';
@@ -96,12 +96,12 @@ export function startNoticeWorker(deps: Deps, channels: NoticeChannels, opts: No
   function send(job: SendJob): Promise<Verdict> {
     const p = job.plan;
     if (p.channel === 'sms') return sendSms(channels.sms!, { phone: p.phone!, purpose: 'notice', ...p.rendered.sms });
-    const enabled = p.rendered.template.kind === 'enabled';
+    const kind = p.rendered.template.kind;
     return sendWechat(channels.wechat!, {
       openid: p.openid!,
-      templateId: enabled ? deps.config.wechat.templateEnabled : deps.config.wechat.templateIntercept,
+      templateId: templateIdOf(deps.config, job.notice.kind),
       // The notice id lets the page show what this message was about.
-      url: enabled ? `${base}/h5/` : `${base}/h5/records?notice=${job.notice.id}`,
+      url: kind === 'enabled' ? `${base}/h5/` : kind === 'family' ? `${base}/h5/family` : `${base}/h5/records?notice=${job.notice.id}`,
       data: p.rendered.template.data,
     });
   }

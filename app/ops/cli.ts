@@ -27,7 +27,14 @@ export function buildProgram(run: Runner = makeRunner()): Command {
   noticeCommands(program, run);
   statsCommands(program, run);
   operatorCommands(program, run);
+  markRequired(program);
   return program;
+}
+
+/** Help shows which options must be given: commander's own help does not say. */
+function markRequired(cmd: Command): void {
+  for (const o of cmd.options) if (o.mandatory && !o.description.startsWith('(required)')) o.description = `(required) ${o.description}`;
+  for (const sub of cmd.commands) markRequired(sub);
 }
 
 if (require.main === module) {

@@ -15,8 +15,9 @@ import { viewOf, type ListEntryView } from './lists-service';
 import { isTransientConflict } from './preferences-service';
 
 const OWN_TABLES = new Set(['subscriber', 'phone_binding', 'protection_settings', 'list_entry', 'audit_event']);
-const BY_ID = ['subscriberId', 'reporterId'];
-const BY_PHONE = ['phoneHash', 'calleeHash', 'fromHash'];
+// Family links name the subscriber as guardian or member (家人守护), and the member's phone by its hash.
+const BY_ID = ['subscriberId', 'reporterId', 'guardianId', 'memberSubscriberId'];
+const BY_PHONE = ['phoneHash', 'calleeHash', 'fromHash', 'memberHash'];
 
 export interface DataExport {
   exportedAt: string;

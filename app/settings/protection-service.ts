@@ -13,6 +13,11 @@ export function stateOf(s: ProtectionSettings | null): ProtectionState {
   return s.paused ? 'paused' : 'on';
 }
 
+/** Whether enabling now keeps settings the subscriber had (changed, or enabled before), not fresh defaults. */
+export function keepsOwnSettings(s: ProtectionSettings | null): boolean {
+  return !!s && (s.enabledAt !== null || s.version > 1);
+}
+
 export class ProtectionService {
   constructor(
     private readonly db: DataSource,

@@ -24,7 +24,8 @@ const STATIC = new Map(['index.html', 'sim.js', 'sim.css'].map((f) => [f, fs.rea
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 
 // The keyword names the account's templates were created with in the WeChat console (see menus/texts.ts).
-const TEMPLATE_LABELS: Record<'enabled' | 'intercept', Record<string, string>> = {
+const TEMPLATE_LABELS: Record<'enabled' | 'intercept' | 'family', Record<string, string>> = {
+  family: { thing1: '提醒内容', character_string2: '家人号码', character_string3: '来电号码', thing4: '来电说明', time5: '来电时间' },
   enabled: { thing1: '服务名称', character_string2: '手机号码', time3: '开通时间', phrase4: '服务状态' },
   intercept: { character_string1: '来电号码', thing2: '拦截说明', time3: '拦截时间', character_string4: '被叫号码' },
 };
@@ -82,8 +83,8 @@ export function simulatorRouter(
       line(m.touser, { kind: 'them', text: m.text });
       return;
     }
-    const kind = m.templateId === config.wechat.templateEnabled ? 'enabled' : m.templateId === config.wechat.templateIntercept ? 'intercept' : null;
-    const title = kind === 'enabled' ? '服务开通提醒' : kind === 'intercept' ? '拦截通知提醒' : '模板消息';
+    const kind = m.templateId === config.wechat.templateEnabled ? 'enabled' : m.templateId === config.wechat.templateIntercept ? 'intercept' : m.templateId === config.wechat.templateFamily ? 'family' : null;
+    const title = kind === 'enabled' ? '服务开通提醒' : kind === 'intercept' ? '拦截通知提醒' : kind === 'family' ? '家人守护提醒' : '模板消息';
     const fields = Object.entries(m.data).map(([k, v]) => ({ label: (kind && TEMPLATE_LABELS[kind][k]) ?? k, value: v.value }));
     line(m.touser, { kind: 'card', card: { title, fields, url: m.url } });
     log(`WeChat ← template ${m.templateId} to ${m.touser} (msgid ${m.msgid})`);

@@ -10,10 +10,10 @@ import { parseMainlandMobile } from '../binding/mobile';
 import type { Deps } from '../deps';
 import { maskPhone } from '../privacy/mask';
 import type { ProtectionService } from '../settings/protection-service';
-import { stateOf } from '../settings/protection-service';
+import { keepsOwnSettings, stateOf } from '../settings/protection-service';
 import { KEYWORD } from '../../menus/texts';
 import { enrolPhoneBySms, subscriberForPhone } from './inbound-enrolment';
-import { parseKeyword, type Keyword } from './keywords';
+import { familyCode, parseKeyword, type Keyword } from './keywords';
 import type { SmsRequest } from './port';
 
 export const CONFIRM_TTL_MS = 10 * 60_000;
@@ -31,6 +31,11 @@ export interface InboundSmsServices {
   protection: ProtectionService;
   /** SmsService (or anything with its send). */
   sms: { send(req: SmsRequest): Promise<{ id: number; status: 'sent' | 'failed' }> };
+  /** Family protection (家人守护): a member's answer to a request, and QXJR. */
+  family?: {
+    answer(phone: string, code: string | null, agree: boolean): Promise<{ outcome: string } & Reply>;
+    quitBySms(phone: string): Promise<{ outcome: string } & Reply>;
+  };
 }
 
 export type InboundResult =
@@ -46,7 +51,7 @@ export interface InboundOptions {
 const SOURCE: AuditSource = { actor: 'subscriber', channel: 'sms' };
 
 /** A reply as every provider needs it: template-based gateways send `template` with `params`, free-text ones `text`. */
-interface Reply {
+export interface Reply {
   template: string;
   params: Record<string, string>;
   text: string;
@@ -82,7 +87,7 @@ export class InboundSmsService {
     let outcome: string;
     let reply: Reply;
     try {
-      ({ outcome, reply } = await this.act(keyword, phone, fromHash));
+      ({ outcome, reply } = await this.act(keyword, phone, fromHash, msg.text));
     } catch (err) {
       // Nothing was answered: release the claim so the gateway's retry is handled afresh.
       await this.db.getRepository(InboundSms).delete({ messageId: msg.id });
@@ -110,14 +115,29 @@ export class InboundSmsService {
     return `smskw:pending:${fromHash}`;
   }
 
-  private async act(keyword: Keyword, phone: string, fromHash: string): Promise<{ outcome: string; reply: Reply }> {
+  private async act(keyword: Keyword, phone: string, fromHash: string, text: string): Promise<{ outcome: string; reply: Reply }> {
     const masked = maskPhone(phone);
     switch (keyword) {
+      case 'family_agree':
+      case 'family_refuse':
+      case 'family_quit': {
+        const family = this.services.family;
+        if (!family) return { outcome: 'help', reply: say('kw_help', KEYWORD.help) };
+        const r = keyword === 'family_quit' ? await family.quitBySms(phone) : await family.answer(phone, familyCode(text), keyword === 'family_agree');
+        return { outcome: r.outcome, reply: say(r.template, r.text, r.params) };
+      }
       case 'enable':
-      case 'disable':
+      case 'disable': {
+        if (keyword === 'enable') {
+          // Already protected: nothing to confirm, and saying so is the honest answer.
+          const subscriberId = await subscriberForPhone(this.db, this.deps.vault, phone);
+          if (subscriberId !== null && stateOf(await this.services.protection.get(subscriberId)) === 'on')
+            return { outcome: 'already_enabled', reply: say('kw_already_enabled', KEYWORD.alreadyEnabled(masked), { phone: masked }) };
+        }
         // The latest request is the one a Y confirms.
         await this.deps.store.set(this.pendingKey(fromHash), keyword, { ttlMs: this.confirmTtlMs });
         return { outcome: `confirm_${keyword}_asked`, reply: keyword === 'enable' ? say('kw_confirm_enable', KEYWORD.confirmEnable) : say('kw_confirm_disable', KEYWORD.confirmDisable) };
+      }
       case 'confirm': {
         const key = this.pendingKey(fromHash);
         const pending = await this.deps.store.get(key);
@@ -125,7 +145,10 @@ export class InboundSmsService {
         if (!pending || !(await this.deps.store.compareAndDelete(key, pending))) return { outcome: 'nothing_pending', reply: say('kw_nothing_pending', KEYWORD.nothingToConfirm) };
         if (pending === 'enable') {
           const { subscriberId } = await enrolPhoneBySms(this.db, this.deps.vault, phone);
+          // A phone that had settings before keeps them: the reply must not claim the defaults.
+          const kept = keepsOwnSettings(await this.services.protection.get(subscriberId));
           const { changed } = await this.services.protection.enable(subscriberId, SOURCE);
+          if (changed && kept) return { outcome: 'enabled', reply: say('kw_reenabled', KEYWORD.reenabled(masked), { phone: masked }) };
           return changed
             ? { outcome: 'enabled', reply: say('kw_enabled', KEYWORD.enabled(masked), { phone: masked }) }
             : { outcome: 'already_enabled', reply: say('kw_already_enabled', KEYWORD.alreadyEnabled(masked), { phone: masked }) };

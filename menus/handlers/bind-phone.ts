@@ -30,7 +30,11 @@ export async function startBinding(input: ChatInput, s: ChatServices, raw: strin
   }
   const r = await s.otp.request({ subscriberKey: input.openid, phone, phoneHash, phoneCipher: s.vault.encrypt(phone) });
   if (!r.ok) {
-    if (r.reason === 'cooldown') return CHAT.cooldown(Math.max(1, Math.ceil((r.retryInMs ?? 60_000) / 1000)));
+    if (r.reason === 'cooldown') {
+      // Say what is true for this subscriber: a code is waiting for them, or this phone was just sent one (maybe for someone else).
+      const seconds = Math.max(1, Math.ceil((r.retryInMs ?? 60_000) / 1000));
+      return (await s.otp.pending(input.openid)) ? CHAT.cooldown(seconds) : CHAT.cooldownOther(maskPhone(phone), seconds);
+    }
     return CHAT.dailyCap;
   }
   await chatState.set(s.store, input.openid, 'await_code');

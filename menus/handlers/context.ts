@@ -1,6 +1,7 @@
 // What a chat handler sees: the subscriber's input, without any WeChat XML, and one context holding every
 // service a handler may call. Handlers call services; none opens the database itself.
 import type { BindingService } from '../../app/binding/binding-service';
+import type { FamilyService } from '../../app/family/links';
 import type { ConsentService } from '../../app/marketers/consent-service';
 import type { OtpService } from '../../app/binding/otp';
 import type { SubscriberService } from '../../app/binding/subscriber-service';
@@ -35,6 +36,8 @@ export interface ChatServices {
   reports: ReportService;
   /** Files an appeal for the operator's review and allow-lists the number; without it 申诉 only allow-lists. */
   appeals?: Pick<AppealService, 'fileBySubscriber'>;
+  /** 家人守护: guardians and members. */
+  family: FamilyService;
   /** 授权: the marketing consents call centres recorded for the subscriber's phone. */
   consents: ConsentService;
   /** 拦截记录: the subscriber's recent interceptions. */

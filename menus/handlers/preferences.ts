@@ -129,3 +129,9 @@ export async function setCategory(input: ChatInput, s: ChatServices, m: ChatMatc
       return refusal(e, null, word);
     }
   };
+
+/** 类别 名称, without saying how: asks for the way to treat it. */
+export async function categoryWithoutMode(_input: ChatInput, _s: ChatServices, m: ChatMatch): Promise<string> {
+  const code = categoryOf((m as RegExpMatchArray)[1]);
+  return code ? PREFS.categoryNeedsMode(CATEGORY_NAMES[code]) : PREFS.badCategory;
+}

@@ -1,5 +1,6 @@
 // 拦截设置 (status and next step), 开启防护, 暂停/恢复.
 import { maskPhone } from '../../app/privacy/mask';
+import { keepsOwnSettings } from '../../app/settings/protection-service';
 import { CHAT } from '../texts';
 import { withBindPage } from './bind-phone';
 import { chatState, type ChatInput, type ChatServices } from './context';
@@ -23,10 +24,12 @@ export async function enableProtection(input: ChatInput, s: ChatServices): Promi
     return CHAT.needBind;
   }
   const phone = s.bindings.phoneOf(binding);
+  // Settings from before are kept: then the reply must not claim the defaults.
+  const kept = keepsOwnSettings(await s.protection.get(sub.id));
   const { changed } = await s.protection.enable(sub.id, { actor: 'subscriber', channel: 'wechat' });
   if (!changed) return CHAT.alreadyEnabled(maskPhone(phone));
   await s.announceEnabled(sub.id, input.openid, phone);
-  return CHAT.enabled(maskPhone(phone));
+  return kept ? CHAT.reenabled(maskPhone(phone)) : CHAT.enabled(maskPhone(phone));
 }
 
 export async function setPaused(input: ChatInput, s: ChatServices, paused: boolean | 'toggle'): Promise<string> {

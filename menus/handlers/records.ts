@@ -48,6 +48,9 @@ export async function appeal(input: ChatInput, s: ChatServices, m: ChatMatch): P
     const caller = interceptionId === null ? null : await s.records.callerOf(subscriberId, interceptionId);
     if (caller === null) return NOTICE.appeal.badIndex;
     number = caller;
+  } else {
+    // An appeal is about a call that was stopped: a number never intercepted for this subscriber is said so.
+    if (!(await s.records.wasIntercepted(subscriberId, number)) && /\d{5,}/.test(number)) return NOTICE.appeal.neverIntercepted(number);
   }
   try {
     if (s.appeals) {

@@ -45,6 +45,7 @@ export async function startHarness(o: { db?: DbKind; store?: 'redis' | 'memory';
     WECHAT_API_BASE: wechat.baseUrl,
     WECHAT_TEMPLATE_INTERCEPT: FAKE_APP.templateIntercept,
     WECHAT_TEMPLATE_ENABLED: FAKE_APP.templateEnabled,
+    WECHAT_TEMPLATE_FAMILY: FAKE_APP.templateFamily,
     SMS_PROVIDER: 'http',
     SMS_HTTP_URL: sms.url,
     DATA_KEY: crypto.randomBytes(32).toString('base64'),

@@ -11,6 +11,7 @@ export const FAKE_APP = {
   appSecret: 'fake-secret-0123456789abcdef0123',
   templateIntercept: 'TPL_INTERCEPT_TEST',
   templateEnabled: 'TPL_ENABLED_TEST',
+  templateFamily: 'TPL_FAMILY_TEST',
 } as const;
 
 export interface FakeWechatApi {
@@ -24,7 +25,7 @@ export async function startFakeWechatApi(opts: Partial<WechatApiServerOptions> =
   const sim = createWechatApiServer({
     appId: FAKE_APP.appId,
     appSecret: FAKE_APP.appSecret,
-    templateIds: [FAKE_APP.templateIntercept, FAKE_APP.templateEnabled],
+    templateIds: [FAKE_APP.templateIntercept, FAKE_APP.templateEnabled, FAKE_APP.templateFamily],
     ...opts,
   });
   // With a prefix, mount the routes on an outer app, as the main server does.

@@ -119,6 +119,6 @@ export const BIND_SCRIPT = `
 `;
 
 export const BIND_STYLE = `
-.note{margin:12px 16px;padding:10px 12px;border-radius:8px;background:#fff4e5;color:#a35a00;font-size:14px}
+.note{margin:0.75rem 1rem;padding:0.625rem 0.75rem;border-radius:0.5rem;background:#fff4e5;color:#8a4b00;font-size:0.875rem}
 .note[hidden]{display:none}
 `;

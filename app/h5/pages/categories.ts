@@ -2,6 +2,7 @@
 import { H5 } from '../../../menus/texts';
 import { CATEGORY_CODES, CATEGORY_MODES, CATEGORY_NAMES, type CategoryCode, type CategoryMode } from '../../protection/preferences';
 import { html, layout } from './layout';
+import { explanations } from './simple';
 
 export function categoriesPage(modes: Record<CategoryCode, CategoryMode>, csrf: string): string {
   const c = H5.categories;
@@ -15,6 +16,7 @@ ${CATEGORY_MODES.map((m) => html`<option value="${m}"${m === modes[code] ? html`
   const body = html`
 <ul class="cells">${rows}
   <li class="cell"><span class="cell__bd">${CATEGORY_NAMES.fraud}</span><span class="cell__ft">${c.fraud}</span></li>
-</ul>`;
+</ul>
+${explanations(['smartAnswer', 'verify'])}`;
   return layout({ title: c.title, csrf, body, back: true, description: c.hint });
 }

@@ -3,6 +3,7 @@ import { H5 } from '../../../menus/texts';
 import { LIST_LIMIT, type ListName } from '../../protection/preferences';
 import type { ListEntryView } from '../../settings/lists-service';
 import { html, layout } from './layout';
+import { explanations } from './simple';
 
 const QUICK: Record<ListName, string[]> = {
   reject: ['400', '95', '96', '950', '951', '170', '171', '165', 'international', 'hmt'],
@@ -49,6 +50,7 @@ ${entries.length
 </form>
 <p class="cells-tips">${t.importHint}</p>
 <div class="report" id="import-report" role="status" aria-live="polite" hidden></div>
-<div class="btn-area"><a class="btn" href="/h5/api/lists.csv" download>${t.exportButton}</a></div>`;
+<div class="btn-area"><a class="btn" href="/h5/api/lists.csv" download>${t.exportButton}</a></div>
+${list === 'reject' ? explanations(['segment']) : null}`;
   return layout({ title: own.title, csrf, body, back: true, description: own.hint });
 }

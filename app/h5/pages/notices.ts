@@ -14,7 +14,7 @@ export function noticesPage(n: NoticeSettings, csrf: string): string {
   const body = html`
 <form data-api="/h5/api/notices" data-method="PUT" data-build="notices">
 <h2 class="cells-title" id="mode-title">${t.modeTitle}</h2>
-<ul class="cells" role="radiogroup" aria-labelledby="mode-title">
+<ul class="cells" aria-labelledby="mode-title">
   <li><label class="cell" for="n-per-call"><span class="cell__bd">${t.perCall}</span><input class="radio" type="radio" id="n-per-call" name="mode" value="per_call"${n.mode === 'per_call' ? html` checked` : null}></label></li>
   <li><label class="cell" for="n-digest"><span class="cell__bd">${t.digest}</span><input class="radio" type="radio" id="n-digest" name="mode" value="digest"${n.mode === 'digest' ? html` checked` : null}></label></li>
   <li class="cell"><label class="cell__bd" for="n-minutes">${t.digestMinutes}</label>

@@ -2,8 +2,10 @@
 import { H5 } from '../../../menus/texts';
 import { ONE_TAP } from '../../../menus/texts-one-tap';
 import { CATEGORY_CODES, LIST_LIMIT, type CategoryMode } from '../../protection/preferences';
+import { protectionButton } from './controls';
 import { H5_CONSENTS } from '../../../menus/texts-marketers';
 import { html, layout } from './layout';
+import { viewToggle } from './simple';
 
 export interface OverviewData {
   masked: string | null;
@@ -15,13 +17,9 @@ export interface OverviewData {
 
 export function overviewPage(d: OverviewData, csrf: string): string {
   const marketing = CATEGORY_CODES.filter((c) => c !== 'fraud');
-  const blocked = marketing.filter((c) => d.categoryModes[c] !== 'allow').length;
+  const blocked = marketing.filter((c) => d.categoryModes[c] === 'block').length;
   const o = H5.overview;
-  const action =
-    !d.masked ? null
-    : d.state === 'off' ? html`<button type="button" class="btn btn--primary" data-call="/h5/api/protection" data-body='{"action":"enable"}' data-then="reload">${o.enable}</button>`
-    : d.state === 'on' ? html`<button type="button" class="btn btn--warn" data-call="/h5/api/protection" data-body='{"action":"pause"}' data-then="reload">${o.pause}</button>`
-    : html`<button type="button" class="btn btn--primary" data-call="/h5/api/protection" data-body='{"action":"resume"}' data-then="reload">${o.resume}</button>`;
+  const action = d.masked ? protectionButton(d.state, o) : null;
   const link = (href: string, label: string, ft: string) => html`<a class="cell" href="${href}"><span class="cell__bd">${label}</span><span class="cell__ft">${ft}</span></a>`;
   const body = html`
 <ul class="cells" aria-label="${o.title}">
@@ -30,9 +28,9 @@ export function overviewPage(d: OverviewData, csrf: string): string {
 </ul>
 ${d.masked ? null : html`<p class="cells-tips" role="note">${o.bindHint}</p><div class="btn-area"><a class="btn btn--primary" href="/h5/bind">${ONE_TAP.page.title}</a></div>`}
 <div class="summary">
-  <div><b>${blocked}</b><span>${H5.nav.categories}</span></div>
-  <div><b data-testid="reject-count">${d.counts.reject}</b><span>${H5.lists.listNames.reject}</span></div>
-  <div><b>${d.counts.allow}</b><span>${H5.lists.listNames.allow}</span></div>
+  <div><b data-testid="category-count">${blocked}</b><span>${o.counts.categories}</span></div>
+  <div><b data-testid="reject-count">${d.counts.reject}</b><span>${o.counts.reject}</span></div>
+  <div><b data-testid="allow-count">${d.counts.allow}</b><span>${o.counts.allow}</span></div>
 </div>
 ${action ? html`<div class="btn-area">${action}</div>` : null}
 <h2 class="cells-title">${o.settings}</h2>
@@ -43,8 +41,10 @@ ${action ? html`<div class="btn-area">${action}</div>` : null}
   ${link('/h5/rules', H5.nav.rules, '')}
   ${link('/h5/notices', H5.nav.notices, '')}
   ${link('/h5/records', H5.nav.records, o.recent(d.recent))}
+  ${link('/h5/family', H5.nav.family, '')}
   ${link('/h5/consents', H5_CONSENTS.nav, '')}
   ${link('/h5/data', H5.nav.data, '')}
-</div></nav>`;
+</div></nav>
+${viewToggle(false)}`;
   return layout({ title: o.title, csrf, body });
 }

@@ -21,7 +21,7 @@ export function rulesPage(p: { behaviour: BehaviourProtection; timeWindows: Time
 
 <h2 class="cells-title" id="tw-title">${r.windowsTitle}</h2>
 <form data-api="/h5/api/time-windows" data-method="PUT" data-build="timeWindows" aria-labelledby="tw-title">
-<ul class="cells" role="radiogroup" aria-labelledby="tw-title">
+<ul class="cells" aria-labelledby="tw-title">
   <li><label class="cell" for="tw-always"><span class="cell__bd">${r.always}</span><input class="radio" type="radio" id="tw-always" name="mode" value="always"${p.timeWindows.mode === 'always' ? html` checked` : null}></label></li>
   <li><label class="cell" for="tw-windows"><span class="cell__bd">${r.onlyWindows}</span><input class="radio" type="radio" id="tw-windows" name="mode" value="windows"${p.timeWindows.mode === 'windows' ? html` checked` : null}></label></li>
   <li class="cell"><label class="cell__bd" for="tw-start">${r.start}</label><input class="input" type="time" id="tw-start" name="start" value="${w.start}" required></li>

@@ -30,8 +30,8 @@ export function appealCommands(program: Command, run: Runner): void {
   appeals
     .command('resolve <id>')
     .description('--uphold removes the number’s labels (history kept); --reject keeps them')
-    .option('--uphold', 'the interception was wrong')
-    .option('--reject', 'the label stands')
+    .option('--uphold', '(one of --uphold / --reject required) the interception was wrong')
+    .option('--reject', '(one of --uphold / --reject required) the label stands')
     .requiredOption('--note <text>', 'the decision, for the appellant and the audit trail')
     .action((id: string, o, cmd) =>
       run(cmd, async ({ s, out, operator }) => {

@@ -48,8 +48,8 @@ export function reportCommands(program: Command, run: Runner): void {
   reports
     .command('review <number>')
     .description('decide on a reported number: --confirm pins an operator label, --dismiss sets the reports aside')
-    .option('--confirm', 'the reports are right')
-    .option('--dismiss', 'the reports are wrong (malicious or mistaken)')
+    .option('--confirm', '(one of --confirm / --dismiss required) the reports are right')
+    .option('--dismiss', '(one of --confirm / --dismiss required) the reports are wrong (malicious or mistaken)')
     .option('--category <code>', 'label category when confirming (default: the most reported)')
     .option('--confidence <x>', 'label confidence when confirming', '0.9')
     .requiredOption('--reason <text>', 'why, for the audit trail')
