@@ -105,9 +105,22 @@ const schema = z.object({
   RETENTION_DAYS: z.coerce.number().int().min(1).default(180),
   // WeChat template sends per second across every worker (the account's quota decides it).
   NOTICE_SEND_RATE: z.coerce.number().int().min(1).max(100_000).default(500),
+  // Deadlines of the shared parts on request paths (fail fast; see the README's "When a part fails").
+  CARRIER_SCREEN_DEADLINE_MS: z.coerce.number().int().min(5).max(10_000).default(50),
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(2500),
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
   // The operators' console (/ops/) on its own port (an internal interface), and then not on PORT.
   ADMIN_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   ADMIN_HOST: z.string().optional(),
+  // Behaviour protection (docs/decisions.md "Behaviour"): 异常高频, 呼死你 and 响一声 thresholds.
+  BEHAVIOUR_HIGH_FREQUENCY_CALLS: z.coerce.number().int().min(2).default(100),
+  BEHAVIOUR_HIGH_FREQUENCY_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  BEHAVIOUR_REPEAT_CALLS: z.coerce.number().int().min(2).default(10),
+  BEHAVIOUR_REPEAT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  BEHAVIOUR_ONE_RING_MAX_MS: z.coerce.number().int().min(0).max(60_000).default(3000),
+  BEHAVIOUR_ONE_RING_CALLEES: z.coerce.number().int().min(1).default(5),
+  BEHAVIOUR_ONE_RING_WINDOW_HOURS: z.coerce.number().int().min(1).max(720).default(24),
   // 本机号码一键登录: the carrier's number authentication behind the H5 bind page.
   NUMBER_AUTH_PROVIDER: z.enum(['aliyun', 'simulator', 'none']).optional(),
   NUMBER_AUTH_ENDPOINT: z.string().optional(),
@@ -173,9 +186,34 @@ export interface Config {
   logLevel: string;
   retentionDays: number;
   noticeSendRate: number;
+  /** A screen or batch not decided within this answers allow/degraded (the network needs an answer within 100 ms). */
+  carrierScreenDeadlineMs: number;
+  /** Deadline of a Redis command whose caller names none of its own. */
+  redisCommandTimeoutMs: number;
+  /** Deadline of one MySQL query after start (migrations are exempt); 0: none. */
+  dbQueryTimeoutMs: number;
+  /** Deadline of opening one MySQL connection. */
+  dbConnectTimeoutMs: number;
   /** The console's own listener (/ops/ only there); undefined: /ops/ on the main port. */
   admin?: { port: number; host: string };
   numberAuth: NumberAuthConfig;
+  /** Behaviour protection thresholds (BEHAVIOUR_*). */
+  behaviour: BehaviourConfig;
+}
+
+export interface BehaviourConfig {
+  /** 异常高频: calls from one caller (to anyone) per window. */
+  highFrequencyCalls: number;
+  highFrequencyWindowMs: number;
+  /** 呼死你: calls from one caller to one callee per window. */
+  repeatCalls: number;
+  repeatWindowMs: number;
+  /** 响一声: a stopped call the caller hung up within this many ms of ringing… */
+  oneRingMaxMs: number;
+  /** …to this many distinct callees… */
+  oneRingCallees: number;
+  /** …within this window makes a one_ring label. */
+  oneRingWindowMs: number;
 }
 
 /** 本机号码一键登录. `none`: the bind page offers the SMS code only. */
@@ -345,7 +383,20 @@ export function loadConfig(source?: Record<string, string | undefined>): Config 
     logLevel: e.LOG_LEVEL,
     retentionDays: e.RETENTION_DAYS,
     noticeSendRate: e.NOTICE_SEND_RATE,
+    carrierScreenDeadlineMs: e.CARRIER_SCREEN_DEADLINE_MS,
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    dbQueryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,
+    dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
     admin: e.ADMIN_PORT === undefined ? undefined : { port: e.ADMIN_PORT, host: e.ADMIN_HOST ?? e.HOST },
+    behaviour: {
+      highFrequencyCalls: e.BEHAVIOUR_HIGH_FREQUENCY_CALLS,
+      highFrequencyWindowMs: e.BEHAVIOUR_HIGH_FREQUENCY_WINDOW_SECONDS * 1000,
+      repeatCalls: e.BEHAVIOUR_REPEAT_CALLS,
+      repeatWindowMs: e.BEHAVIOUR_REPEAT_WINDOW_SECONDS * 1000,
+      oneRingMaxMs: e.BEHAVIOUR_ONE_RING_MAX_MS,
+      oneRingCallees: e.BEHAVIOUR_ONE_RING_CALLEES,
+      oneRingWindowMs: e.BEHAVIOUR_ONE_RING_WINDOW_HOURS * 3_600_000,
+    },
     numberAuth: numberAuthConfig(e, production, simulated),
   };
 }

@@ -94,7 +94,7 @@ export const wechatApiErrors = new client.Counter({
 /** WeChat callbacks whose handler missed the reply budget (answered 'success', the reply sent later). Recorded in wechat/callback.ts. */
 export const callbackOverBudget = new client.Counter({
   name: 'fsr_wechat_callback_over_budget_total',
-  help: 'WeChat callbacks whose handler missed the reply budget and were answered success (reply sent as a customer-service message)',
+  help: 'WeChat callbacks whose handler missed the reply budget and were answered at once (success, or the over-budget reply where one is configured; the outcome follows as a customer-service message)',
   registers: [registry],
 });
 

@@ -22,6 +22,7 @@ import { InterceptionService } from './carrier/interception-service';
 import { labelFeedFrom } from './carrier/label-feed';
 import type { ScreenService } from './carrier/ports';
 import { decisionDuration, decisions, instrumentSms, screenFailOpen, watchOutbox } from './metrics-catalog';
+import { appealOutcomeNotifier } from './reports/appeal-outcome';
 import { AppealService } from './reports/appeal-service';
 import { addCarrierComplaintRoutes } from './reports/carrier-complaints-route';
 import { DbLabelPort } from './reports/label-evidence';
@@ -34,6 +35,8 @@ import type { NoticeChannels } from './notices/channels';
 import type { NoticeWorkerOptions } from './notices/worker';
 import { publicBase } from './config';
 import { Decider } from './protection/decider';
+import { OneRingLearner } from './protection/one-ring';
+import { PublicServiceSync } from './protection/public-service-sync';
 import { buildMarketers } from './marketers';
 import { LabelService } from './protection/label-service';
 import { DataRights } from './settings/data-rights';
@@ -113,16 +116,19 @@ export function noticeChannels(deps: Deps, opts: ChannelOptions = {}): NoticeCha
 }
 
 /** Reports, appeals and an operator's review of them, as the web side, the console and the ops CLI use them. */
-export function reportParts(deps: Deps, lists: ListsService) {
+export function reportParts(deps: Deps, lists: ListsService, wechat?: WechatClient) {
   const labels = new DbLabelPort(deps.db);
   const reports = new ReportService(deps, labels);
-  return { labels, reports, appeals: new AppealService(deps, labels, lists), review: new ReportReview(deps, labels, reports) };
+  // The subscriber hears of the appeal's outcome by customer-service text, where there is a WeChat API to send it.
+  return { labels, reports, appeals: new AppealService(deps, labels, lists, appealOutcomeNotifier(deps, wechat)), review: new ReportReview(deps, labels, reports) };
 }
 
 /** What an operator command (npm run ops) works through, built once per command. */
 export function opsServices(deps: Deps) {
   const protection = new ProtectionService(deps.db, deps.store);
-  return reportParts(deps, new ListsService(deps.db, deps.store, protection, deps.vault));
+  // Without WECHAT_API_BASE the simulator lives inside the web server, which a command cannot count on.
+  const wechat = deps.config.wechat.apiBase ? wechatClientFor(deps, publicBase(deps.config)) : undefined;
+  return reportParts(deps, new ListsService(deps.db, deps.store, protection, deps.vault), wechat);
 }
 
 export type OpsServices = ReturnType<typeof opsServices>;
@@ -205,6 +211,13 @@ export async function buildServices(deps: Deps, opts: AssemblyOptions) {
   const labels = new LabelService(deps.db);
   const decider = Decider.create(deps, { consents: marketers.index });
   await decider.start();
+  const publicServiceSync = new PublicServiceSync(deps.db, deps.store, { onError: (err) => log.warn({ err }, 'public-service reload failed') });
+  await publicServiceSync.start();
+  const oneRing = new OneRingLearner(deps, labels, {
+    maxRingMs: config.behaviour.oneRingMaxMs,
+    callees: config.behaviour.oneRingCallees,
+    windowMs: config.behaviour.oneRingWindowMs,
+  });
   // Family protection (家人守护): its alerts are scheduled in the same transaction as the member's notices.
   const ownNotices = noticeHook();
   const familyAlerts = familyHook(deps.vault);
@@ -213,11 +226,18 @@ export async function buildServices(deps: Deps, opts: AssemblyOptions) {
       await ownNotices(m, rows);
       await familyAlerts(m, rows);
     },
+    afterStored: (rows) => oneRing.learn(rows).catch((err) => log.warn({ err }, 'one-ring learning failed')),
   });
-  const { labels: labelPort, reports, appeals, review } = reportParts(deps, lists);
-  // The complaints feed on its own router, ahead of the carrier router: that one ends with a JSON 404 for
-  // anything under /carrier it does not know, which would otherwise answer POST /carrier/v1/complaints.
-  routers.push(addCarrierComplaintRoutes(new Router(), deps, { reports }), carrierRouter(deps, { screen: measured(decider), labels: labelFeedFrom(labels), interceptions }));
+  const { labels: labelPort, reports, appeals, review } = reportParts(deps, lists, wechat);
+  routers.push(
+    carrierRouter(deps, {
+      screen: measured(decider),
+      labels: labelFeedFrom(labels),
+      interceptions,
+      // Mounted inside the carrier router, before its catch-all fallback: after it, the endpoint answered 404.
+      extraRoutes: (r) => void addCarrierComplaintRoutes(r, deps, { reports }),
+    }),
+  );
 
   const family = new FamilyService(deps, { protection, sms, tellGuardian: guardianTeller(deps, { wechat, sms }) });
 
@@ -315,6 +335,7 @@ export async function buildServices(deps: Deps, opts: AssemblyOptions) {
       await otp.settled();
       await worker?.stop();
       await decider.stop();
+      publicServiceSync.stop();
       await marketers.stop();
     },
   };

@@ -15,12 +15,12 @@ export type InterceptionOutcome =
 @Entity('interception')
 @Index('ix_interception_subscriber_at', ['subscriberId', 'at'])
 @Index('ix_interception_caller_at', ['callerHash', 'at'])
+@Index('uq_interception_key_event', ['keyId', 'eventId'], { unique: true })
 export class Interception {
   @PrimaryGeneratedColumn()
   id!: number;
 
-  /** The network's id for the event: the idempotency key, unique across carrier keys (a key rotation must not store a replay twice). */
-  @Index('uq_interception_event', { unique: true })
+  /** The network's id for the event: the idempotency key, unique per carrier key (two networks may use the same ids). */
   @Column({ type: 'varchar', length: 64 })
   eventId!: string;
 

@@ -10,7 +10,7 @@ import { addFamilyMember, memberRecords, quitFamily, removeFamilyMember, setMemb
 import { followed, unfollowed } from './handlers/follow';
 import { addTo, categoryWithoutMode, removeFrom, setCategory, showLists, summary } from './handlers/preferences';
 import { enableProtection, setPaused, showSettings } from './handlers/protection';
-import { appeal, showRecords } from './handlers/records';
+import { appeal, CONFIRM_WORD, confirmAppeal, showRecords } from './handlers/records';
 import { fileReport } from './handlers/reports';
 import { PREFS } from './texts';
 
@@ -42,6 +42,7 @@ export const CHAT_RULES: readonly ChatCommand[] = [
 
   // 拦截记录, 申诉, 举报 and 标记.
   { name: 'records-text', match: text(/^(拦截记录|记录|拦截历史)$/), handle: showRecords },
+  { name: 'appeal-confirm', match: text(new RegExp(`^${CONFIRM_WORD}$`)), handle: confirmAppeal },
   { name: 'appeal-text', match: text(/^(?:误拦截)?申诉\s*(.*)$/s), handle: appeal },
   { name: 'report', match: text(/^(举报|标记)(?:号码)?(?:\s+(.*))?$/s), handle: fileReport },
 

@@ -1,5 +1,6 @@
 // Every sentence a subscriber reads, in Chinese, in one place: chat replies, SMS, template keywords.
 // Replies are short and always say what to do next.
+import { PUBLIC_SERVICE_TEXT } from './texts-decisions';
 
 /** The example number the replies show: the one carriers' own guides use, not anyone's phone. */
 const EG = '13800138000'; // example mobile number shown to subscribers
@@ -297,6 +298,7 @@ export const H5 = {
     list_full: '名单已满1000条，请先删除不需要的条目。',
     not_found: '该条目不存在或已删除。',
     fraud_locked: '疑似诈骗电话始终拦截，不能修改。',
+    public_service: PUBLIC_SERVICE_TEXT.error,
     not_enabled: '尚未开启防护。',
     not_bound: '请先在公众号中绑定手机号。',
     csrf: '页面已过期，请刷新后重试。',

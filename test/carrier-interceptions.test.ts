@@ -170,7 +170,8 @@ for (const [db, store] of [
     t.is(first.accepted, 2);
     t.deepEqual(first.stored.map((r) => r.eventId), ['direct-1', 'direct-2']);
     t.true(first.stored.every((r) => typeof r.id === 'number' && r.keyId === 'sim'));
-    const second = await s.services.interceptions.record([event('direct-2') as never, event('direct-3') as never]);
+    // Idempotent per carrier key: the same key's replay is a duplicate.
+    const second = await s.services.interceptions.record([event('direct-2') as never, event('direct-3') as never], { keyId: 'sim' });
     t.is(second.accepted, 1);
     t.is(second.duplicates, 1);
     t.deepEqual(second.stored.map((r) => r.eventId), ['direct-3']);

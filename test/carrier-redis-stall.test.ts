@@ -1,60 +1,91 @@
-// Redis that stops answering (a stalled server, a dead link with no RST) must not hold the carrier API's
-// requests: node-redis' per-command timers are off for speed, so our own deadline is what bounds them.
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
+// The store layer against a redis-server of the test's own that stops answering (SIGSTOP) or goes away:
+// a command waits no longer than its caller's deadline, a stall is recognised and later commands fail at
+// once instead of each waiting out its deadline, readiness says so without hanging, the store comes back
+// by itself; and the carrier's fail-open window (FallbackStore) answers locally, then writes back.
 import test from 'ava';
-import { CommandTimeout, RedisStore } from '../app/store/redis-store';
+import { FallbackStore } from '../app/store/fallback-store';
+import { CommandTimeout, RedisStore, StoreUnavailable } from '../app/store/redis-store';
+import { eventually } from './support/app-harness';
 import { testRedisPrefix } from './support/backends';
+import { startRedisServer } from './support/redis-process';
 
-const REDIS = new URL(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15');
+const settle = async <T>(p: Promise<T>) =>
+  Promise.race([
+    p.then(
+      () => 'answered',
+      (err: Error) => (err instanceof CommandTimeout ? 'timed out' : err instanceof StoreUnavailable ? 'unavailable' : `failed: ${err.message}`),
+    ),
+    new Promise<string>((r) => setTimeout(() => r('still waiting after 5 s'), 5000).unref()),
+  ]);
 
-// A TCP relay to the real Redis that can be told to swallow everything from then on.
-async function stallableRelay() {
-  let stalled = false;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(REDIS.port || 6379), REDIS.hostname);
-    sockets.add(client).add(upstream);
-    client.on('data', (d) => stalled || upstream.write(d));
-    upstream.on('data', (d) => stalled || client.write(d));
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', close).on('close', close);
-    upstream.on('error', close).on('close', close);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `redis://127.0.0.1:${(server.address() as AddressInfo).port}${REDIS.pathname}`,
-    stall: () => (stalled = true),
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise((r) => server.close(r));
-    },
-  };
-}
-
-test('a nonce claim on a stalled Redis fails with a timeout instead of hanging, and answers normally before', async (t) => {
-  const relay = await stallableRelay();
-  const store = await RedisStore.connect(relay.url, { prefix: testRedisPrefix() });
+test('a stalled Redis: the caller’s deadline holds, the stall is recognised, commands then fail at once, and it recovers by itself', async (t) => {
+  const redis = await startRedisServer();
+  t.teardown(() => redis.close());
+  const health: string[] = [];
+  const store = await RedisStore.connect(redis.url, { prefix: testRedisPrefix(), commandTimeoutMs: 800, onHealth: (up) => health.push(up ? 'up' : 'down') });
   t.teardown(async () => {
-    await relay.close();
-    await Promise.race([store.close(), new Promise((r) => setTimeout(r, 1000))]);
+    redis.resume();
+    await store.close();
   });
 
   t.true(await store.set('carrier:nonce:k:abcdefgh', '1', { nx: true, ttlMs: 60_000 }));
   t.false(await store.set('carrier:nonce:k:abcdefgh', '1', { nx: true, ttlMs: 60_000 }), 'a reused nonce is still refused');
 
-  relay.stall();
-  const claim = store.set('carrier:nonce:k:ijklmnop', '1', { nx: true, ttlMs: 60_000 });
-  const outcome = await Promise.race([
-    claim.then(
-      () => 'answered',
-      (err: Error) => (err instanceof CommandTimeout ? 'timed out' : `failed: ${err.message}`),
-    ),
-    new Promise<string>((r) => setTimeout(() => r('still waiting after 15 s'), 15_000).unref()),
-  ]);
-  t.is(outcome, 'timed out');
-  t.is(await store.ping(), false, 'readiness reports the store down rather than hanging');
+  redis.stall();
+  const started = Date.now();
+  t.is(await settle(store.set('carrier:nonce:k:ijklmnop', '1', { nx: true, ttlMs: 60_000, timeoutMs: 30 })), 'timed out');
+  t.true(Date.now() - started < 1000, 'within the caller’s 30 ms, not the 800 ms default');
+  await eventually(() => health.includes('down'), 10_000);
+  const fast = Date.now();
+  t.is(await settle(store.get('anything')), 'unavailable', 'known down: refused without waiting');
+  t.true(Date.now() - fast < 200);
+  t.false(await store.ping(), 'readiness reports the store down rather than hanging');
+
+  redis.resume();
+  await eventually(() => health.at(-1) === 'up', 10_000);
+  t.is(await store.get('carrier:nonce:k:abcdefgh'), '1', 'the same data, answered again');
+});
+
+test('Redis gone: commands fail at once while disconnected (no offline queue); a restart on the same port is picked up', async (t) => {
+  const redis = await startRedisServer();
+  t.teardown(() => redis.close());
+  const store = await RedisStore.connect(redis.url, { prefix: testRedisPrefix() });
+  t.teardown(() => store.close());
+  await redis.shutdown();
+  const started = Date.now();
+  t.not(await settle(store.set('k', 'v')), 'answered');
+  t.true(Date.now() - started < 500, 'failed fast');
+  await redis.restart();
+  await eventually(async () => (await store.set('k', 'v').catch(() => false)) === true, 5000);
+  t.is(await store.get('k'), 'v');
+});
+
+test('the fail-open window: claims made while Redis is stalled are refused locally on reuse, and written back once it answers', async (t) => {
+  const redis = await startRedisServer();
+  t.teardown(() => redis.close());
+  const prefix = testRedisPrefix();
+  const store = await RedisStore.connect(redis.url, { prefix });
+  const other = await RedisStore.connect(redis.url, { prefix }); // another process's view
+  const fast = new FallbackStore(store, { use: 'test', timeoutMs: 30 });
+  t.teardown(async () => {
+    redis.resume();
+    await fast.close();
+    await store.close();
+    await other.close();
+  });
+
+  redis.stall();
+  t.true(await fast.set('nonce:a', '1', { nx: true, ttlMs: 60_000 }), 'first use: admitted from the local window');
+  t.false(await fast.set('nonce:a', '1', { nx: true, ttlMs: 60_000 }), 'reuse: refused locally');
+  t.is(await fast.incr('rate:1', 2000), 1, 'the rate budget counts locally');
+  redis.resume();
+  await eventually(() => fast.flush(), 5000);
+  t.false(await other.set('nonce:a', '1', { nx: true, ttlMs: 60_000 }), 'after the write-back every process sees the nonce as used');
+  const ttl = await other.ttl('nonce:a');
+  t.true(ttl > 50_000 && ttl <= 60_000, 'with what was left of its window');
+
+  // Redis misses a deadline again: this process still knows its own claim.
+  redis.stall();
+  t.false(await fast.set('nonce:a', '1', { nx: true, ttlMs: 60_000 }), 'a nonce this process spent stays spent through the next outage');
+  redis.resume();
 });

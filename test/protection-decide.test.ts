@@ -32,7 +32,7 @@ DECISION_CASES.forEach((c, i) => {
       attestation: c.call?.attestation,
       prefs,
       labels,
-      facts: { highFrequency: !!c.highFrequency, lastStoppedAt: c.repeat ? now - 60_000 : undefined },
+      facts: { highFrequency: !!c.highFrequency, callBombing: !!c.callBombing, lastStoppedAt: c.repeat ? now - 60_000 : undefined },
       now,
       callerAccount: c.call?.callerAccount,
       consentFor: consentFor(c, now),

@@ -104,7 +104,7 @@ test('invalid complaints are refused: 400 for the batch, per-item refusals for n
   t.deepEqual(
     mixed.json.rejected.map((x: { index: number; error: string }) => [x.index, x.error]),
     [
-      [0, 'not_reportable'],
+      [0, 'public_service'],
       [1, 'bad_number'],
     ],
   );

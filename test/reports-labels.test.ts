@@ -122,8 +122,10 @@ test('refusals: not a number, emergency numbers, unknown categories, one’s own
   const who = await subscriberAged(h, 30);
   const code = async (p: Promise<unknown>) => ((await t.throwsAsync(p)) as ReportRefused).code;
   t.is(await code(report(who.id, 'hello')), 'bad_number');
-  t.is(await code(report(who.id, '110')), 'not_reportable');
-  t.is(await code(report(who.id, '12345')), 'not_reportable');
+  t.is(await code(report(who.id, '110')), 'public_service');
+  t.is(await code(report(who.id, '12345')), 'public_service');
+  t.is(await code(report(who.id, '+86 96110')), 'public_service');
+  t.is(await code(report(who.id, '10086')), 'not_reportable');
   t.is(await code(report(who.id, fresh400(), 'spam')), 'bad_category');
   t.is(await code(report(who.id, `+86 ${who.phone}`)), 'own_number');
 });

@@ -21,6 +21,8 @@ interface Probe {
   path: string;
   /** Where the route was found documented. */
   from: string;
+  /** Named without its method: a path in running text. */
+  bare?: boolean;
 }
 
 /** A documented path made requestable: `:id`, `{id}` and `=VALUE` placeholders get a sample value. */
@@ -41,7 +43,7 @@ function readmeRoutes(): Probe[] {
   for (const [, span] of text.matchAll(/`([^`\n]+)`/g)) {
     const withMethod = /^(GET|POST|PUT|DELETE|PATCH) (\/\S*)/.exec(span);
     if (withMethod) out.push({ method: withMethod[1], path: concrete(withMethod[2]), from: `README \`${span}\`` });
-    else if (/^\/[A-Za-z]\S*$/.test(span) && !FILESYSTEM.test(span)) out.push({ method: 'GET', path: concrete(span), from: `README \`${span}\`` });
+    else if (/^\/[A-Za-z]\S*$/.test(span) && !FILESYSTEM.test(span)) out.push({ method: 'GET', path: concrete(span), from: `README \`${span}\``, bare: true });
   }
   return out;
 }
@@ -85,7 +87,9 @@ test('every path of /carrier/openapi.json and every route the README documents i
   for (const [p, item] of Object.entries(openapi.paths)) {
     for (const m of METHODS) if (item[m]) fromOpenapi.push({ method: m.toUpperCase(), path: concrete(p), from: `/carrier/openapi.json ${m.toUpperCase()} ${p}` });
   }
-  const fromReadme = readmeRoutes();
+  // A bare path the README shortens (`/screen/batch` for /carrier/v1/screen/batch) names a route listed in full elsewhere.
+  const full = [...fromOpenapi.map((p) => p.path), ...readmeRoutes().filter((p) => !p.bare).map((p) => p.path)];
+  const fromReadme = readmeRoutes().filter((p) => !p.bare || !full.some((f) => f !== p.path && f.endsWith(p.path)));
   t.true(fromOpenapi.length >= 5, `the OpenAPI document lists the carrier endpoints (${fromOpenapi.length})`);
   t.true(fromReadme.length >= 8, `the README's routes were found (${fromReadme.length})`);
 

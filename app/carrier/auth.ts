@@ -7,6 +7,9 @@ import { refuse } from './json-error';
 import { carrierRefusals } from './metrics';
 import { CarrierRateLimiter } from './rate-limit';
 import { BodyTooLarge, readRawBody } from '../http/raw-body';
+import type { Logger } from '../log';
+import { FallbackStore } from '../store/fallback-store';
+import type { Store } from '../store';
 import { expectedSignature, NONCE_TTL_MS, signatureMatches, TIMESTAMP_WINDOW_SEC } from './signature';
 
 /** What an authenticated request carries on to its handler, as `ctx.state.carrier`. */
@@ -25,6 +28,23 @@ export interface CarrierAuthOptions {
 
 const NONCE = /^[A-Za-z0-9+/=._~-]{8,128}$/;
 
+/**
+ * The nonce claim and the rate budget may wait this long for Redis: a screen must answer within 100 ms
+ * whatever Redis does, so past it the process-local window and bucket answer (see FallbackStore).
+ */
+export const SIGNED_STORE_TIMEOUT_MS = 30;
+
+// One local window per store and API, shared by all its routes, so a nonce spent on one is spent on all.
+const fallbackStores = new WeakMap<Store, Map<string, Store>>();
+
+function failOpenStore(store: Store, scope: string, log?: Pick<Logger, 'warn' | 'info'>): Store {
+  let byScope = fallbackStores.get(store);
+  if (!byScope) fallbackStores.set(store, (byScope = new Map()));
+  let s = byScope.get(scope);
+  if (!s) byScope.set(scope, (s = FallbackStore.around(store, { use: scope, timeoutMs: SIGNED_STORE_TIMEOUT_MS, log })));
+  return s;
+}
+
 /** One signed API: its keys, its per-key budget, where its nonces and counters live, how refusals are counted. */
 export interface SignedApi {
   /** 'carrier' or 'marketer': prefixes the store keys and names ctx.state[scope]. */
@@ -32,14 +52,17 @@ export interface SignedApi {
   keys: ReadonlyMap<string, string>;
   ratePerSecond: number;
   onRefusal(reason: string): void;
+  /** Where a fall back to the process-local window is logged (throttled). */
+  log?: Pick<Logger, 'warn' | 'info'>;
 }
 
 /**
  * The signing scheme shared by the carrier and the marketer APIs; the authenticated request lands in
  * `ctx.state[api.scope]` as a CarrierRequest.
  */
-export function signedRequestAuth(store: Deps['store'], api: SignedApi, opts: CarrierAuthOptions) {
+export function signedRequestAuth(shared: Deps['store'], api: SignedApi, opts: CarrierAuthOptions) {
   const keys = api.keys;
+  const store = failOpenStore(shared, api.scope, api.log);
   const limiter = new CarrierRateLimiter(store, api.ratePerSecond, `${api.scope}:rate`);
   const deny = (ctx: Context, status: number, error: string, message: string): void => {
     api.onRefusal(error);
@@ -92,10 +115,10 @@ export function signedRequestAuth(store: Deps['store'], api: SignedApi, opts: Ca
   };
 }
 
-export function carrierAuth(deps: Pick<Deps, 'config' | 'store'>, opts: CarrierAuthOptions) {
+export function carrierAuth(deps: Pick<Deps, 'config' | 'store'> & Partial<Pick<Deps, 'log'>>, opts: CarrierAuthOptions) {
   return signedRequestAuth(
     deps.store,
-    { scope: 'carrier', keys: deps.config.carrierKeys, ratePerSecond: deps.config.carrierRateLimit, onRefusal: (reason) => carrierRefusals.inc({ reason }) },
+    { scope: 'carrier', keys: deps.config.carrierKeys, ratePerSecond: deps.config.carrierRateLimit, onRefusal: (reason) => carrierRefusals.inc({ reason }), log: deps.log },
     opts,
   );
 }

@@ -1,5 +1,5 @@
-// Interceptions the network reports (拦截记录), stored once per event id however many times and on however
-// many connections they arrive. One transaction per delivery: the rows and whatever the onStored hook
+// Interceptions the network reports (拦截记录), stored once per event id and carrier key however many times
+// and on however many connections they arrive (two networks may use the same ids). One transaction per delivery: the rows and whatever the onStored hook
 // writes (the notices outbox) commit together or not at all.
 import crypto from 'node:crypto';
 import { EntityManager, In } from 'typeorm';
@@ -36,7 +36,7 @@ const RETRIES = 4;
 export class InterceptionService {
   constructor(
     private readonly deps: Pick<Deps, 'db' | 'vault'>,
-    private readonly defaults: { onStored?: OnStored } = {},
+    private readonly defaults: { onStored?: OnStored; afterStored?: (rows: Interception[]) => Promise<unknown> } = {},
   ) {}
 
   async record(events: InterceptionEvent[], opts: RecordOptions = {}): Promise<RecordResult> {
@@ -52,6 +52,8 @@ export class InterceptionService {
     for (let attempt = 1; ; attempt++) {
       try {
         const stored = await this.store(rows, onStored);
+        // After the commit, outside it: learning (one-ring) must never fail or delay a delivery's storing.
+        if (stored.length && this.defaults.afterStored) await this.defaults.afterStored(stored).catch(() => undefined);
         return { accepted: stored.length, duplicates: events.length - stored.length, stored };
       } catch (err) {
         // Lock waits and deadlocks between concurrent deliveries of the same ids: the whole delivery is safe to redo.
@@ -70,7 +72,7 @@ export class InterceptionService {
         const chunk = rows.slice(i, i + CHUNK);
         await m.createQueryBuilder().insert().into(Interception).values(chunk).orIgnore().updateEntity(false).execute();
         // Our own uncommitted rows carry our receipt; an id someone else stored carries theirs.
-        const mine = await m.find(Interception, { where: { eventId: In(chunk.map((r) => r.eventId)), receipt }, order: { eventId: 'ASC' } });
+        const mine = await m.find(Interception, { where: { keyId: chunk[0].keyId, eventId: In(chunk.map((r) => r.eventId)), receipt }, order: { eventId: 'ASC' } });
         stored.push(...mine);
       }
       if (onStored && stored.length > 0) await onStored(m, stored);

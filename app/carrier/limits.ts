@@ -4,5 +4,6 @@ export const BODY_LIMITS = {
   screen: 16 * 1024,
   batch: 1024 * 1024,
   interceptions: 4 * 1024 * 1024,
+  complaints: 2 * 1024 * 1024,
   get: 1024,
 } as const;

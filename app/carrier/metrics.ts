@@ -22,3 +22,10 @@ export const carrierInterceptions = new client.Counter({
   labelNames: ['result'] as const,
   registers: [registry],
 });
+
+export const carrierDegraded = new client.Counter({
+  name: 'fsr_carrier_degraded_total',
+  help: 'Screens answered allow/degraded because the decision was not ready in time (timeout) or failed (error)',
+  labelNames: ['cause'] as const,
+  registers: [registry],
+});

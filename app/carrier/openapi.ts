@@ -2,7 +2,7 @@
 // same zod schemas the routes validate with; what zod cannot say (signing, limits, errors) is written here.
 import { z } from 'zod';
 import { BODY_LIMITS } from './limits';
-import { carrierSchemas, MAX_BATCH } from './schemas';
+import { carrierSchemas, COMPLAINTS_MAX, MAX_BATCH } from './schemas';
 import { NONCE_TTL_MS, TIMESTAMP_WINDOW_SEC } from './signature';
 
 type Json = Record<string, unknown>;
@@ -23,10 +23,13 @@ fails does not use up its nonce.
 Each key has a request budget per second (CARRIER_RATE_LIMIT, shared across processes, fixed one-second
 windows); beyond it the answer is 429 with Retry-After, and the request's nonce is spent: sign a retry afresh.
 
-Body limits: screen ${BODY_LIMITS.screen} bytes, screen/batch ${BODY_LIMITS.batch}, interceptions ${BODY_LIMITS.interceptions};
+Body limits: screen ${BODY_LIMITS.screen} bytes, screen/batch ${BODY_LIMITS.batch}, interceptions ${BODY_LIMITS.interceptions}, complaints ${BODY_LIMITS.complaints};
 beyond them 413. Errors are always JSON \`{"error": code, "message": text}\` (400 adds \`field\`).
 
-The network treats a late or missing answer as allow (fail open).`;
+The network treats a late or missing answer as allow (fail open). A screen answers within 100 ms of server
+time whatever state Redis and the database are in: what cannot be decided from memory in time is
+\`allow\` with reason \`degraded\`, never a 5xx. Other endpoints answer 503 \`unavailable\` with Retry-After
+while the database does not answer: retry (interceptions are idempotent by id).`;
 
 const securitySchemes = {
   KeyId: { type: 'apiKey', in: 'header', name: 'X-Key-Id', description: 'The key id from CARRIER_KEYS (`keyId:secret`)' },
@@ -99,10 +102,21 @@ export function carrierOpenApi(): Json {
           operationId: 'reportInterceptions',
           summary: `Report up to ${MAX_BATCH} calls the network stopped; idempotent by event id`,
           description:
-            'A replayed event (same `id`, from any key, on any connection, concurrently or later) is stored and notified once and counted in `duplicates`. ' +
-            'Smart answering and call verification report how they ended in `outcome`; one-ring calls report `ringMs`.',
+            'A replayed event (same `id` from the same key, on any connection, concurrently or later) is stored and notified once and counted in `duplicates`; ' +
+            'two keys (two networks) may use the same ids. Smart answering and call verification report how they ended in `outcome`; ' +
+            'calls the caller hung up while ringing report `ringMs`: short rings to distinct callees teach the one_ring label.',
           requestBody: { required: true, ...jsonBody('InterceptionsRequest') },
           responses: { '200': jsonBody('InterceptionsResponse', 'How many events were new and how many were already stored'), ...errors('400', '413') },
+        },
+      },
+      '/carrier/v1/complaints': {
+        post: {
+          operationId: 'reportComplaints',
+          summary: `Report up to ${COMPLAINTS_MAX} complaints (the network's own and those 12321 forwarded) as evidence for labels`,
+          description:
+            'Idempotent by complaint `id` within one carrier key. A complaint about a public-service number (110, 96110, …) is refused in `rejected` with error `public_service`.',
+          requestBody: { required: true, ...jsonBody('ComplaintsRequest') },
+          responses: { '200': jsonBody('ComplaintsResponse', 'How many complaints were new, already stored, or refused'), ...errors('400', '413') },
         },
       },
       '/carrier/v1/labels': {

@@ -7,6 +7,7 @@ import { carrierAuth, type CarrierRequest } from './auth';
 import type { InterceptionService } from './interception-service';
 import { jsonFallback, valid } from './json-error';
 import { plainScreenBatch, plainScreenCall } from './screen-call-fast';
+import { guardScreen } from './screen-guard';
 import { BODY_LIMITS } from './limits';
 import { carrierDecisions, carrierInterceptions } from './metrics';
 import { carrierOpenApi } from './openapi';
@@ -20,6 +21,8 @@ export interface CarrierServices {
   screen: ScreenService;
   labels: LabelFeed;
   interceptions: InterceptionService;
+  /** Further /carrier routes of other modules, mounted before the JSON 404/405 fallback (which would answer them). */
+  extraRoutes?: (router: Router) => void;
 }
 
 // Only the contract's fields leave, whatever else the engine attached to its answer.
@@ -35,10 +38,11 @@ function countDecisions(ds: readonly Decision[]): void {
   for (const [action, n] of tally) carrierDecisions.inc({ action }, n);
 }
 
-export function carrierRouter(deps: Pick<Deps, 'config' | 'store'>, services: CarrierServices): Router {
+export function carrierRouter(deps: Pick<Deps, 'config' | 'store'> & Partial<Pick<Deps, 'log'>>, services: CarrierServices): Router {
   const router = new Router();
   const auth = (maxBodyBytes: number) => carrierAuth(deps, { maxBodyBytes });
   const request = (ctx: Context) => ctx.state.carrier as CarrierRequest;
+  const screen = guardScreen(services.screen, { deadlineMs: deps.config.carrierScreenDeadlineMs, log: deps.log });
 
   router.get('/carrier/openapi.json', (ctx) => {
     ctx.body = carrierOpenApi();
@@ -48,7 +52,7 @@ export function carrierRouter(deps: Pick<Deps, 'config' | 'store'>, services: Ca
     const body = request(ctx).body;
     const call = plainScreenCall(body) ?? valid(ctx, screenCallSchema, body);
     if (!call) return;
-    const decision = await services.screen.screen(call);
+    const decision = await screen.screen(call);
     countDecisions([decision]);
     ctx.body = publicDecision(decision);
   });
@@ -58,7 +62,7 @@ export function carrierRouter(deps: Pick<Deps, 'config' | 'store'>, services: Ca
     const plain = plainScreenBatch(body, MAX_BATCH);
     const batch = plain ? { calls: plain } : valid(ctx, screenBatchSchema, body);
     if (!batch) return;
-    const results = await services.screen.screenBatch(batch.calls);
+    const results = await screen.screenBatch(batch.calls);
     if (results.length !== batch.calls.length) throw new Error(`screenBatch answered ${results.length} decisions for ${batch.calls.length} calls`);
     countDecisions(results);
     ctx.body = { results: results.map(publicDecision) };
@@ -82,6 +86,8 @@ export function carrierRouter(deps: Pick<Deps, 'config' | 'store'>, services: Ca
     const labels = changes.slice(0, q.limit);
     ctx.body = { labels, nextSince: labels.length ? labels[labels.length - 1].version : q.since, hasMore: changes.length > q.limit };
   });
+
+  services.extraRoutes?.(router);
 
   // Anything else under /carrier answers JSON too: 405 with Allow on a known path, 404 elsewhere.
   jsonFallback(router, CARRIER_FALLBACK, '/carrier', 'carrier');

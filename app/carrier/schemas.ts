@@ -19,9 +19,22 @@ export const screenCallSchema = z
   .object({
     caller: number('Calling number as the network sees it (any common spelling: +86…, 0086…, landline with area code)'),
     callee: number('Called subscriber number'),
-    callerIndustry: categorySchema.optional().describe("The caller's registered industry, for calls placed through registered voice platforms"),
+    callerIndustry: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe("The caller's registered industry, for calls placed through registered voice platforms: a category code; a code this server does not know counts as other_marketing"),
     attestation: z.enum(['A', 'B', 'C']).optional().describe('Caller authentication result (A full, B partial, C gateway / unauthenticated)'),
     at: isoTime('Time of the call; defaults to now').optional(),
+    callId: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe("The network's id of this call attempt: screens with one callId within 10 minutes are one call (same answer, counted once by behaviour protection and breakthrough)"),
+    dryRun: z.boolean().optional().describe('The answer only: nothing is counted or recorded'),
     callerAccount: z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a marketer key id')
@@ -34,7 +47,7 @@ export type ScreenCall = z.infer<typeof screenCallSchema>;
 export const decisionSchema = z
   .object({
     action: actionSchema,
-    reason: z.string().describe('Machine-readable reason: allow_list, reject_list_exact, reject_list_prefix, category_block, fraud, high_frequency, …'),
+    reason: z.string().describe('Machine-readable reason: allow_list, reject_list_exact, reject_list_prefix, category_block, fraud, high_frequency, degraded (not decided in time: fail open), …'),
     category: categorySchema.optional(),
   })
   .register(carrierSchemas, { id: 'Decision' });
@@ -79,6 +92,36 @@ export const interceptionsResultSchema = z
     duplicates: z.number().int().describe('Events already stored (by an earlier or concurrent delivery, or twice in this request)'),
   })
   .register(carrierSchemas, { id: 'InterceptionsResponse' });
+
+// POST /carrier/v1/complaints: the network's complaints feed (12321's included), evidence for labels.
+export const COMPLAINTS_MAX = 1000;
+
+export const complaintSchema = z
+  .strictObject({
+    id: z.string().min(1).max(64).describe('The network’s complaint id: idempotency key within one carrier key'),
+    caller: z.string().min(1).max(32).describe('The number complained about'),
+    category: categorySchema,
+    at: isoTime('When the complaint was made'),
+    complainant: z.string().min(1).max(32).optional().describe('The complaining subscriber’s number: one complainant adds weight once'),
+    forwarded12321: z.boolean().optional().describe('Forwarded by 12321 (has a handling deadline)'),
+    dueAt: isoTime('The handling deadline 12321 set; computed from `at` when absent').optional(),
+    note: z.string().max(255).optional(),
+  })
+  .register(carrierSchemas, { id: 'Complaint' });
+
+export const complaintsSchema = z
+  .strictObject({ complaints: z.array(complaintSchema).min(1).max(COMPLAINTS_MAX) })
+  .register(carrierSchemas, { id: 'ComplaintsRequest' });
+
+export const complaintsResultSchema = z
+  .object({
+    accepted: z.number().int().describe('Complaints stored by this request'),
+    duplicates: z.number().int().describe('Complaint ids already stored for this key'),
+    rejected: z
+      .array(z.object({ index: z.number().int(), id: z.string(), error: z.string().describe('e.g. public_service (never labelled), bad_number') }))
+      .describe('Complaints refused, with their position in the request'),
+  })
+  .register(carrierSchemas, { id: 'ComplaintsResponse' });
 
 export const labelsQuerySchema = z.object({
   since: z.coerce.number().int().min(0).default(0),

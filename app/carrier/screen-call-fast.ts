@@ -1,10 +1,8 @@
 // The screen route's body checked by hand: zod costs several microseconds per call on the hottest path, and
 // nearly every real call is the plain shape. Anything this does not accept outright (a timestamp, a stray
 // space, a wrong type) goes to screenCallSchema, which decides and words the 400 exactly as before.
-import { CATEGORY_CODES } from '../protection/preferences';
 import type { ScreenCall } from './schemas';
 
-const CATEGORIES: ReadonlySet<string> = new Set(CATEGORY_CODES);
 const ACCOUNT = /^[A-Za-z0-9._-]{1,64}$/;
 
 // Already in the normal form zod's trim().min(1).max(32) would produce.
@@ -12,16 +10,30 @@ function plainNumber(v: unknown): v is string {
   return typeof v === 'string' && v.length > 0 && v.length <= 32 && v.trim() === v;
 }
 
+// An optional identifier already as zod's (trim().)min(1).max(64) would leave it.
+function plainId(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length <= 64 && v.trim() === v;
+}
+
 /** The call when the body is certainly valid and needs no transformation; undefined means "ask zod". */
 export function plainScreenCall(body: unknown): ScreenCall | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
   const b = body as Record<string, unknown>;
-  const { caller, callee, callerIndustry, attestation, callerAccount } = b;
+  const { caller, callee, callerIndustry, attestation, callId, dryRun, callerAccount } = b;
   if (!plainNumber(caller) || !plainNumber(callee) || b.at !== undefined) return undefined;
   const call: ScreenCall = { caller, callee };
+  // Any industry code is accepted (an unknown one is other_marketing): new codes must not fail the network open.
   if (callerIndustry !== undefined) {
-    if (typeof callerIndustry !== 'string' || !CATEGORIES.has(callerIndustry)) return undefined;
-    call.callerIndustry = callerIndustry as ScreenCall['callerIndustry'];
+    if (!plainId(callerIndustry)) return undefined;
+    call.callerIndustry = callerIndustry;
+  }
+  if (callId !== undefined) {
+    if (typeof callId !== 'string' || callId.length === 0 || callId.length > 64) return undefined;
+    call.callId = callId;
+  }
+  if (dryRun !== undefined) {
+    if (typeof dryRun !== 'boolean') return undefined;
+    call.dryRun = dryRun;
   }
   if (attestation !== undefined) {
     if (attestation !== 'A' && attestation !== 'B' && attestation !== 'C') return undefined;

@@ -18,7 +18,7 @@ import type { H5Services } from './services';
 
 const FROM_H5: AuditSource = { actor: 'subscriber', channel: 'h5' };
 
-const STATUS: Record<PreferenceError['code'], number> = { invalid: 400, bad_number: 400, fraud_locked: 422, list_full: 409, not_found: 404, not_enabled: 409 };
+const STATUS: Record<PreferenceError['code'], number> = { invalid: 400, bad_number: 400, fraud_locked: 422, list_full: 409, not_found: 404, not_enabled: 409, public_service: 422 };
 
 /** The refusal in the subscriber's words; an invalid field is named (开始时间填写有误), not just "输入有误". */
 function refusalMessage(e: PreferenceError): string {

@@ -3,9 +3,15 @@ import crypto from 'node:crypto';
 import Koa from 'koa';
 import type { Deps } from '../deps';
 import { httpDuration, registry } from '../metrics';
-import { HttpError } from './errors';
+import { Deadlines } from '../store/deadline';
+import { LogThrottle } from '../log-throttle';
+import { HttpError, isUnavailable } from './errors';
 import { isClientAbort } from './raw-body';
 import type { RefusalLog } from './refusals';
+
+/** How long /readyz waits for each part before reporting it down. */
+const READY_CHECK_MS = 1000;
+const READY_DEADLINES = new Deadlines();
 
 const GROUPS: ReadonlySet<string> = new Set(['wechat', 'carrier', 'h5', 'sms', 'simulator', 'healthz', 'readyz', 'metrics', 'oauth', 'ops']);
 
@@ -13,6 +19,12 @@ function routeGroup(path: string): string {
   const end = path.indexOf('/', 1);
   const first = path.slice(1, end === -1 ? undefined : end);
   return GROUPS.has(first) ? first : 'other';
+}
+
+const unavailableThrottle = new LogThrottle();
+function unavailableLog(log: Deps['log'], err: Error, path: string): void {
+  const requests = unavailableThrottle.hit();
+  if (requests) log.warn({ err, path, requests }, 'answered 503: a backing service is not answering');
 }
 
 /** Constant-time check of `Authorization: Bearer <token>`. */
@@ -55,6 +67,12 @@ export function createHttpApp(
         deps.log.debug({ path: ctx.path, code: e.code }, 'client aborted the request');
         ctx.status = 400;
         ctx.body = { error: 'aborted', message: 'request aborted' };
+      } else if (isUnavailable(err)) {
+        // A stalled or refused database or Redis: say so and when to retry; logged once per 10 s, not per request.
+        unavailableLog(deps.log, e, ctx.path);
+        ctx.status = 503;
+        ctx.set('Retry-After', '1');
+        ctx.body = { error: 'unavailable', message: 'a backing service is not answering; retry shortly' };
       } else {
         deps.log.error({ err: e, path: ctx.path }, 'request failed');
         ctx.status = 500;
@@ -72,15 +90,17 @@ export function createHttpApp(
         ctx.body = { status: 'ok' };
         return;
       case '/readyz': {
+        // Each check has a deadline: a stalled database or Redis must make readiness say so, not hang it.
         const [db, store] = await Promise.all([
-          deps.db
-            .query('SELECT 1')
-            .then(() => true)
-            .catch(() => false),
-          deps.store.ping(),
+          READY_DEADLINES.run(READY_CHECK_MS, deps.db.query('SELECT 1')).then(
+            () => true,
+            () => false,
+          ),
+          READY_DEADLINES.run(READY_CHECK_MS, deps.store.ping()).catch(() => false),
         ]);
-        ctx.status = db && store ? 200 : 503;
-        ctx.body = { status: db && store ? 'ready' : 'not ready', database: db, store: store ? deps.store.kind : false };
+        const down = [...(db ? [] : ['database']), ...(store ? [] : ['store'])];
+        ctx.status = down.length ? 503 : 200;
+        ctx.body = { status: down.length ? 'not ready' : 'ready', database: db, store: store ? deps.store.kind : false, ...(down.length ? { down } : {}) };
         return;
       }
       case '/metrics':

@@ -2,11 +2,19 @@
 // because body parsers mangle text/xml.
 import Router from '@koa/router';
 import type { Deps } from '../deps';
+import { BUSY, STILL_WORKING } from '../../menus/texts-faults';
+import { FallbackStore } from '../store/fallback-store';
 import { createCallback, type CallbackOptions } from '../wechat/callback';
 import { BodyTooLarge, readRawBody } from './raw-body';
 import type { RefusalLog } from './refusals';
 
 const MAX_BODY = 64 * 1024;
+
+/**
+ * The retry de-duplication may wait this long for Redis before the process-local window answers: WeChat
+ * gives the whole callback 5 s, and the handler needs most of it.
+ */
+export const DEDUPE_STORE_TIMEOUT_MS = 300;
 
 export function wechatRouter(
   deps: Pick<Deps, 'config' | 'store' | 'log'>,
@@ -19,9 +27,11 @@ export function wechatRouter(
     appId: w.appId,
     encodingAesKey: w.encodingAesKey,
     mode: w.messageMode,
-    store: deps.store,
+    store: FallbackStore.around(deps.store, { use: 'wechat_dedupe', timeoutMs: DEDUPE_STORE_TIMEOUT_MS, log: deps.log }),
     log: deps.log,
     maxBodyBytes: MAX_BODY,
+    failureReply: { type: 'text', content: BUSY },
+    overBudgetReply: { type: 'text', content: STILL_WORKING },
     onRefused: (reason, status) => refusals?.refused('wechat', reason, status),
     ...callbackOpts,
   });

@@ -106,13 +106,26 @@ export function startNoticeWorker(deps: Deps, channels: NoticeChannels, opts: No
     });
   }
 
+  /** How soon WeChat notices released for want of Redis are tried again. */
+  const STORE_RETRY_MS = 500;
+
   /** WeChat: every worker holds off after a 45009, and all share one send rate; what cannot go now is released. */
   async function throttle(jobs: Job[], claimedAt: Date): Promise<void> {
     const wechat = jobs.filter((j) => isSend(j) && j.plan.channel === 'wechat');
     if (wechat.length === 0) return;
-    const pausedMs = await rate.paused();
-    const deadline = claimedAt.getTime() + o.leaseMs / 2;
-    const granted = pausedMs > 0 ? wechat.map(() => false) : await Promise.all(wechat.map(() => rate.take(deadline)));
+    let pausedMs: number;
+    let granted: boolean[];
+    try {
+      pausedMs = await rate.paused();
+      const deadline = claimedAt.getTime() + o.leaseMs / 2;
+      granted = pausedMs > 0 ? wechat.map(() => false) : await Promise.all(wechat.map(() => rate.take(deadline)));
+    } catch (err) {
+      // The shared rate lives in Redis: while it does not answer, these wait (released, not left leased
+      // until the lease runs out) and go as soon as it is back.
+      log.warn({ err, notices: wechat.length }, 'send rate unavailable (Redis): WeChat notices released to retry shortly');
+      pausedMs = STORE_RETRY_MS;
+      granted = wechat.map(() => false);
+    }
     wechat.forEach((j, k) => {
       if (!granted[k]) j.plan = { do: 'release', at: new Date(now().getTime() + Math.max(pausedMs, 200)) };
     });

@@ -7,6 +7,7 @@ import { labelCommands } from './commands/labels';
 import { menuCommands } from './commands/menu';
 import { noticeCommands } from './commands/notices';
 import { operatorCommands } from './commands/operators';
+import { publicServiceCommands } from './commands/public-service';
 import { reportCommands } from './commands/reports';
 import { statsCommands } from './commands/stats';
 import { subscriberCommands } from './commands/subscriber';
@@ -27,6 +28,7 @@ export function buildProgram(run: Runner = makeRunner()): Command {
   noticeCommands(program, run);
   statsCommands(program, run);
   operatorCommands(program, run);
+  publicServiceCommands(program, run);
   markRequired(program);
   return program;
 }

@@ -6,6 +6,8 @@ import { AppealRefused } from '../reports/appeal-service';
 import { ReportRefused } from '../reports/report-service';
 import { ReviewRefused } from '../reports/report-review';
 import { LabelError } from '../protection/label-service';
+import { PublicServiceRefused } from '../protection/public-service';
+import { loadPublicServiceNumbers, PublicServiceInputError } from '../protection/public-service-sync';
 import { closeOpsDeps, openOpsDeps, operatorName, OpsError } from './context';
 import { opsServices, type OpsServices } from '../services';
 
@@ -20,7 +22,7 @@ export interface RunContext {
 
 export type Runner = (cmd: Command, fn: (c: RunContext) => Promise<void>) => Promise<void>;
 
-const REFUSALS = [OpsError, AppealRefused, ReportRefused, ReviewRefused, LabelError];
+const REFUSALS = [OpsError, AppealRefused, ReportRefused, ReviewRefused, LabelError, PublicServiceRefused, PublicServiceInputError];
 
 export function makeRunner(open: () => Promise<Deps> = openOpsDeps): Runner {
   return async (cmd, fn) => {
@@ -28,6 +30,8 @@ export function makeRunner(open: () => Promise<Deps> = openOpsDeps): Runner {
     let deps: Deps | null = null;
     try {
       deps = await open();
+      // The operator's additions too: `label set 12315 …` is refused once 12315 was added.
+      await loadPublicServiceNumbers(deps.db);
       const json = !!g.json;
       await fn({
         deps,

@@ -6,6 +6,7 @@ import { compiledListsOf, matchList } from './list-match';
 import type { NormalizedNumber } from './numbers';
 import type { CategoryCode, CategoryMode, Preferences } from './preferences';
 import { RULES, type Decision, type RuleContext } from './rules';
+import { BUILT_IN_PUBLIC_SERVICE } from './public-service';
 import { insideAnyWindow } from './time-windows';
 
 export type { Decision, DecisionReason, Action } from './rules';
@@ -20,12 +21,19 @@ export interface LabelHit {
 export interface BehaviourFacts {
   /** The caller's calls per window crossed the abnormal-frequency threshold (counted across processes). */
   highFrequency: boolean;
+  /** 呼死你: the caller rang this callee again and again (counted across processes). */
+  callBombing?: boolean;
   /** When this caller was last stopped (blocked, verified, smart-answered) for this callee, ms since epoch. */
   lastStoppedAt?: number;
 }
 
 export interface DecisionInput {
   caller: NormalizedNumber;
+  /**
+   * The caller is on the process's public-service list (built-in numbers and the operator's additions);
+   * absent, the built-in list alone decides.
+   */
+  publicService?: boolean;
   callerIndustry?: string;
   attestation?: 'A' | 'B' | 'C';
   /** null: the callee is not enrolled. */
@@ -83,6 +91,7 @@ export function buildContext(input: DecisionInput): RuleContext {
   const facts = input.facts ?? NO_FACTS;
   const base: RuleContext = {
     caller,
+    publicService: input.publicService ?? (caller.kind !== 'invalid' && BUILT_IN_PUBLIC_SERVICE.has(caller.value)),
     attestation: input.attestation,
     prefs,
     lists: null,
@@ -93,11 +102,12 @@ export function buildContext(input: DecisionInput): RuleContext {
     marketingHours: true,
     consent: false,
     highFrequency: false,
+    callBombing: false,
     oneRing: false,
     repeatCall: false,
   };
-  // Not enrolled or paused: the first rows answer, nothing else is worth computing.
-  if (!prefs || !prefs.enabled || prefs.paused) return base;
+  // Public service, not enrolled or paused: the first rows answer, nothing else is worth computing.
+  if (base.publicService || !prefs || !prefs.enabled || prefs.paused) return base;
   const lists = compiledListsOf(prefs);
   const industry = categoryOfIndustry(input.callerIndustry);
   const tw = prefs.options.timeWindows;
@@ -111,6 +121,7 @@ export function buildContext(input: DecisionInput): RuleContext {
   const m = base.marketing;
   base.consent = m !== null && m.mode !== 'allow' && base.marketingHours && input.consentFor !== undefined && input.consentFor(m.category);
   base.highFrequency = facts.highFrequency || hasLabel(labels, 'high_frequency');
+  base.callBombing = facts.callBombing === true;
   base.oneRing = hasLabel(labels, 'one_ring');
   base.repeatCall =
     bt.enabled && facts.lastStoppedAt !== undefined && input.now - facts.lastStoppedAt >= 0 && input.now - facts.lastStoppedAt <= bt.withinMinutes * 60_000;

@@ -2,7 +2,8 @@
 // the caller's labels, the caller's behaviour) from in-process structures, and remembers what breakthrough
 // needs. On the common path (callee cached, breakthrough off) nothing is awaited but a resolved promise.
 import type { Deps } from '../deps';
-import { Behaviour } from './behaviour';
+import type { BehaviourConfig } from '../config';
+import { Behaviour, type BehaviourOptions } from './behaviour';
 import { decide, type BehaviourFacts, type Decision, type LabelHit } from './decide';
 import { LabelIndex } from './label-index';
 import { LabelService } from './label-service';
@@ -10,6 +11,8 @@ import { numberKey } from './number-key';
 import { normalizeNumber, type NormalizedNumber } from './numbers';
 import { PreferenceSource } from './preference-source';
 import type { Preferences } from './preferences';
+import { CallMemory, type RememberedCall } from './call-memory';
+import { publicService } from './public-service';
 import { PASSABLE_BY_BREAKTHROUGH } from './rules';
 import { insideCallingHours } from '../marketers/calling-hours';
 
@@ -22,6 +25,10 @@ export interface ScreenCall {
   attestation?: 'A' | 'B' | 'C';
   /** When the call is placed (ISO-8601); the server's clock when absent or unreadable. */
   at?: string;
+  /** The network's id of this call attempt: screens with one callId within 10 minutes are one call. */
+  callId?: string;
+  /** The answer only: nothing counted or remembered. */
+  dryRun?: boolean;
   /** The marketer account (a MARKETER_KEYS key id) the network attributes the call to. */
   callerAccount?: string;
 }
@@ -45,6 +52,7 @@ export interface DeciderParts {
 }
 
 const NOT_ENROLLED: Decision = { action: 'allow', reason: 'not_enrolled' };
+const PUBLIC_SERVICE: Decision = { action: 'allow', reason: 'public_service' };
 const NO_LABELS: readonly LabelHit[] = [];
 
 interface Prepared {
@@ -54,6 +62,12 @@ interface Prepared {
   now: number;
   labels: readonly LabelHit[];
   highFrequency: boolean;
+  callBombing: boolean;
+  publicService: boolean;
+  /** The earlier attempt of this call (same callId): its answer is this one's. */
+  retryOf?: RememberedCall;
+  /** Settles the answer remembered for this call's id (a later attempt waits on it). */
+  settle?: { resolve(d: Decision): void; reject(e: unknown): void };
 }
 
 function timeOf(at: string | undefined, serverNow: number): number {
@@ -64,10 +78,18 @@ function timeOf(at: string | undefined, serverNow: number): number {
   return serverNow;
 }
 
+/** The operator's thresholds (BEHAVIOUR_* variables) as Behaviour options. */
+function behaviourSettings(b: BehaviourConfig | undefined): Partial<BehaviourOptions> {
+  if (!b) return {};
+  return { threshold: b.highFrequencyCalls, windowMs: b.highFrequencyWindowMs, repeatThreshold: b.repeatCalls, repeatWindowMs: b.repeatWindowMs };
+}
+
 export class Decider {
   readonly labelIndex: LabelIndex;
   readonly preferenceSource: PreferenceSource;
   readonly behaviour: Behaviour;
+  /** callId → the answer it got (call-memory.ts). */
+  readonly calls = new CallMemory();
   private readonly consents?: ConsentFacts;
   private readonly consentHours: (now: number) => boolean;
 
@@ -97,7 +119,13 @@ export class Decider {
     return new Decider(deps, {
       labelIndex: new LabelIndex(labels, { onError: onError('label refresh'), ...opts.index }),
       preferenceSource: new PreferenceSource(deps, { onError: onError('preference invalidation'), ...opts.prefs }),
-      behaviour: new Behaviour(deps.store, { labels, hashNumber: (n) => deps.vault.lookupHash(n), onError: onError('behaviour flush'), ...opts.behaviour }),
+      behaviour: new Behaviour(deps.store, {
+        labels,
+        hashNumber: (n) => deps.vault.lookupHash(n),
+        onError: onError('behaviour flush'),
+        ...behaviourSettings(deps.config.behaviour),
+        ...opts.behaviour,
+      }),
       consents: opts.consents,
       consentHours: (now) => insideCallingHours(deps.config.marketer.callingHours, now),
     });
@@ -122,23 +150,43 @@ export class Decider {
     const caller = normalizeNumber(call.caller);
     const callee = normalizeNumber(call.callee);
     const now = timeOf(call.at, serverNow);
-    let labels = NO_LABELS;
-    let highFrequency = false;
-    if (caller.kind !== 'invalid') {
-      const key = numberKey(caller.value);
-      if (!Number.isNaN(key)) {
-        labels = this.labelIndex.lookupKey(key, now);
-        // Counted on the server's clock: `at` says when the call was placed, not when it reached us.
-        highFrequency = this.behaviour.observe(key, caller.value, serverNow);
+    const p: Prepared = { call, caller, callee, now, labels: NO_LABELS, highFrequency: false, callBombing: false, publicService: false };
+    if (call.callId !== undefined) {
+      p.retryOf = this.calls.get(call.callId, caller, callee, serverNow);
+      if (p.retryOf) return p; // answered already (or being answered): not counted twice
+      if (!call.dryRun) {
+        // Remembered before it is decided: a retry later in the same batch, or concurrent, waits for this answer.
+        const answer = new Promise<Decision>((resolve, reject) => (p.settle = { resolve, reject }));
+        answer.catch(() => undefined);
+        this.calls.remember(call.callId, caller, callee, answer, serverNow);
       }
     }
-    return { call, caller, callee, now, labels, highFrequency };
+    if (caller.kind === 'invalid') return p;
+    // Public-service numbers are short codes, service or landline numbers, never mobiles (the hot case).
+    if (caller.kind !== 'mobile' && publicService.has(caller.value)) {
+      p.publicService = true;
+      return p;
+    }
+    const key = numberKey(caller.value);
+    if (Number.isNaN(key)) return p;
+    p.labels = this.labelIndex.lookupKey(key, now);
+    // Counted on the server's clock: `at` says when the call was placed, not when it reached us.
+    const calleeKey = callee.kind === 'mobile' ? numberKey(callee.value) : NaN;
+    if (call.dryRun) {
+      p.highFrequency = this.behaviour.isHighFrequency(key, serverNow);
+      p.callBombing = !Number.isNaN(calleeKey) && this.behaviour.isCallBombing(key, calleeKey, serverNow);
+    } else {
+      p.highFrequency = this.behaviour.observe(key, caller.value, serverNow);
+      if (!Number.isNaN(calleeKey)) p.callBombing = this.behaviour.observePair(key, caller.value, calleeKey, callee.value, serverNow);
+    }
+    return p;
   }
 
   private decideWith(p: Prepared, prefs: Preferences | null, lastStoppedAt?: number): Decision {
-    const facts: BehaviourFacts = { highFrequency: p.highFrequency, lastStoppedAt };
+    const facts: BehaviourFacts = { highFrequency: p.highFrequency, callBombing: p.callBombing, lastStoppedAt };
     return decide({
       caller: p.caller,
+      publicService: p.publicService,
       callerIndustry: p.call.callerIndustry,
       attestation: p.call.attestation,
       prefs,
@@ -148,6 +196,14 @@ export class Decider {
       callerAccount: p.call.callerAccount,
       consentFor: this.consentFor(p),
     });
+  }
+
+  /** A first attempt with a callId settles what its retries wait for. */
+  private settled(p: Prepared, d: Decision | Promise<Decision>): Decision | Promise<Decision> {
+    const settle = p.settle!;
+    if (!(d instanceof Promise)) settle.resolve(d);
+    else d.then(settle.resolve, settle.reject);
+    return d;
   }
 
   /** Only for a call naming a marketer account, to a callee some consent exists for, inside calling hours. */
@@ -167,11 +223,14 @@ export class Decider {
     if (!prefs || !prefs.options.breakthrough.enabled || first.action === 'allow' || p.caller.kind === 'invalid') return first;
     const bt = prefs.options.breakthrough;
     let decision = first;
+    let sameCall = false;
     if (PASSABLE_BY_BREAKTHROUGH.has(first.reason)) {
-      const last = await this.behaviour.lastStoppedAt(prefs.subscriberId, p.caller.value);
-      if (last !== undefined) decision = this.decideWith(p, prefs, last);
+      const last = await this.behaviour.lastStop(prefs.subscriberId, p.caller.value);
+      // The stop remembered is this very call attempt, retried (perhaps through another process): not a repeat.
+      sameCall = last !== undefined && p.call.callId !== undefined && last.callId === p.call.callId;
+      if (last !== undefined && !sameCall) decision = this.decideWith(p, prefs, last.at);
     }
-    if (decision.action !== 'allow') await this.behaviour.recordStop(prefs.subscriberId, p.caller.value, p.now, bt.withinMinutes);
+    if (decision.action !== 'allow' && !sameCall && !p.call.dryRun) await this.behaviour.recordStop(prefs.subscriberId, p.caller.value, p.now, bt.withinMinutes, p.call.callId);
     return decision;
   }
 
@@ -182,7 +241,15 @@ export class Decider {
   }
 
   async screen(call: ScreenCall): Promise<Decision> {
-    const p = this.prepare(call, Date.now());
+    const serverNow = Date.now();
+    const p = this.prepare(call, serverNow);
+    if (p.retryOf) return p.retryOf.answer;
+    if (!p.settle) return this.screenPrepared(p);
+    return this.settled(p, this.screenPrepared(p));
+  }
+
+  private async screenPrepared(p: Prepared): Promise<Decision> {
+    if (p.publicService) return PUBLIC_SERVICE;
     const prefs = this.prefsFor(p.callee);
     const resolved = prefs instanceof Promise ? await prefs : prefs;
     if (!resolved) return NOT_ENROLLED;
@@ -199,7 +266,7 @@ export class Decider {
     const prefsOf = new Map<string, Preferences | null>();
     const misses: string[] = [];
     for (const p of prepared) {
-      if (p.callee.kind !== 'mobile' || prefsOf.has(p.callee.value)) continue;
+      if (p.retryOf || p.publicService || p.callee.kind !== 'mobile' || prefsOf.has(p.callee.value)) continue;
       const hit = this.preferenceSource.peek(p.callee.value);
       prefsOf.set(p.callee.value, hit ?? null);
       if (hit === undefined) misses.push(p.callee.value);
@@ -211,10 +278,20 @@ export class Decider {
     const out: Decision[] = new Array(prepared.length);
     for (let i = 0; i < prepared.length; i++) {
       const p = prepared[i];
-      const prefs = p.callee.kind === 'mobile' ? (prefsOf.get(p.callee.value) ?? null) : null;
-      if (!prefs) out[i] = NOT_ENROLLED;
-      else if (!prefs.options.breakthrough.enabled) out[i] = this.decideWith(p, prefs);
-      else out[i] = await this.finish(p, prefs);
+      if (p.retryOf) {
+        out[i] = await p.retryOf.answer;
+        continue;
+      }
+      let d: Decision | Promise<Decision>;
+      if (p.publicService) d = PUBLIC_SERVICE;
+      else {
+        const prefs = p.callee.kind === 'mobile' ? (prefsOf.get(p.callee.value) ?? null) : null;
+        if (!prefs) d = NOT_ENROLLED;
+        else if (!prefs.options.breakthrough.enabled) d = this.decideWith(p, prefs);
+        else d = this.finish(p, prefs);
+      }
+      if (p.settle) d = this.settled(p, d);
+      out[i] = d instanceof Promise ? await d : d;
     }
     return out;
   }

@@ -15,9 +15,10 @@ import type { LabelAssertion } from './label-service';
 import { toSqlTime } from './label-sql';
 import { numberFromKey, numberKey } from './number-key';
 import { normalizeNumber } from './numbers';
+import { publicService } from './public-service';
 import { CATEGORY_NAMES, type CategoryCode } from './preferences';
 
-export type RejectReason = 'missing_fields' | 'bad_number' | 'bad_category' | 'bad_confidence' | 'bad_expires' | 'expired';
+export type RejectReason = 'missing_fields' | 'bad_number' | 'public_service' | 'bad_category' | 'bad_confidence' | 'bad_expires' | 'expired';
 
 export interface ImportOptions {
   batchSize?: number;
@@ -73,6 +74,7 @@ function parseInto(line: string, defaultConfidence: number, nowMs: number, out: 
   const n = normalizeNumber(unquote(f[0]));
   const key = n.kind === 'invalid' ? NaN : numberKey(n.value);
   if (Number.isNaN(key)) return 'bad_number';
+  if (publicService.has(n.value)) return 'public_service';
   const category = categoryOf(unquote(f[1]));
   if (!category) return 'bad_category';
   let confidence = defaultConfidence;

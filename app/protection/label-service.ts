@@ -9,6 +9,7 @@ import { writeLabelBatch } from './label-batch-write';
 import { allocateVersions, epochSecondsSql, fromSqlTime, fromSqlTimeOrNull, toSqlTime } from './label-sql';
 import { numberKey } from './number-key';
 import { normalizeNumber } from './numbers';
+import { publicService, PublicServiceRefused } from './public-service';
 
 /** A label as stored (confidence as of lastSeen) and as the feed publishes it. */
 export interface LabelRecord {
@@ -76,6 +77,13 @@ function normalised(raw: string): { number: string; key: number } {
   return { number: n.value, key };
 }
 
+/** A number a label may be written for: never a public-service number (public-service.ts). */
+function labellable(raw: string): { number: string; key: number } {
+  const n = normalised(raw);
+  if (publicService.has(n.number)) throw new PublicServiceRefused(n.number);
+  return n;
+}
+
 function checkCategory(c: string): asserts c is LabelCategory {
   if (!isLabelCategory(c)) throw new LabelError('bad_category');
 }
@@ -113,7 +121,7 @@ export class LabelService {
   ): Promise<LabelRecord> {
     checkCategory(category);
     if (!isLabelSource(source)) throw new LabelError('bad_source');
-    const { number, key } = normalised(raw);
+    const { number, key } = labellable(raw);
     const at = opts.at ?? new Date();
     return this.db.transaction(async (m) => {
       // The version first: its row lock serialises label writers, so the read-modify-write below is safe.
@@ -142,7 +150,7 @@ export class LabelService {
   /** An operator's word on a label: exactly this confidence, kept until an operator changes it. */
   async setByOperator(raw: string, category: LabelCategory, confidence: number, opts: { at?: Date; expiresAt?: Date | null } = {}): Promise<LabelRecord> {
     checkCategory(category);
-    const { number, key } = normalised(raw);
+    const { number, key } = labellable(raw);
     const at = opts.at ?? new Date();
     return this.db.transaction(async (m) => {
       const version = await allocateVersions(m, 1);
@@ -202,7 +210,9 @@ export class LabelService {
     const batch = new LabelBatch(rows.length);
     for (const r of rows) {
       checkCategory(r.category);
-      const { key } = normalised(r.number);
+      const { number, key } = normalised(r.number);
+      // A feed naming a public-service number is not refused whole: that row alone is never written.
+      if (publicService.has(number)) continue;
       batch.push(key, labelCategoryCode(r.category), clamp01(r.confidence), r.expiresAt ? r.expiresAt.getTime() : NaN);
     }
     if (batch.length === 0) return 0;

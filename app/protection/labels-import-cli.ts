@@ -4,6 +4,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { Command } from 'commander';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/datasource';
+import { loadPublicServiceNumbers } from './public-service-sync';
 import { importLabelsFile } from './label-import';
 
 async function main(argv: string[]): Promise<number> {
@@ -23,6 +24,8 @@ async function main(argv: string[]): Promise<number> {
 
   const config = loadConfig();
   const db = await openDatabase(config.databaseUrl, { migrate: config.migrateOnStart });
+  // The operator's public-service additions are rejected like the built-in ones (reason public_service).
+  await loadPublicServiceNumbers(db);
   const bar = new SingleBar(
     { format: 'labels |{bar}| {percentage}% | {accepted} accepted, {rejected} rejected | {rate} rows/s | ETA {eta_formatted}', hideCursor: true },
     Presets.shades_classic,

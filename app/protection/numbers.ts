@@ -23,7 +23,13 @@ const LANDLINE = /^0(?:10|2\d|[3-9]\d{2})\d{5,8}$/;
 const HOTLINE = /^[48]00\d{7}$/; // 400 enterprise hotlines, 800 toll-free
 const SERVICE_95_96 = /^9[56]\d{3,8}$/; // 95xxx / 96xxx, 950xx / 951xx… call-centre numbers
 const SHORT = /^1\d{2,7}$/; // 110, 12345, 10086, 1010xxxx
-const SEPARATORS = /[\s\-().·（）]/g;
+// Spaces, dashes of every width, brackets and dots, after NFKC has folded full-width forms to ASCII.
+const SEPARATORS = /[\s\-().·（）\u2010-\u2015\u2212\u30fc]/g;
+/**
+ * IP-dialling prefixes (IP 长途): a network may present the caller with the long-distance carrier's access
+ * code still in front (17951 13800138000). They are stripped when what follows is itself a number.
+ */
+export const IP_DIALLING_PREFIXES = ['12593', '17951', '17911', '10193'] as const;
 const INVALID_PLAIN: NormalizedNumber = Object.freeze({ value: '', kind: 'invalid' }) as NormalizedNumber;
 
 function invalid(digits: string): NormalizedNumber {
@@ -41,7 +47,12 @@ function classifyDomestic(n: string, afterCountryCode: boolean): NormalizedNumbe
     if (afterCountryCode && n.length === 10 && n.charCodeAt(1) === 48 /* 10: Beijing */) return { value: `0${n}`, kind: 'landline' };
     return SHORT.test(n) ? { value: n, kind: 'short' } : invalid(n);
   }
-  if (c === 48 /* 0 */) return LANDLINE.test(n) ? { value: n, kind: 'landline' } : invalid(n);
+  if (c === 48 /* 0 */) {
+    if (LANDLINE.test(n)) return { value: n, kind: 'landline' };
+    // A trunk 0 before a mobile (013800138000): no area code starts 01 but 010, so this is never a landline.
+    if (n.length === 12 && MOBILE.test(n.slice(1))) return { value: n.slice(1), kind: 'mobile' };
+    return invalid(n);
+  }
   if (HOTLINE.test(n) || SERVICE_95_96.test(n)) return { value: n, kind: 'service' };
   if (afterCountryCode && LANDLINE.test(`0${n}`)) return { value: `0${n}`, kind: 'landline' };
   return invalid(n);
@@ -89,7 +100,8 @@ export function normalizeNumber(raw: string): NormalizedNumber {
   // The network sends clean digits almost always: that path must not allocate or run a regex replace.
   let s = raw;
   if (!isDigits(s)) {
-    s = s.trim().replace(SEPARATORS, '');
+    // NFKC folds full-width digits and signs (１３８… ＋８６) into ASCII.
+    s = s.normalize('NFKC').trim().replace(SEPARATORS, '');
     if (s.startsWith('+')) {
       const rest = s.slice(1);
       return isDigits(rest) ? fromInternational(rest) : invalid(s.replace(/[^\d+]/g, ''));
@@ -99,6 +111,10 @@ export function normalizeNumber(raw: string): NormalizedNumber {
   // Digits only from here: 1[3-9] and eleven digits is a mobile, no regex needed.
   if (s.length === 11 && s.charCodeAt(0) === 49 && s.charCodeAt(1) >= 51) return { value: s, kind: 'mobile' };
   if (s.startsWith('00')) return s.length > 4 ? fromInternational(s.slice(2)) : invalid(s);
+  if (s.length > 5 && s.charCodeAt(0) === 49) {
+    const ip = stripIpPrefix(s);
+    if (ip) return ip;
+  }
   // "86…" without a plus: no national number starts with 86 (800 hotlines are caught first), so it can
   // only be the country code.
   if (s.startsWith('86') && !HOTLINE.test(s)) {
@@ -106,6 +122,16 @@ export function normalizeNumber(raw: string): NormalizedNumber {
     return r.kind === 'invalid' ? invalid(s) : r;
   }
   return classifyDomestic(s, false);
+}
+
+/** The number behind an IP-dialling prefix, when the rest is a number of its own; undefined otherwise. */
+function stripIpPrefix(s: string): NormalizedNumber | undefined {
+  for (const p of IP_DIALLING_PREFIXES) {
+    if (!s.startsWith(p)) continue;
+    const r = normalizeNumber(s.slice(p.length));
+    return r.kind === 'invalid' ? undefined : r;
+  }
+  return undefined;
 }
 
 /** Whether a normalised number is a Chinese one (the national plan, not a foreign country code). */

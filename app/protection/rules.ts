@@ -7,6 +7,7 @@ import type { CategoryCode, CategoryMode, Preferences } from './preferences';
 export type Action = 'allow' | 'block' | 'smart_answer' | 'verify';
 
 export type DecisionReason =
+  | 'public_service'
   | 'not_enrolled'
   | 'paused'
   | 'allow_list'
@@ -20,6 +21,7 @@ export type DecisionReason =
   | 'category_smart_answer'
   | 'category_verify'
   | 'high_frequency'
+  | 'call_bombing'
   | 'one_ring'
   | 'malformed_caller'
   | 'unauthenticated'
@@ -36,6 +38,8 @@ export interface Decision {
 /** Everything a rule may look at, computed once per call by decide(). */
 export interface RuleContext {
   caller: NormalizedNumber;
+  /** The caller is an emergency or public-service number (public-service.ts). */
+  publicService: boolean;
   attestation?: 'A' | 'B' | 'C';
   /** null: the callee is not enrolled. */
   prefs: Preferences | null;
@@ -51,6 +55,8 @@ export interface RuleContext {
   /** The call's marketer account holds a live consent of the callee for the refused marketing category. */
   consent: boolean;
   highFrequency: boolean;
+  /** 呼死你: this caller has rung this callee again and again. */
+  callBombing: boolean;
   oneRing: boolean;
   /** This caller was stopped for this callee within the breakthrough minutes. */
   repeatCall: boolean;
@@ -68,6 +74,7 @@ const block = (reason: DecisionReason, category?: CategoryCode): Decision => (ca
 const when = (cond: boolean, d: () => Decision): Decision | undefined => (cond ? d() : undefined);
 
 // Decisions without a category are the same every time: shared, never rebuilt on the hot path.
+const PUBLIC_SERVICE = allow('public_service');
 const NOT_ENROLLED = allow('not_enrolled');
 const PAUSED = allow('paused');
 const ALLOW_LIST = allow('allow_list');
@@ -75,27 +82,36 @@ const DEFAULT = allow('default');
 const BREAKTHROUGH = allow('breakthrough');
 
 export const RULES: readonly Rule[] = [
-  // 1–2. Only enrolled, active protection stops anything.
+  // 1. Emergency and anti-fraud numbers ring through whatever anyone said about them, spoofing included:
+  //    a blocked 110 costs more than any harassment call.
+  { id: 'public_service', match: (c) => when(c.publicService, () => PUBLIC_SERVICE) },
+  // 2–3. Only enrolled, active protection stops anything.
   { id: 'not_enrolled', match: (c) => when(!c.prefs || !c.prefs.enabled, () => NOT_ENROLLED) },
   { id: 'paused', match: (c) => when(c.prefs!.paused, () => PAUSED) },
-  // 3. The subscriber's own "always put through" beats every list, label and behaviour (an appeal lands here).
+  // 4. A call the network could only gateway-attest ('C': it entered from abroad) yet showing a Chinese
+  //    number: the "+86" disguise of overseas fraud rings. Before the allow list: the number shown is not
+  //    the number the subscriber trusts.
+  {
+    id: 'spoofed_plus86',
+    match: (c) => when(c.prefs!.behaviour.spoofedPlus86 && c.attestation === 'C' && isDomestic(c.caller.kind), () => block('spoofed_plus86')),
+  },
+  // 5. The subscriber's own "always put through" beats lists, labels and behaviour (an appeal lands here).
   { id: 'allow_list', match: (c) => when(c.allowMatch !== null, () => ALLOW_LIST) },
-  // 4–6. The personal reject list: exact number, then the longest matching segment, then a group.
+  // 6–8. The personal reject list: exact number, then the longest matching segment, then a group.
   { id: 'reject_list_exact', match: (c) => when(c.rejectMatch === 'exact', () => block('reject_list_exact')) },
   { id: 'reject_list_prefix', match: (c) => when(c.rejectMatch === 'prefix', () => block('reject_list_prefix')) },
   { id: 'reject_list_group', match: (c) => when(c.rejectMatch === 'group', () => block('reject_list_group')) },
-  // 7–8. Beyond the subscriber's reach: no category mode, time window or breakthrough lets these through.
+  // 9–14. Beyond the subscriber's reach: no category mode, time window or breakthrough lets these through.
   { id: 'fraud', match: (c) => when(c.fraud, () => block('fraud', 'fraud')) },
-  {
-    id: 'spoofed_plus86',
-    // A call the network could only gateway-attest ('C': it entered from abroad) yet showing a Chinese
-    // number: the "+86" disguise of overseas fraud rings.
-    match: (c) => when(c.prefs!.behaviour.spoofedPlus86 && c.attestation === 'C' && isDomestic(c.caller.kind), () => block('spoofed_plus86')),
-  },
-  // 9. Someone who really needs the subscriber calls twice: everything below is passed.
+  { id: 'high_frequency', match: (c) => when(c.prefs!.behaviour.highFrequency && c.highFrequency, () => block('high_frequency')) },
+  { id: 'call_bombing', match: (c) => when(c.prefs!.behaviour.highFrequency && c.callBombing, () => block('call_bombing')) },
+  { id: 'one_ring', match: (c) => when(c.prefs!.behaviour.oneRing && c.oneRing, () => block('one_ring')) },
+  { id: 'malformed_caller', match: (c) => when(c.prefs!.behaviour.malformedCaller && c.caller.kind === 'invalid', () => block('malformed_caller')) },
+  { id: 'unauthenticated', match: (c) => when(c.prefs!.behaviour.malformedCaller && c.attestation === 'C', () => block('unauthenticated')) },
+  // 15. Someone who really needs the subscriber calls twice: only the marketing rows below are passed.
   { id: 'breakthrough', match: (c) => when(c.repeatCall, () => BREAKTHROUGH) },
-  // 10. Caller labels and registered industry against the subscriber's category modes (inside marketing
-  // hours), unless the call's marketer holds the callee's consent for that category (row 15).
+  // 16. Caller labels and registered industry against the subscriber's category modes (inside marketing
+  // hours), unless the call's marketer holds the callee's consent for that category (row 17).
   {
     id: 'category',
     match: (c) =>
@@ -105,19 +121,14 @@ export const RULES: readonly Rule[] = [
         category: c.marketing!.category,
       })),
   },
-  // 11–14. Behaviour protection, independent of who calls.
-  { id: 'high_frequency', match: (c) => when(c.prefs!.behaviour.highFrequency && c.highFrequency, () => block('high_frequency')) },
-  { id: 'one_ring', match: (c) => when(c.prefs!.behaviour.oneRing && c.oneRing, () => block('one_ring')) },
-  { id: 'malformed_caller', match: (c) => when(c.prefs!.behaviour.malformedCaller && c.caller.kind === 'invalid', () => block('malformed_caller')) },
-  { id: 'unauthenticated', match: (c) => when(c.prefs!.behaviour.malformedCaller && c.attestation === 'C', () => block('unauthenticated')) },
-  // 15. A consented marketer's call passed the category row; it still met every behaviour row above.
+  // 17. A consented marketer's call passed the category row; it still met every behaviour row above.
   { id: 'consent', match: (c) => when(c.consent, () => allow('consent', c.marketing!.category)) },
-  // 16. A refused marketing category outside the subscriber's windows rings through, and says why.
+  // 18. A refused marketing category outside the subscriber's windows rings through, and says why.
   {
     id: 'time_window',
     match: (c) => when(c.marketing !== null && c.marketing.mode !== 'allow' && !c.marketingHours, () => allow('time_window', c.marketing!.category)),
   },
-  // 17.
+  // 19.
   { id: 'default', match: () => DEFAULT },
 ];
 

@@ -9,12 +9,19 @@ import { openNumber, sealNumber } from '../privacy/sealed-numbers';
 import { audit, type AuditSource } from '../audit/audit';
 import type { Deps } from '../deps';
 import { maskPhone } from '../privacy/mask';
+import { LABEL_THRESHOLD } from '../protection/label-confidence';
 import { normalizeNumber } from '../protection/numbers';
 import type { ListsService } from '../settings/lists-service';
 import type { LabelPort } from './label-evidence';
 import { appealsFiled } from './metrics';
 
-export type AppealRefusal = 'bad_number' | 'not_found' | 'already_resolved';
+export type AppealRefusal =
+  | 'bad_number'
+  | 'not_found'
+  | 'already_resolved'
+  // The number carries an acting fraud label: the subscriber must confirm after a warning (a scammer may
+  // be coaching them to appeal), then file again with `confirmed`.
+  | 'needs_confirmation';
 
 export class AppealRefused extends Error {
   constructor(readonly code: AppealRefusal) {
@@ -42,7 +49,17 @@ export class AppealService {
     private readonly deps: Pick<Deps, 'db' | 'log' | 'vault'>,
     private readonly labels: LabelPort,
     private readonly lists: Pick<ListsService, 'add'>,
+    /** Tells a subscriber appellant how the review ended (WeChat); failures are logged, never undo the decision. */
+    private readonly onResolved?: (appeal: Appeal) => Promise<void>,
   ) {}
+
+  /** Whether many people's evidence says the number is a fraudster's (an acting fraud label). */
+  async fraudWarning(rawNumber: string): Promise<boolean> {
+    const n = normalizeNumber(rawNumber);
+    if (n.kind === 'invalid') return false;
+    const labels = await this.labels.labelsOf(n.value);
+    return labels.some((l) => l.category === 'fraud' && !l.removed && !l.expired && l.effective >= LABEL_THRESHOLD);
+  }
 
   private get db(): DataSource {
     return this.deps.db;
@@ -51,9 +68,14 @@ export class AppealService {
   /** An appeal as callers see it: the number opened (at rest it is a lookup hash and ciphertext). */
   private opened = (a: Appeal): Appeal => Object.assign(new Appeal(), a, { number: openNumber(this.deps.vault, a) });
 
-  async fileBySubscriber(subscriberId: number, rawNumber: string, opts: { source: AuditSource; interceptionId?: number | null; note?: string | null }): Promise<SubscriberAppealResult> {
+  async fileBySubscriber(
+    subscriberId: number,
+    rawNumber: string,
+    opts: { source: AuditSource; interceptionId?: number | null; note?: string | null; confirmed?: boolean },
+  ): Promise<SubscriberAppealResult> {
     const n = normalizeNumber(rawNumber);
     if (n.kind === 'invalid') throw new AppealRefused('bad_number');
+    if (!opts.confirmed && (await this.fraudWarning(n.value))) throw new AppealRefused('needs_confirmation');
     let allowListed = true;
     try {
       await this.lists.add(subscriberId, 'allow', { number: n.value, note: '误拦截申诉' }, opts.source);
@@ -142,6 +164,8 @@ export class AppealService {
     });
     const labelsCleared = decision === 'upheld' ? await this.labels.clear({ number: appeal.number, by: 'operator', actor: `operator:${p.operator}`, reason: `appeal #${id} upheld: ${p.resolution}`.slice(0, 255) }) : 0;
     appealsFiled.inc({ kind: appeal.kind, event: decision });
-    return { appeal: this.opened((await this.db.getRepository(Appeal).findOneBy({ id }))!), labelsCleared, reportsDismissed };
+    const resolved = this.opened((await this.db.getRepository(Appeal).findOneBy({ id }))!);
+    if (resolved.kind === 'subscriber' && this.onResolved) await this.onResolved(resolved).catch((err) => this.deps.log.warn({ err, appeal: id }, 'appeal outcome not delivered'));
+    return { appeal: resolved, labelsCleared, reportsDismissed };
   }
 }

@@ -5,30 +5,15 @@
 //   → {"accepted":n,"duplicates":m,"rejected":[{"index","id","error"}]}
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { z } from 'zod';
 import { carrierAuth, type CarrierRequest } from '../carrier/auth';
+import { BODY_LIMITS } from '../carrier/limits';
+import { complaintsSchema } from '../carrier/schemas';
 import type { Deps } from '../deps';
-import { CATEGORY_CODES } from '../protection/preferences';
 import { complaintDueAt } from './complaint-deadlines';
 import { ReportRefused, type ReportService } from './report-service';
 
-export const COMPLAINTS_MAX = 1000;
-export const COMPLAINTS_MAX_BYTES = 2 * 1024 * 1024;
-
-const complaintSchema = z.strictObject({
-  id: z.string().min(1).max(64),
-  caller: z.string().min(1).max(32),
-  category: z.enum(CATEGORY_CODES),
-  at: z.iso.datetime({ offset: true }),
-  complainant: z.string().min(1).max(32).optional(),
-  forwarded12321: z.boolean().optional(),
-  dueAt: z.iso.datetime({ offset: true }).optional(),
-  note: z.string().max(255).optional(),
-});
-
-export const complaintsSchema = z.strictObject({
-  complaints: z.array(complaintSchema).min(1).max(COMPLAINTS_MAX),
-});
+export { COMPLAINTS_MAX, complaintsSchema } from '../carrier/schemas';
+export const COMPLAINTS_MAX_BYTES = BODY_LIMITS.complaints;
 
 export interface ComplaintRouteServices {
   reports: ReportService;

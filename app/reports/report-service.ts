@@ -2,6 +2,7 @@
 // evidence for a number's labels. The weighing rules are in report-policy.ts; this file applies them to
 // the database: one vote per reporter and number, per-reporter rate limits, burst damping, and the label
 // rewritten from the evidence after each counted report.
+import { publicService } from '../protection/public-service';
 import crypto from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { In, MoreThanOrEqual } from 'typeorm';
@@ -31,7 +32,8 @@ export type ReportChannel = 'chat' | 'mark' | 'h5' | 'carrier' | 'cli';
 
 export type ReportRefusal =
   | 'bad_number' // not a number
-  | 'not_reportable' // emergency and public short numbers (110, 12345, 10086…)
+  | 'not_reportable' // short numbers (10086…): a carrier's own, never a marketer's
+  | 'public_service' // emergency and public-service numbers (110, 96110, 12345…): never labelled
   | 'bad_category'
   | 'own_number' // the reporter's own bound phone
   | 'duplicate' // this reporter already reported this number
@@ -96,6 +98,7 @@ export class ReportService {
   private async submitInner(input: SubmitInput, now: Date): Promise<SubmitResult> {
     const n = normalizeNumber(input.number);
     if (n.kind === 'invalid') throw new ReportRefused('bad_number');
+    if (publicService.isPublicService(n)) throw new ReportRefused('public_service');
     if (n.kind === 'short') throw new ReportRefused('not_reportable');
     if (!isCategoryCode(input.category)) throw new ReportRefused('bad_category');
     const category = input.category;

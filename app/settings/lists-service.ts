@@ -10,6 +10,7 @@ import type { PhoneVault } from '../privacy/phone-vault';
 import { listLookupValue, openListValue, sealListValue } from '../privacy/sealed-numbers';
 import { LIST_LIMIT, type ListEntryKind, type ListName } from '../protection/preferences';
 import { parseListEntry } from '../protection/numbers';
+import { publicService } from '../protection/public-service';
 import type { ProtectionService } from './protection-service';
 import type { Store } from '../store';
 import { changePreferences, parseOrRefuse, PreferenceError } from './preferences-service';
@@ -46,6 +47,9 @@ export function parseListItem(raw: string, kind?: ListEntryKind): { kind: ListEn
   const r = parseListEntry(text, hint);
   if (!r.ok) throw new PreferenceError('bad_number', [{ path: 'number', message: kind === 'group' ? 'unknown group' : 'not a number, segment or group' }]);
   if (r.kind === 'prefix' && r.value.replace(/\D/g, '').length < 2) throw new PreferenceError('bad_number', [{ path: 'number', message: 'a segment has at least 2 digits' }]);
+  // Emergency and public-service numbers always ring: on no list (a segment over them leaves them out).
+  // `拒接 110` reads as the segment 110, but means the number: refused the same.
+  if (r.kind !== 'group' && publicService.has(r.value)) throw new PreferenceError('public_service', [{ path: 'number', message: `${r.value} is a public-service number` }]);
   return { kind: r.kind, value: r.value };
 }
 

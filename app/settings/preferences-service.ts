@@ -34,7 +34,8 @@ export type PreferenceErrorCode =
   | 'bad_number' // not a number, segment or group we understand
   | 'list_full' // 1,000 entries
   | 'not_found' // no such entry (or not this subscriber's)
-  | 'not_enabled'; // pause/resume while protection is off
+  | 'not_enabled' // pause/resume while protection is off
+  | 'public_service'; // 110, 96110…: never on a list (they always ring)
 
 /** A refusal the caller turns into a reply (chat text, JSON error); never a sentence itself. */
 export class PreferenceError extends Error {

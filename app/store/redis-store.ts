@@ -1,5 +1,7 @@
 import { createClient, createCluster } from 'redis';
-import type { SetOptions, Store } from './store';
+import { Deadlines } from './deadline';
+import { storeUp } from './metrics';
+import type { CallOptions, SetOptions, Store } from './store';
 
 const INCR_WITH_TTL = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n`;
 const INCRBY_WITH_TTL = `local n = redis.call('INCRBY', KEYS[1], ARGV[1]) if n == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return n`;
@@ -8,108 +10,20 @@ const COMPARE_AND_DELETE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return
 // node-redis' client and cluster share the commands we use; the structural type keeps both honest.
 type Client = ReturnType<typeof createClient>;
 
-/** How long any command may take before it is rejected (node-redis' own default, now kept by us). */
-const COMMAND_TIMEOUT_MS = 5000;
+/** How long a command may take when its caller names no budget of its own. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 1000;
+/** A command that got no answer at all makes us ask Redis a PING with this much patience before calling it down. */
+const STALL_PROBE_MS = 250;
+/** While down, how often we ask again. */
+const RECOVERY_PROBE_EVERY_MS = 200;
 
-/** Redis or Redis Cluster. Every key is single-key, so each command routes to one shard. */
-export class RedisStore implements Store {
-  readonly kind: 'redis' | 'redis-cluster';
-  private subscriber?: Client;
-  private readonly deadline = new CommandDeadline(COMMAND_TIMEOUT_MS);
-
-  private constructor(
-    private readonly client: Client,
-    kind: 'redis' | 'redis-cluster',
-    private readonly prefix: string,
-    private readonly onError: (err: Error) => void,
-  ) {
-    this.kind = kind;
-  }
-
-  static async connect(url: string, opts: { prefix?: string; onError?: (err: Error) => void } = {}): Promise<RedisStore> {
-    const onError = opts.onError ?? (() => {});
-    let client: Client;
-    let kind: 'redis' | 'redis-cluster' = 'redis';
-    if (url.startsWith('redis-cluster://')) {
-      kind = 'redis-cluster';
-      const rootNodes = url
-        .slice('redis-cluster://'.length)
-        .split(',')
-        .map((hp) => ({ url: `redis://${hp}` }));
-      client = createCluster({ rootNodes }) as unknown as Client;
-    } else {
-      // timeout 0: node-redis would arm an AbortSignal.timeout per command; CommandDeadline bounds them instead.
-      client = createClient({ url, socket: { reconnectStrategy: (n) => Math.min(n * 100, 2000) }, commandOptions: { timeout: 0 } });
-    }
-    client.on('error', onError);
-    await client.connect();
-    return new RedisStore(client, kind, opts.prefix ?? 'fsr:', onError);
-  }
-
-  private k(key: string) {
-    return this.prefix + key;
-  }
-
-  async get(key: string) {
-    return (await this.deadline.run(this.client.get(this.k(key)))) as string | null;
-  }
-
-  async set(key: string, value: string, opts: SetOptions = {}) {
-    const o: Record<string, unknown> = {};
-    if (opts.ttlMs) o.PX = Math.max(1, Math.round(opts.ttlMs));
-    if (opts.nx) o.NX = true;
-    const r = await this.deadline.run(this.client.set(this.k(key), value, o));
-    return r === 'OK';
-  }
-
-  async del(key: string) {
-    await this.deadline.run(this.client.del(this.k(key)));
-  }
-
-  async incr(key: string, ttlMs: number) {
-    return Number(await this.deadline.run(this.client.eval(INCR_WITH_TTL, { keys: [this.k(key)], arguments: [String(Math.round(ttlMs))] })));
-  }
-
-  async incrBy(key: string, by: number, ttlMs: number) {
-    return Number(await this.deadline.run(this.client.eval(INCRBY_WITH_TTL, { keys: [this.k(key)], arguments: [String(Math.round(by)), String(Math.round(ttlMs))] })));
-  }
-
-  async ttl(key: string) {
-    return Number(await this.deadline.run(this.client.pTTL(this.k(key))));
-  }
-
-  async compareAndDelete(key: string, expected: string) {
-    return Number(await this.deadline.run(this.client.eval(COMPARE_AND_DELETE, { keys: [this.k(key)], arguments: [expected] }))) === 1;
-  }
-
-  async publish(channel: string, message: string) {
-    await this.deadline.run(this.client.publish(this.k(channel), message));
-  }
-
-  async subscribe(channel: string, onMessage: (message: string) => void) {
-    if (!this.subscriber) {
-      this.subscriber = this.client.duplicate();
-      this.subscriber.on('error', this.onError);
-      await this.subscriber.connect();
-    }
-    await this.subscriber.subscribe(this.k(channel), (m: string) => onMessage(m));
-  }
-
-  async ping() {
-    try {
-      if (this.kind === 'redis') return (await this.deadline.run(this.client.ping())) === 'PONG';
-      await this.deadline.run(this.client.get(this.k('ping')));
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  async close() {
-    this.deadline.stop();
-    await this.subscriber?.quit().catch(() => {});
-    await this.client.quit().catch(() => {});
-  }
+export interface RedisStoreOptions {
+  prefix?: string;
+  onError?: (err: Error) => void;
+  /** The default deadline of a command (REDIS_COMMAND_TIMEOUT_MS). */
+  commandTimeoutMs?: number;
+  /** Told once when Redis stops answering and once when it answers again. */
+  onHealth?: (up: boolean, why: string) => void;
 }
 
 /** A command Redis did not answer in time: the caller fails open or retries, as for any store error. */
@@ -120,66 +34,229 @@ export class CommandTimeout extends Error {
   }
 }
 
-interface Pending {
-  due: number;
-  reject: (err: Error) => void;
-  settled: boolean;
+/** Redis is known to be stalled or unreachable: the command was not sent, so it failed at once. */
+export class StoreUnavailable extends Error {
+  constructor() {
+    super('Redis is not answering (stalled or unreachable); command not sent');
+    this.name = 'StoreUnavailable';
+  }
 }
 
-// One coarse timer keeps every command's deadline, instead of node-redis' AbortSignal.timeout per command
-// (a timer, a signal, a listener and a DOMException each: ~6% of the carrier API's CPU). A stalled or
-// unreachable Redis still cannot hold a request for longer than the timeout plus one tick.
-class CommandDeadline {
-  // Every command gets the same timeout, so deadlines come due in order: a queue swept from the front.
-  private queue: Pending[] = [];
-  private head = 0;
-  private timer?: NodeJS.Timeout;
-  private readonly tickMs: number;
+/**
+ * Redis or Redis Cluster. Every key is single-key, so each command routes to one shard.
+ *
+ * Failing fast: every command has a deadline (its caller's, or the default). A command that got no
+ * answer at all in its time makes the store probe Redis; a probe unanswered for STALL_PROBE_MS marks it
+ * down, and from then on commands fail at once (StoreUnavailable) instead of each waiting out its
+ * deadline, until a probe is answered again. While disconnected, node-redis' offline queue is off, so a
+ * command fails at once instead of waiting for the reconnection.
+ */
+export class RedisStore implements Store {
+  readonly kind: 'redis' | 'redis-cluster';
+  private subscriber?: Client;
+  private readonly deadlines = new Deadlines((ms) => new CommandTimeout(ms));
+  private readonly timeoutMs: number;
+  private up = true;
+  /** Replies seen so far: "no reply since X was sent" is this count unchanged (timestamps tie within a ms). */
+  private replies = 0;
+  private probing = false;
+  private recoveryTimer?: NodeJS.Timeout;
+  private closed = false;
 
-  constructor(readonly ms: number) {
-    this.tickMs = Math.max(10, Math.min(250, Math.floor(ms / 4)));
+  private constructor(
+    private readonly client: Client,
+    kind: 'redis' | 'redis-cluster',
+    private readonly prefix: string,
+    private readonly onError: (err: Error) => void,
+    private readonly opts: RedisStoreOptions,
+  ) {
+    this.kind = kind;
+    this.timeoutMs = opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    storeUp.set(1);
   }
 
-  run<T>(command: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const entry: Pending = { due: Date.now() + this.ms, reject, settled: false };
-      this.queue.push(entry);
-      this.timer ??= setInterval(() => this.sweep(), this.tickMs).unref();
-      command.then(
-        (v) => {
-          entry.settled = true;
-          resolve(v);
-        },
-        (err: Error) => {
-          entry.settled = true;
-          reject(err);
-        },
-      );
-    });
-  }
-
-  private sweep(now = Date.now()): void {
-    const q = this.queue;
-    let i = this.head;
-    while (i < q.length && (q[i].settled || q[i].due <= now)) {
-      const e = q[i++];
-      if (!e.settled) {
-        e.settled = true;
-        e.reject(new CommandTimeout(this.ms));
-      }
+  static async connect(url: string, opts: RedisStoreOptions = {}): Promise<RedisStore> {
+    const onError = opts.onError ?? (() => {});
+    let client: Client;
+    let kind: 'redis' | 'redis-cluster' = 'redis';
+    const socket = { connectTimeout: 2000, reconnectStrategy: (n: number) => Math.min(50 + n * 50, 500) };
+    if (url.startsWith('redis-cluster://')) {
+      kind = 'redis-cluster';
+      const rootNodes = url
+        .slice('redis-cluster://'.length)
+        .split(',')
+        .map((hp) => ({ url: `redis://${hp}` }));
+      client = createCluster({ rootNodes, defaults: { socket, disableOfflineQueue: true } }) as unknown as Client;
+    } else {
+      // timeout 0: node-redis would arm an AbortSignal.timeout per command; our Deadlines bound them instead.
+      client = createClient({ url, socket, disableOfflineQueue: true, commandOptions: { timeout: 0 } });
     }
-    if (i === q.length) {
-      this.queue = [];
-      this.head = 0;
-      this.stop();
-    } else if (i > 1024 && i * 2 > q.length) {
-      this.queue = q.slice(i);
-      this.head = 0;
-    } else this.head = i;
+    const store = { current: undefined as RedisStore | undefined };
+    client.on('error', (err: Error) => {
+      onError(err);
+      // A lost connection: commands fail at once anyway (no offline queue); the probe tells when it is back.
+      if (!client.isReady) store.current?.markDown('connection lost');
+    });
+    await client.connect();
+    store.current = new RedisStore(client, kind, opts.prefix ?? 'fsr:', onError, opts);
+    return store.current;
   }
 
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+  private k(key: string) {
+    return this.prefix + key;
+  }
+
+  /** Runs a command within its deadline; at once refused while Redis is known down. */
+  private run<T>(command: () => Promise<T>, opts?: CallOptions): Promise<T> {
+    if (!this.up) return Promise.reject(new StoreUnavailable());
+    const repliesAtSend = this.replies;
+    let work: Promise<T>;
+    try {
+      work = command();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.deadlines.run(
+      opts?.timeoutMs ?? this.timeoutMs,
+      work.then((v) => {
+        this.replies++;
+        return v;
+      }),
+      () => {
+        // Nothing at all came back since this command left: Redis may be stalled. Ask it directly.
+        if (this.replies === repliesAtSend) this.probeStall();
+      },
+    );
+  }
+
+  private probeStall(): void {
+    if (this.probing || !this.up || this.closed) return;
+    this.probing = true;
+    const repliesAtSend = this.replies;
+    this.deadlines
+      .run(STALL_PROBE_MS, this.pingCommand())
+      .then(
+        () => {
+          this.replies++;
+        },
+        () => {
+          if (this.replies === repliesAtSend) this.markDown(`no answer within ${STALL_PROBE_MS} ms`);
+        },
+      )
+      .finally(() => (this.probing = false));
+  }
+
+  private markDown(why: string): void {
+    if (!this.up || this.closed) return;
+    this.up = false;
+    storeUp.set(0);
+    this.opts.onHealth?.(false, why);
+    this.recoveryTimer = setInterval(() => this.probeRecovery(), RECOVERY_PROBE_EVERY_MS).unref();
+  }
+
+  private probeRecovery(): void {
+    if (this.probing || this.closed) return;
+    this.probing = true;
+    this.deadlines
+      .run(this.timeoutMs, this.pingCommand())
+      .then(
+        () => {
+          this.replies++;
+          if (this.up) return;
+          this.up = true;
+          storeUp.set(1);
+          clearInterval(this.recoveryTimer);
+          this.recoveryTimer = undefined;
+          this.opts.onHealth?.(true, 'answers again');
+        },
+        () => {},
+      )
+      .finally(() => (this.probing = false));
+  }
+
+  private pingCommand(): Promise<unknown> {
+    try {
+      return this.kind === 'redis' ? this.client.ping() : this.client.get(this.k('ping'));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** False while Redis is known stalled or unreachable. */
+  get healthy(): boolean {
+    return this.up;
+  }
+
+  async get(key: string, opts?: CallOptions) {
+    return (await this.run(() => this.client.get(this.k(key)), opts)) as string | null;
+  }
+
+  async set(key: string, value: string, opts: SetOptions = {}) {
+    const o: Record<string, unknown> = {};
+    if (opts.ttlMs) o.PX = Math.max(1, Math.round(opts.ttlMs));
+    if (opts.nx) o.NX = true;
+    const r = await this.run(() => this.client.set(this.k(key), value, o), opts);
+    return r === 'OK';
+  }
+
+  async del(key: string, opts?: CallOptions) {
+    await this.run(() => this.client.del(this.k(key)), opts);
+  }
+
+  async incr(key: string, ttlMs: number, opts?: CallOptions) {
+    return Number(await this.run(() => this.client.eval(INCR_WITH_TTL, { keys: [this.k(key)], arguments: [String(Math.round(ttlMs))] }), opts));
+  }
+
+  async incrBy(key: string, by: number, ttlMs: number, opts?: CallOptions) {
+    return Number(await this.run(() => this.client.eval(INCRBY_WITH_TTL, { keys: [this.k(key)], arguments: [String(Math.round(by)), String(Math.round(ttlMs))] }), opts));
+  }
+
+  async ttl(key: string, opts?: CallOptions) {
+    return Number(await this.run(() => this.client.pTTL(this.k(key)), opts));
+  }
+
+  async compareAndDelete(key: string, expected: string, opts?: CallOptions) {
+    return Number(await this.run(() => this.client.eval(COMPARE_AND_DELETE, { keys: [this.k(key)], arguments: [expected] }), opts)) === 1;
+  }
+
+  async publish(channel: string, message: string) {
+    await this.run(() => this.client.publish(this.k(channel), message));
+  }
+
+  async subscribe(channel: string, onMessage: (message: string) => void) {
+    if (!this.subscriber) {
+      // The subscriber keeps its offline queue: a subscription made while reconnecting must not be lost.
+      this.subscriber = this.client.duplicate({ disableOfflineQueue: false });
+      this.subscriber.on('error', this.onError);
+      await this.subscriber.connect();
+    }
+    await this.subscriber.subscribe(this.k(channel), (m: string) => onMessage(m));
+  }
+
+  /** A fresh question to Redis, even while it is marked down (readiness must see it come back). */
+  async ping() {
+    try {
+      await this.deadlines.run(this.timeoutMs, this.pingCommand());
+      this.replies++;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close() {
+    this.closed = true;
+    clearInterval(this.recoveryTimer);
+    this.deadlines.stop();
+    // A stalled Redis never answers QUIT: give it a moment, then drop the sockets.
+    const politely = async (c: Client | undefined) => {
+      if (!c) return;
+      const quit = c.quit().then(
+        () => true,
+        () => false,
+      );
+      if (!(await Promise.race([quit, new Promise<false>((r) => setTimeout(() => r(false), 500).unref())]))) c.destroy();
+    };
+    await Promise.all([politely(this.subscriber), politely(this.client)]);
   }
 }

@@ -54,6 +54,10 @@ export interface CallbackOptions {
   /** A reply that missed the budget, to be sent another way (a customer-service message). */
   onLateReply?: (msg: InboundMessage, reply: Reply) => void | Promise<void>;
   maxBodyBytes?: number;
+  /** What the subscriber sees when the handler fails (a part is down); unset: `success`, i.e. nothing. */
+  failureReply?: Reply;
+  /** The passive answer when the handler is still running at the budget (its outcome follows by onLateReply); unset: `success`. */
+  overBudgetReply?: Reply;
   log?: Log;
   dedupe?: DedupeOptions;
 }
@@ -156,7 +160,8 @@ export function createCallback(opts: CallbackOptions): Callback {
     } catch (err) {
       // WeChat shows the subscriber "service unavailable" for anything but a reply or success.
       log.error({ err, openid: msg.fromUserName, msgType: msg.msgType, event: msg.event }, 'wechat handler failed; answered success');
-      return { reply: null, xml: '' };
+      const fallback = opts.failureReply ?? null;
+      return { reply: fallback, xml: fallback ? renderReply(fallback, msg) : '' };
     }
   }
 
@@ -184,12 +189,12 @@ export function createCallback(opts: CallbackOptions): Callback {
       return first.xml;
     }
     callbackOverBudget.inc();
-    log.warn({ openid: msg.fromUserName, msgType: msg.msgType, event: msg.event, budgetMs }, 'wechat handler over budget; answered success');
+    log.warn({ openid: msg.fromUserName, msgType: msg.msgType, event: msg.event, budgetMs }, 'wechat handler over budget; answered at once, the outcome follows');
     const p = finishLate(msg, key, work)
       .catch((err) => log.error({ err, openid: msg.fromUserName }, 'late wechat reply failed'))
       .finally(() => late.delete(p));
     late.add(p);
-    return '';
+    return opts.overBudgetReply ? renderReply(opts.overBudgetReply, msg) : '';
   }
 
   return {

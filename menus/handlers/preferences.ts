@@ -1,5 +1,8 @@
 // Preferences in the chat: 拒接 / 允许 / 取消拒接 / 取消允许 号码, 名单, 我的设置, 类别 名称 处理方式.
 // The dispatcher has already turned full-width letters, digits and spaces into ASCII.
+import { normalizeNumber } from '../../app/protection/numbers';
+import { publicService } from '../../app/protection/public-service';
+import { PUBLIC_SERVICE_TEXT } from '../texts-decisions';
 import type { AuditSource } from '../../app/audit/audit';
 import { CATEGORY_CODES, CATEGORY_NAMES, type CategoryCode, type CategoryMode, type ListName } from '../../app/protection/preferences';
 import { PreferenceError } from '../../app/settings/preferences-service';
@@ -44,6 +47,8 @@ function refusal(e: unknown, list: ListName | null, what: string): string {
       return list === 'allow' ? PREFS.notInAllow(what) : PREFS.notInReject(what);
     case 'fraud_locked':
       return PREFS.fraudLocked;
+    case 'public_service':
+      return PUBLIC_SERVICE_TEXT.refused(normalizeNumber(what).value || what);
     default:
       return PREFS.badNumber;
   }
@@ -61,7 +66,8 @@ export const addTo =
       const what = PREFS.entry(r.entry.kind, r.entry.value);
       if (!r.changed) return list === 'reject' ? PREFS.alreadyRejected(what) : PREFS.alreadyAllowed(what);
       const moved = r.movedFrom === 'allow' ? PREFS.movedFromAllow : r.movedFrom === 'reject' ? PREFS.movedFromReject : '';
-      return (list === 'reject' ? PREFS.rejected(what, typed) : PREFS.allowed(what, typed)) + moved;
+      const spared = list === 'reject' && r.entry.kind === 'prefix' ? publicService.coveredBy(r.entry.value) : [];
+      return (list === 'reject' ? PREFS.rejected(what, typed) : PREFS.allowed(what, typed)) + moved + (spared.length ? PUBLIC_SERVICE_TEXT.spared(spared) : '');
     } catch (e) {
       return refusal(e, list, typed);
     }

@@ -3,8 +3,15 @@
 // `申诉 13800138000` appeals a number directly.
 import { shanghaiTime } from '../../app/notices/quiet-hours';
 import type { Store } from '../../app/store';
+import { maskPhone } from '../../app/privacy/mask';
+import { normalizeNumber } from '../../app/protection/numbers';
 import { CHAT, NOTICE } from '../texts';
+import { APPEAL_FRAUD_TEXT } from '../texts-decisions';
 import { boundSubscriber, type ChatInput, type ChatMatch, type ChatServices } from './context';
+
+export const CONFIRM_WORD = '确认申诉';
+const CONFIRM_TTL_MS = 10 * 60_000;
+const confirmKey = (openid: string) => `appeal:confirm:${openid}`;
 
 const LINES = 10;
 const SHOWN_TTL_MS = 30 * 60_000;
@@ -62,8 +69,28 @@ export async function appeal(input: ChatInput, s: ChatServices, m: ChatMatch): P
     return r.changed ? NOTICE.appeal.done(r.entry.value) : NOTICE.appeal.already(r.entry.value);
   } catch (err) {
     const code = (err as { code?: string }).code;
+    if (code === 'needs_confirmation') {
+      // Nothing changes yet: the subscriber reads why, and must answer the word to go on.
+      await s.store.set(confirmKey(input.openid), JSON.stringify({ number: s.vault.encrypt(number), interceptionId }), { ttlMs: CONFIRM_TTL_MS });
+      return APPEAL_FRAUD_TEXT.confirm(maskPhone(normalizeNumber(number).value), CONFIRM_WORD);
+    }
     if (code === 'bad_number' || code === 'invalid') return NOTICE.appeal.badNumber;
     if (code === 'list_full') return NOTICE.appeal.listFull;
     throw err;
   }
+}
+
+/** `确认申诉`: the second step of an appeal against a number labelled fraud, within CONFIRM_TTL_MS. */
+export async function confirmAppeal(input: ChatInput, s: ChatServices): Promise<string> {
+  const subscriberId = await boundSubscriber(input, s);
+  if (subscriberId === null) return CHAT.needBind;
+  const raw = await s.store.get(confirmKey(input.openid));
+  if (!raw || !s.appeals) return APPEAL_FRAUD_TEXT.nothingToConfirm;
+  await s.store.del(confirmKey(input.openid));
+  const pending = JSON.parse(raw) as { number: string; interceptionId: number | null };
+  const number = s.vault.decrypt(pending.number);
+  const interceptionId = pending.interceptionId;
+  const r = await s.appeals.fileBySubscriber(subscriberId, number, { source: SOURCE, interceptionId, confirmed: true });
+  if (!r.allowListed) return NOTICE.appeal.listFull;
+  return r.alreadyOpen ? NOTICE.appeal.already(r.number) : NOTICE.appeal.done(r.number);
 }

@@ -18,6 +18,7 @@ function parseArgs(rest: string): { number: string; category: string | null } {
 const REFUSALS: Record<string, (number: string) => string> = {
   bad_number: () => REPORT.badNumber,
   not_reportable: () => REPORT.notReportable,
+  public_service: () => REPORT.notReportable,
   bad_category: () => REPORT.badCategory,
   own_number: () => REPORT.ownNumber,
   duplicate: (n) => REPORT.duplicate(n),

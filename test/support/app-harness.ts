@@ -21,12 +21,24 @@ export interface Harness {
   sms: JsonSmsGateway;
   sender: WechatSender;
   dbUrl: string;
+  /** The environment the server was configured from (a second process of the same deployment reuses it). */
+  env: Record<string, string | undefined>;
   /** The OTP texts the gateway received for a phone, newest last. */
   codesFor(phone: string): string[];
   close(): Promise<void>;
 }
 
-export async function startHarness(o: { db?: DbKind; store?: 'redis' | 'memory'; mode?: SenderMode; env?: Record<string, string | undefined>; log?: Logger } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  db?: DbKind;
+  store?: 'redis' | 'memory';
+  mode?: SenderMode;
+  env?: Record<string, string | undefined>;
+  log?: Logger;
+  /** How the server reaches its (freshly created) database: through a fault proxy, say. */
+  reachDatabase?: (url: string) => string;
+}
+
+export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const wechat = await startFakeWechatApi();
   const sms = await startJsonSmsGateway();
   const { url: dbUrl, drop } = await createDatabaseUrl(o.db ?? 'mariadb');
@@ -35,7 +47,7 @@ export async function startHarness(o: { db?: DbKind; store?: 'redis' | 'memory';
     LOG_LEVEL: 'silent',
     HOST: '127.0.0.1',
     PORT: '0',
-    DATABASE_URL: dbUrl,
+    DATABASE_URL: o.reachDatabase ? o.reachDatabase(dbUrl) : dbUrl,
     REDIS_URL: (o.store ?? 'redis') === 'redis' ? TEST_REDIS_URL : undefined,
     REDIS_KEY_PREFIX: testRedisPrefix(),
     WECHAT_APPID: FAKE_APP.appId,
@@ -49,6 +61,9 @@ export async function startHarness(o: { db?: DbKind; store?: 'redis' | 'memory';
     SMS_PROVIDER: 'http',
     SMS_HTTP_URL: sms.url,
     DATA_KEY: crypto.randomBytes(32).toString('base64'),
+    // Tests assert decisions, not speed: a cold lookup on a loaded test machine may take longer than the
+    // production deadline. The fault tests set the production value themselves.
+    CARRIER_SCREEN_DEADLINE_MS: '2000',
     ...o.env,
   };
   const deps = await openDeps(loadConfig(env), { migrate: true });
@@ -63,6 +78,7 @@ export async function startHarness(o: { db?: DbKind; store?: 'redis' | 'memory';
     sms,
     sender,
     dbUrl,
+    env,
     codesFor: (phone) => sms.requests.filter((r) => r.body.phone === phone && r.body.purpose === 'otp').map((r) => r.body.params.code),
     close: async () => {
       await server.close();

@@ -48,6 +48,8 @@ export async function startCarrierServer(o: CarrierServerOptions): Promise<Carri
       .map(([k, s]) => `${k}:${s}`)
       .join(','),
     LOG_LEVEL: 'silent',
+    // Decisions, not speed, are asserted here (see app-harness.ts).
+    CARRIER_SCREEN_DEADLINE_MS: '2000',
     ...o.env,
   });
   const deps: Deps = { config, log: createLogger('silent'), db: testDb.ds, store, vault: new PhoneVault(config.dataKey) };

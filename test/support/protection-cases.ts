@@ -25,6 +25,8 @@ export interface DecisionCase {
   call?: Omit<Partial<ScreenCall>, 'caller' | 'callee'>;
   /** The caller has been dialling at an abnormal rate. */
   highFrequency?: boolean;
+  /** 呼死你: the caller has rung this callee again and again. */
+  callBombing?: boolean;
   /** The same caller was stopped for this callee a minute earlier. */
   repeat?: boolean;
   /** Consents of the callee marketers hold (granted 2025-01-01; `expired` ended 2025-02-01). */
@@ -69,7 +71,21 @@ export const SATURDAY_NOON = '2025-06-14T12:00:00+08:00';
 const loan = { category: 'loan_finance' as const, confidence: 0.9 };
 const fraud = { category: 'fraud' as const, confidence: 0.8 };
 
+const rejectSelf = (p: Preferences, c: string) => void p.rejectList.push({ kind: 'exact', value: c });
+
 export const DECISION_CASES: DecisionCase[] = [
+  // Public-service numbers: the first row, beating everything anyone said or saw
+  { name: '110 rings a callee who is not enrolled (public service)', caller: '110', enrolled: false, expect: { action: 'allow', reason: 'public_service' } },
+  { name: '110 on the reject list and labelled fraud still rings', caller: '110', prefs: rejectSelf, labels: [fraud], expect: { action: 'allow', reason: 'public_service' } },
+  { name: '119 with attestation C is not blocked as spoofed', caller: '119', call: { attestation: 'C' }, expect: { action: 'allow', reason: 'public_service' } },
+  { name: 'a reject segment 96 leaves 96110 out', caller: '96110', prefs: (p) => void p.rejectList.push({ kind: 'prefix', value: '96' }), expect: { action: 'allow', reason: 'public_service' } },
+  { name: 'a reject segment 96 still blocks another 96 number', caller: '96123', prefs: (p) => void p.rejectList.push({ kind: 'prefix', value: '96' }), expect: { action: 'block', reason: 'reject_list_prefix' } },
+  { name: '12381 while paused is public service, not paused', caller: '12381', prefs: (p) => void (p.paused = true), expect: { action: 'allow', reason: 'public_service' } },
+  { name: '12345 with a high-frequency history and a marketing industry rings', caller: '12345', highFrequency: true, call: { callerIndustry: 'loan_finance' }, expect: { action: 'allow', reason: 'public_service' } },
+  { name: '110 presented as 0086110 is public service', caller: '0086110', call: { attestation: 'C' }, expect: { action: 'allow', reason: 'public_service' } },
+  { name: '120 behind an IP-dialling prefix (17951120) is public service', caller: '17951120', expect: { action: 'allow', reason: 'public_service' } },
+  { name: '12110 spelt +86 12110 is public service', caller: '+86 12110', labels: [fraud], expect: { action: 'allow', reason: 'public_service' } },
+
   // Enrolment and pause
   { name: 'callee not enrolled → allow', enrolled: false, labels: [fraud], expect: { action: 'allow', reason: 'not_enrolled' } },
   { name: 'bound but protection off → allow', prefs: (p) => void (p.enabled = false), labels: [fraud], expect: { action: 'allow', reason: 'not_enrolled' } },
@@ -86,7 +102,9 @@ export const DECISION_CASES: DecisionCase[] = [
     expect: { action: 'allow', reason: 'allow_list' },
   },
   { name: 'allow list (segment) beats a fraud label', prefs: (p, c) => void p.allowList.push({ kind: 'prefix', value: c.slice(0, 7) }), labels: [fraud], expect: { action: 'allow', reason: 'allow_list' } },
-  { name: 'allow list beats spoofed +86', prefs: (p, c) => void p.allowList.push({ kind: 'exact', value: c }), call: { attestation: 'C' }, expect: { action: 'allow', reason: 'allow_list' } },
+  { name: 'spoofed +86 beats the allow list', prefs: (p, c) => void p.allowList.push({ kind: 'exact', value: c }), call: { attestation: 'C' }, expect: { action: 'block', reason: 'spoofed_plus86' } },
+  { name: 'allow list beats abnormal frequency', prefs: (p, c) => void p.allowList.push({ kind: 'exact', value: c }), highFrequency: true, expect: { action: 'allow', reason: 'allow_list' } },
+  { name: 'allow list, fully attested, beats a fraud label', prefs: (p, c) => void p.allowList.push({ kind: 'exact', value: c }), labels: [fraud], call: { attestation: 'A' }, expect: { action: 'allow', reason: 'allow_list' } },
 
   // Reject list
   { name: 'reject list, exact number', prefs: (p, c) => void p.rejectList.push({ kind: 'exact', value: c }), expect: { action: 'block', reason: 'reject_list_exact' } },
@@ -119,13 +137,26 @@ export const DECISION_CASES: DecisionCase[] = [
   { name: 'breakthrough: a repeat call passes a category block', prefs: breakthroughOn, labels: [loan], repeat: true, expect: { action: 'allow', reason: 'breakthrough' } },
   { name: 'breakthrough never passes the reject list', prefs: (p, c) => (breakthroughOn(p), void p.rejectList.push({ kind: 'exact', value: c })), repeat: true, expect: { action: 'block', reason: 'reject_list_exact' } },
   { name: 'breakthrough never passes fraud', prefs: breakthroughOn, labels: [fraud], repeat: true, expect: { action: 'block', reason: 'fraud', category: 'fraud' } },
-  { name: 'breakthrough passes abnormal frequency', prefs: breakthroughOn, highFrequency: true, repeat: true, expect: { action: 'allow', reason: 'breakthrough' } },
+  { name: 'breakthrough never passes abnormal frequency', prefs: breakthroughOn, highFrequency: true, repeat: true, expect: { action: 'block', reason: 'high_frequency' } },
+  { name: 'breakthrough never passes spoofed +86', prefs: breakthroughOn, call: { attestation: 'C' }, repeat: true, expect: { action: 'block', reason: 'spoofed_plus86' } },
+  { name: 'breakthrough never passes one-ring', prefs: breakthroughOn, labels: [{ category: 'one_ring', confidence: 1 }], repeat: true, expect: { action: 'block', reason: 'one_ring' } },
+  { name: 'breakthrough never passes a malformed caller', caller: '99', prefs: breakthroughOn, repeat: true, expect: { action: 'block', reason: 'malformed_caller' } },
+  { name: 'breakthrough never passes an unauthenticated caller', caller: '+447911123457', prefs: breakthroughOn, call: { attestation: 'C' }, repeat: true, expect: { action: 'block', reason: 'unauthenticated' } },
+  { name: 'breakthrough never passes a reject segment', prefs: (p, c) => (breakthroughOn(p), void p.rejectList.push({ kind: 'prefix', value: c.slice(0, 7) })), repeat: true, expect: { action: 'block', reason: 'reject_list_prefix' } },
+  { name: 'breakthrough passes a smart-answered category', prefs: (p) => (breakthroughOn(p), void (p.categoryModes.insurance = 'smart_answer')), call: { callerIndustry: 'insurance' }, repeat: true, expect: { action: 'allow', reason: 'breakthrough' } },
   { name: 'breakthrough off: a repeat call is blocked again', labels: [loan], repeat: true, expect: { action: 'block', reason: 'category_block', category: 'loan_finance' } },
 
   // Categories
   { name: 'labelled category refused → block', labels: [loan], expect: { action: 'block', reason: 'category_block', category: 'loan_finance' } },
   { name: 'registered industry refused → block', call: { callerIndustry: 'insurance' }, expect: { action: 'block', reason: 'category_block', category: 'insurance' } },
   { name: 'an unknown industry is other marketing', call: { callerIndustry: 'pet_food' }, expect: { action: 'block', reason: 'category_block', category: 'other_marketing' } },
+  { name: 'an unknown industry the subscriber allows as other marketing rings', prefs: (p) => void (p.categoryModes.other_marketing = 'allow'), call: { callerIndustry: 'new_energy_cars' }, expect: { action: 'allow', reason: 'default' } },
+
+  // Spellings: the reject list entry is the normal form, the caller arrives spelt otherwise
+  { name: 'a trunk 0 before a mobile finds the reject list', caller: '013912345601', prefs: (p) => void p.rejectList.push({ kind: 'exact', value: '13912345601' }), expect: { action: 'block', reason: 'reject_list_exact' } },
+  { name: 'full-width digits find the reject list', caller: '１３９１２３４５６０２', prefs: (p) => void p.rejectList.push({ kind: 'exact', value: '13912345602' }), expect: { action: 'block', reason: 'reject_list_exact' } },
+  { name: 'an IP-dialling prefix (17951) finds the reject list', caller: '1795113912345603', prefs: (p) => void p.rejectList.push({ kind: 'exact', value: '13912345603' }), expect: { action: 'block', reason: 'reject_list_exact' } },
+  { name: 'an IP-dialling prefix (12593) finds the allow list', caller: '12593 139-1234-5604', prefs: (p) => void p.allowList.push({ kind: 'exact', value: '13912345604' }), labels: [loan], expect: { action: 'allow', reason: 'allow_list' } },
   { name: 'category set to smart answering', prefs: (p) => void (p.categoryModes.insurance = 'smart_answer'), call: { callerIndustry: 'insurance' }, expect: { action: 'smart_answer', reason: 'category_smart_answer', category: 'insurance' } },
   { name: 'category set to verification', prefs: (p) => void (p.categoryModes.real_estate = 'verify'), labels: [{ category: 'real_estate', confidence: 0.7 }], expect: { action: 'verify', reason: 'category_verify', category: 'real_estate' } },
   { name: 'category allowed → default allow', prefs: allowAll, labels: [loan], expect: { action: 'allow', reason: 'default' } },
@@ -143,7 +174,10 @@ export const DECISION_CASES: DecisionCase[] = [
   // Behaviour
   { name: 'abnormal frequency → block', highFrequency: true, expect: { action: 'block', reason: 'high_frequency' } },
   { name: 'abnormal frequency protection off → allow', prefs: (p) => void (p.behaviour.highFrequency = false), highFrequency: true, expect: { action: 'allow', reason: 'default' } },
-  { name: 'a category block is reported before abnormal frequency', labels: [loan], highFrequency: true, expect: { action: 'block', reason: 'category_block', category: 'loan_finance' } },
+  { name: 'abnormal frequency is reported before a category block', labels: [loan], highFrequency: true, expect: { action: 'block', reason: 'high_frequency' } },
+  { name: '呼死你: one caller ringing one callee again and again → block', callBombing: true, expect: { action: 'block', reason: 'call_bombing' } },
+  { name: '呼死你 with frequency protection off → allow', prefs: (p) => void (p.behaviour.highFrequency = false), callBombing: true, expect: { action: 'allow', reason: 'default' } },
+  { name: '呼死你 beats breakthrough', prefs: breakthroughOn, labels: [loan], callBombing: true, repeat: true, expect: { action: 'block', reason: 'call_bombing' } },
   { name: 'abnormal frequency still blocks a category the subscriber allowed', prefs: allowAll, labels: [loan], highFrequency: true, expect: { action: 'block', reason: 'high_frequency' } },
   { name: 'one-ring caller → block', labels: [{ category: 'one_ring', confidence: 1 }], expect: { action: 'block', reason: 'one_ring' } },
   { name: 'one-ring protection off → allow', prefs: (p) => void (p.behaviour.oneRing = false), labels: [{ category: 'one_ring', confidence: 1 }], expect: { action: 'allow', reason: 'default' } },

@@ -1,0 +1,57 @@
+// What the fault tests share: a subscriber enrolled through the chat as a person would, a carrier client
+// of the running server, timing of one answer, and a metric read off /metrics.
+import { KEYS } from '../../menus/tree';
+import { eventually, type Harness } from './app-harness';
+import { CarrierClient } from './carrier-client';
+
+let clock = Math.floor(Date.now() / 1000);
+
+/** Binds `phone` to `openid` by SMS code and turns protection on (the protective default refuses marketing). */
+export async function enrolByChat(h: Harness, openid: string, phone: string): Promise<void> {
+  h.wechat.state.follow(openid);
+  await h.sender.send(h.sender.subscribe(openid));
+  const before = h.codesFor(phone).length;
+  await h.sender.send(h.sender.text(openid, phone));
+  const code = String(await eventually(() => h.codesFor(phone).length > before && h.codesFor(phone).at(-1)));
+  await h.sender.send(h.sender.text(openid, code));
+  await h.sender.send(h.sender.event(openid, 'CLICK', KEYS.enable, {}, ++clock));
+}
+
+export function carrierOf(h: Harness, baseUrl = h.server.url): CarrierClient {
+  const [keyId, secret] = [...h.deps.config.carrierKeys.entries()][0];
+  return new CarrierClient(baseUrl, keyId, secret);
+}
+
+/**
+ * Screens until the callee's preferences are in memory and decide the call (a cold lookup on a busy
+ * machine may miss the screen deadline and answer allow/degraded while it loads).
+ */
+export async function warmScreen(carrier: CarrierClient, call: object): Promise<{ action: string; reason: string }> {
+  return eventually(async () => {
+    const r = (await carrier.post('/carrier/v1/screen', call)).json;
+    return r?.reason !== 'degraded' && r;
+  });
+}
+
+/** The value and how long it took, in ms. */
+export async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  const value = await work();
+  return { value, ms: performance.now() - started };
+}
+
+/** Sum of a metric's samples whose labels include `labels` (0 when absent). */
+export async function metric(baseUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const m = /^([a-z_]+)(\{[^}]*\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const l = m[2] ?? '';
+    if (Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`))) sum += Number(m[3]);
+  }
+  return sum;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
