@@ -54,87 +54,85 @@ function refusal(e: unknown, list: ListName | null, what: string): string {
   }
 }
 
-/** 拒接 X · 允许 X */
-export const addTo =
-  (list: ListName) =>
+/** A command on one list entry (`拒接 X`, `取消允许 X`…): the number typed, the subscriber bound, refusals answered. */
+const onEntry =
+  (list: ListName, work: (s: ChatServices, subscriberId: number, typed: string) => Promise<string>) =>
   async (input: ChatInput, s: ChatServices, m: ChatMatch): Promise<string> => {
     const typed = (m as RegExpMatchArray)[2].trim();
     const id = await boundSubscriber(input, s);
     if (id === null) return CHAT.needBind;
     try {
-      const r = await s.lists.add(id, list, { number: typed }, FROM_CHAT);
-      const what = PREFS.entry(r.entry.kind, r.entry.value);
-      if (!r.changed) return list === 'reject' ? PREFS.alreadyRejected(what) : PREFS.alreadyAllowed(what);
-      const moved = r.movedFrom === 'allow' ? PREFS.movedFromAllow : r.movedFrom === 'reject' ? PREFS.movedFromReject : '';
-      const spared = list === 'reject' && r.entry.kind === 'prefix' ? publicService.coveredBy(r.entry.value) : [];
-      return (list === 'reject' ? PREFS.rejected(what, typed) : PREFS.allowed(what, typed)) + moved + (spared.length ? PUBLIC_SERVICE_TEXT.spared(spared) : '');
+      return await work(s, id, typed);
     } catch (e) {
       return refusal(e, list, typed);
     }
   };
 
+/** 拒接 X · 允许 X */
+export const addTo = (list: ListName) =>
+  onEntry(list, async (s, id, typed) => {
+    const r = await s.lists.add(id, list, { number: typed }, FROM_CHAT);
+    const what = PREFS.entry(r.entry.kind, r.entry.value);
+    if (!r.changed) return list === 'reject' ? PREFS.alreadyRejected(what) : PREFS.alreadyAllowed(what);
+    const moved = r.movedFrom === 'allow' ? PREFS.movedFromAllow : r.movedFrom === 'reject' ? PREFS.movedFromReject : '';
+    const spared = list === 'reject' && r.entry.kind === 'prefix' ? publicService.coveredBy(r.entry.value) : [];
+    return (list === 'reject' ? PREFS.rejected(what, typed) : PREFS.allowed(what, typed)) + moved + (spared.length ? PUBLIC_SERVICE_TEXT.spared(spared) : '');
+  });
+
 /** 取消拒接 X · 取消允许 X */
-export const removeFrom =
-  (list: ListName) =>
-  async (input: ChatInput, s: ChatServices, m: ChatMatch): Promise<string> => {
-    const typed = (m as RegExpMatchArray)[2].trim();
-    const id = await boundSubscriber(input, s);
-    if (id === null) return CHAT.needBind;
-    try {
-      const gone = await s.lists.removeByNumber(id, list, typed, FROM_CHAT);
-      const what = PREFS.entry(gone.kind, gone.value);
-      return list === 'reject' ? PREFS.unrejected(what) : PREFS.unallowed(what);
-    } catch (e) {
-      return refusal(e, list, typed);
-    }
-  };
+export const removeFrom = (list: ListName) =>
+  onEntry(list, async (s, id, typed) => {
+    const gone = await s.lists.removeByNumber(id, list, typed, FROM_CHAT);
+    const what = PREFS.entry(gone.kind, gone.value);
+    return list === 'reject' ? PREFS.unrejected(what) : PREFS.unallowed(what);
+  });
 
 /** 名单 */
 export async function showLists(input: ChatInput, s: ChatServices): Promise<string> {
-    const id = await boundSubscriber(input, s);
-    if (id === null) return CHAT.needBind;
-    const entries = await s.lists.entries(id);
-    const names = (l: ListName) => entries.filter((e) => e.list === l).map((e) => PREFS.entry(e.kind, e.value) + (e.note ? `（${e.note}）` : ''));
-    const reject = names('reject');
-    const allow = names('allow');
-    return PREFS.lists(reject.slice(0, SHOWN), allow.slice(0, SHOWN), { reject: Math.max(0, reject.length - SHOWN), allow: Math.max(0, allow.length - SHOWN) });
-  };
+  const id = await boundSubscriber(input, s);
+  if (id === null) return CHAT.needBind;
+  const entries = await s.lists.entries(id);
+  const names = (l: ListName) => entries.filter((e) => e.list === l).map((e) => PREFS.entry(e.kind, e.value) + (e.note ? `（${e.note}）` : ''));
+  const reject = names('reject');
+  const allow = names('allow');
+  return PREFS.lists(reject.slice(0, SHOWN), allow.slice(0, SHOWN), { reject: Math.max(0, reject.length - SHOWN), allow: Math.max(0, allow.length - SHOWN) });
+}
 
 /** 我的设置 */
 export async function summary(input: ChatInput, s: ChatServices): Promise<string> {
-    const id = await boundSubscriber(input, s);
-    if (id === null) return CHAT.needBind;
-    const [prefs, binding, settings, counts] = await Promise.all([s.preferences.view(id), s.bindings.forSubscriber(id), s.protection.get(id), s.lists.counts(id)]);
-    const blocked = CATEGORY_CODES.filter((c) => prefs.categoryModes[c] === 'block').map((c) => CATEGORY_NAMES[c]);
-    const other = CATEGORY_CODES.filter((c) => prefs.categoryModes[c] !== 'block').map((c) => `${CATEGORY_NAMES[c]}${PREFS.modeNames[prefs.categoryModes[c]]}`);
-    return PREFS.summary({
-      masked: binding ? s.bindings.maskedPhoneOf(binding) : '',
-      state: stateOf(settings),
-      blocked,
-      other,
-      reject: counts.reject,
-      allow: counts.allow,
-      notices: PREFS.noticeLine(prefs.notices.mode, prefs.notices.wechat, prefs.notices.sms),
-    });
-  };
+  const id = await boundSubscriber(input, s);
+  if (id === null) return CHAT.needBind;
+  const [prefs, binding, settings, counts] = await Promise.all([s.preferences.view(id), s.bindings.forSubscriber(id), s.protection.get(id), s.lists.counts(id)]);
+  const blocked = CATEGORY_CODES.filter((c) => prefs.categoryModes[c] === 'block').map((c) => CATEGORY_NAMES[c]);
+  const other = CATEGORY_CODES.filter((c) => prefs.categoryModes[c] !== 'block').map((c) => `${CATEGORY_NAMES[c]}${PREFS.modeNames[prefs.categoryModes[c]]}`);
+  return PREFS.summary({
+    masked: binding ? s.bindings.maskedPhoneOf(binding) : '',
+    state: stateOf(settings),
+    blocked,
+    other,
+    reject: counts.reject,
+    allow: counts.allow,
+    notices: PREFS.noticeLine(prefs.notices.mode, prefs.notices.wechat, prefs.notices.sms),
+  });
+}
 
 /** 类别 名称 处理方式 */
 export async function setCategory(input: ChatInput, s: ChatServices, m: ChatMatch): Promise<string> {
-    const [, word, modeWord] = m as RegExpMatchArray;
-    const code = categoryOf(word);
-    if (!code) return PREFS.badCategory;
-    const mode = MODE_WORDS[modeWord.trim()];
-    if (!mode) return PREFS.badMode;
-    const id = await boundSubscriber(input, s);
-    if (id === null) return CHAT.needBind;
-    if (code === 'fraud' && mode !== 'block') return PREFS.fraudLocked;
-    try {
-      const r = await s.preferences.setCategory(id, code, mode, FROM_CHAT);
-      return r.changed ? PREFS.categorySet(CATEGORY_NAMES[code], PREFS.modeNames[mode]) : PREFS.categoryUnchanged(CATEGORY_NAMES[code], PREFS.modeNames[mode]);
-    } catch (e) {
-      return refusal(e, null, word);
-    }
-  };
+  const [, word, modeWord] = m as RegExpMatchArray;
+  const code = categoryOf(word);
+  if (!code) return PREFS.badCategory;
+  const mode = MODE_WORDS[modeWord.trim()];
+  if (!mode) return PREFS.badMode;
+  const id = await boundSubscriber(input, s);
+  if (id === null) return CHAT.needBind;
+  if (code === 'fraud' && mode !== 'block') return PREFS.fraudLocked;
+  try {
+    const r = await s.preferences.setCategory(id, code, mode, FROM_CHAT);
+    return r.changed ? PREFS.categorySet(CATEGORY_NAMES[code], PREFS.modeNames[mode]) : PREFS.categoryUnchanged(CATEGORY_NAMES[code], PREFS.modeNames[mode]);
+  } catch (e) {
+    return refusal(e, null, word);
+  }
+}
 
 /** 类别 名称, without saying how: asks for the way to treat it. */
 export async function categoryWithoutMode(_input: ChatInput, _s: ChatServices, m: ChatMatch): Promise<string> {
