@@ -38,6 +38,7 @@ import { Decider } from './protection/decider';
 import { OneRingLearner } from './protection/one-ring';
 import { PublicServiceSync } from './protection/public-service-sync';
 import { buildMarketers } from './marketers';
+import type { ConsentIndex } from './marketers/consent-index';
 import { LabelService } from './protection/label-service';
 import { DataRights } from './settings/data-rights';
 import { ListsService } from './settings/lists-service';
@@ -157,17 +158,9 @@ export interface AssemblyOptions {
   inbound?: InboundOptions;
 }
 
-export async function buildServices(deps: Deps, opts: AssemblyOptions) {
+/** Subscribers, phone binding by SMS code and by one tap (本机号码一键登录). */
+function bindingParts(deps: Deps, wechat: WechatClient, sms: SmsService, publicBaseUrl: string) {
   const { config, log } = deps;
-  const simulatedApi = !config.wechat.apiBase;
-  const apiBase = wechatApiBase(config, opts.publicBaseUrl);
-  const routers: Router[] = [];
-
-  const wechat = wechatClientFor(deps, opts.publicBaseUrl);
-  const oauth = new WechatOAuth({ appId: config.wechat.appId, appSecret: config.wechat.appSecret, apiBase });
-  const sms = smsServiceFor(deps);
-  watchOutbox(deps.db);
-
   const subscribers = new SubscriberService(deps.db);
   // A phone that moves to another WeChat account is never a silent takeover: its previous holder hears of it
   // by customer-service text. Not the outbox: its channels are template messages (no template fits, and
@@ -189,27 +182,32 @@ export async function buildServices(deps: Deps, opts: AssemblyOptions) {
   // 本机号码一键登录 on the H5 bind page (null: NUMBER_AUTH_PROVIDER=none, the SMS code only). The page's URL
   // and origin are what the provider's scheme is registered with.
   const numberAuth = createNumberAuthProvider(config, deps.store);
-  const pageOrigin = new URL(opts.publicBaseUrl).origin;
+  const pageOrigin = new URL(publicBaseUrl).origin;
   const oneTap = numberAuth ? new OneTapService(deps.store, numberAuth, deps.vault, { pageUrl: `${pageOrigin}/`, origin: pageOrigin }, log) : null;
+  // A phone enrolled by SMS keyword keeps its preferences when its holder binds it in WeChat: one subscriber.
+  const mergeSmsEnrolment = (subscriberId: number, phoneHash: string) => mergeSmsSubscriber(deps, subscriberId, phoneHash);
+  return { subscribers, bindings, otp, numberAuth, oneTap, mergeSmsEnrolment };
+}
+
+/** What a subscriber states (protection on/off, preferences, lists) and their data rights. */
+function settingsParts(deps: Deps, bindings: BindingService) {
   const protection = new ProtectionService(deps.db, deps.store);
   const preferences = new PreferencesService(deps.db, deps.store, protection, deps.vault);
   const lists = new ListsService(deps.db, deps.store, protection, deps.vault);
   const dataRights = new DataRights(deps.db, deps.store, deps.vault, protection, bindings);
-
   // The "service enabled" template message and SMS go through the notices outbox, sent by the workers.
   const announceEnabled = async (subscriberId: number, openid: string | null, phone: string) => {
     await scheduleEnabledNotice(deps.db, subscriberId, { channels: openid ? ['wechat', 'sms'] : ['sms'] });
-    log.info({ subscriberId, phone }, 'protection enabled; notices scheduled');
+    deps.log.info({ subscriberId, phone }, 'protection enabled; notices scheduled');
   };
+  return { protection, preferences, lists, dataRights, announceEnabled };
+}
 
-  // Compliant call centres: scrub, consents, changes; the consent index is also the decider's.
-  const marketers = buildMarketers(deps, { workers: opts.workers });
-  await marketers.start();
-  routers.push(marketers.router);
-  preferences.onCategoriesRefused.push((id, categories, source) => marketers.consents.revokeForRefusal(id, categories, source));
-
+/** The decision engine and what feeds it: labels, public-service numbers, the interceptions the network reports. */
+async function callParts(deps: Deps, consents: ConsentIndex) {
+  const { config, log } = deps;
   const labels = new LabelService(deps.db);
-  const decider = Decider.create(deps, { consents: marketers.index });
+  const decider = Decider.create(deps, { consents });
   await decider.start();
   const publicServiceSync = new PublicServiceSync(deps.db, deps.store, { onError: (err) => log.warn({ err }, 'public-service reload failed') });
   await publicServiceSync.start();
@@ -228,6 +226,30 @@ export async function buildServices(deps: Deps, opts: AssemblyOptions) {
     },
     afterStored: (rows) => oneRing.learn(rows).catch((err) => log.warn({ err }, 'one-ring learning failed')),
   });
+  return { labels, decider, publicServiceSync, interceptions };
+}
+
+export async function buildServices(deps: Deps, opts: AssemblyOptions) {
+  const { config, log } = deps;
+  const simulatedApi = !config.wechat.apiBase;
+  const apiBase = wechatApiBase(config, opts.publicBaseUrl);
+  const routers: Router[] = [];
+
+  const wechat = wechatClientFor(deps, opts.publicBaseUrl);
+  const oauth = new WechatOAuth({ appId: config.wechat.appId, appSecret: config.wechat.appSecret, apiBase });
+  const sms = smsServiceFor(deps);
+  watchOutbox(deps.db);
+
+  const { subscribers, bindings, otp, numberAuth, oneTap, mergeSmsEnrolment } = bindingParts(deps, wechat, sms, opts.publicBaseUrl);
+  const { protection, preferences, lists, dataRights, announceEnabled } = settingsParts(deps, bindings);
+
+  // Compliant call centres: scrub, consents, changes; the consent index is also the decider's.
+  const marketers = buildMarketers(deps, { workers: opts.workers });
+  await marketers.start();
+  routers.push(marketers.router);
+  preferences.onCategoriesRefused.push((id, categories, source) => marketers.consents.revokeForRefusal(id, categories, source));
+
+  const { labels, decider, publicServiceSync, interceptions } = await callParts(deps, marketers.index);
   const { labels: labelPort, reports, appeals, review } = reportParts(deps, lists, wechat);
   routers.push(
     carrierRouter(deps, {
@@ -257,7 +279,7 @@ export async function buildServices(deps: Deps, opts: AssemblyOptions) {
     records: new InterceptionRecords(deps),
     publicBaseUrl: opts.publicBaseUrl,
     announceEnabled,
-    mergeSmsEnrolment: (subscriberId, phoneHash) => mergeSmsSubscriber(deps, subscriberId, phoneHash),
+    mergeSmsEnrolment,
     bindPageUrl: oneTap ? `${opts.publicBaseUrl}/h5/bind` : undefined,
   };
   const chatDispatch = chatDispatcher(chat, { onTemplateFinished: async (msgid, status) => void (await onTemplateSendJobFinish(deps, msgid, status)) });
@@ -266,38 +288,21 @@ export async function buildServices(deps: Deps, opts: AssemblyOptions) {
     wechat.sendCustomText(msg.fromUserName, reply.content).catch((err) => log.warn({ err }, 'late reply not delivered'));
   };
 
+  const h5Services = { subscribers, bindings, protection, preferences, lists, dataRights, announceEnabled, binding: { otp, oneTap, mergeSmsEnrolment }, consents: marketers.consents, family, appeals, reports };
+  routers.push(
+    h5Router(deps, h5Services, { authorizeBase: simulatedApi ? apiBase : WECHAT_AUTHORIZE_BASE, exchangeCode: (code) => oauth.exchangeCode(code) }),
+    smsInboundRouter(deps, { protection, sms, family }, opts.inbound),
+  );
+
+  // Embedded mode only: the simulated WeChat API and its phone page, and the carrier's side of one-tap.
   const sim = simulatedApi
     ? createWechatApiServer({ appId: config.wechat.appId, appSecret: config.wechat.appSecret, templateIds: [config.wechat.templateIntercept, config.wechat.templateEnabled, config.wechat.templateFamily], prefix: SIMULATOR_API_PATH })
     : null;
-
-  routers.push(
-    h5Router(
-      deps,
-      {
-        subscribers,
-        bindings,
-        protection,
-        preferences,
-        lists,
-        dataRights,
-        announceEnabled,
-        binding: { otp, oneTap, mergeSmsEnrolment: (subscriberId, phoneHash) => mergeSmsSubscriber(deps, subscriberId, phoneHash) },
-        consents: marketers.consents,
-        family,
-        appeals,
-        reports,
-      },
-      { authorizeBase: simulatedApi ? apiBase : WECHAT_AUTHORIZE_BASE, exchangeCode: (code) => oauth.exchangeCode(code) },
-    ),
-    smsInboundRouter(deps, { protection, sms, family }, opts.inbound),
-  );
   const simPage = sim ? simulatorRouter(deps, { state: sim.state, subscribers, bindings }, { baseUrl: opts.publicBaseUrl, simApiPath: SIMULATOR_API_PATH }) : null;
   if (simPage) routers.push(simPage.router);
-  // The carrier's side of one-tap in embedded mode: the simulated JS-SDK and gateway.
   if (numberAuth instanceof SimulatorNumberAuth) routers.push(numberAuthSimRouter(numberAuth, simPage ? simPage.deviceOf : () => null));
 
-  // The operators' console (/ops/): mounted by server.ts on the main port, or alone on ADMIN_PORT. Its
-  // public-service page shows the list once a service implementing PublicServiceList is passed here.
+  // The operators' console (/ops/): mounted by server.ts on the main port, or alone on ADMIN_PORT.
   const operators = new OperatorService(deps.db, deps.store, config.dataKey);
   const opsConsole = consoleRouter(deps, { operators, review, appeals, labels: labelPort });
 
@@ -305,32 +310,11 @@ export async function buildServices(deps: Deps, opts: AssemblyOptions) {
   if (opts.workers) worker = startNoticeWorker(deps, { wechat, sms }, { retentionDays: config.retentionDays, ratePerSecond: config.noticeSendRate });
 
   return {
-    apiBase,
-    decider,
-    marketers,
-    labels,
-    reports,
-    appeals,
-    interceptions,
-    family,
-    wechat,
-    sms,
-    subscribers,
-    bindings,
-    otp,
-    oneTap,
-    protection,
-    preferences,
-    lists,
-    dataRights,
-    chat,
-    chatDispatch,
-    sendLateReply,
-    sim,
-    simPage,
-    routers,
-    operators,
-    opsConsole,
+    // Services (tests and the CLIs reach them here) …
+    apiBase, decider, marketers, labels, reports, appeals, interceptions, family, wechat, sms,
+    subscribers, bindings, otp, oneTap, protection, preferences, lists, dataRights, chat,
+    // … and what server.ts mounts.
+    chatDispatch, sendLateReply, sim, simPage, routers, operators, opsConsole,
     stop: async () => {
       await otp.settled();
       await worker?.stop();
