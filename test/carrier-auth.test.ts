@@ -155,7 +155,7 @@ for (const [db, store] of [
       [{ ...call, caller: '1'.repeat(33) }, 'caller'],
       [{ ...call, callee: '' }, 'callee'],
       [{ callee: '13800138000' }, 'caller'],
-      [{ ...call, callerIndustry: 'gambling' }, 'callerIndustry'],
+      [{ ...call, callerIndustry: 42 }, 'callerIndustry'],
       [{ ...call, attestation: 'D' }, 'attestation'],
       [{ ...call, at: 'yesterday at noon' }, 'at'],
       [{ ...call, caller: 13800138000 }, 'caller'],

@@ -32,7 +32,11 @@ for (const db of ['mariadb', 'sqlite'] as const) {
     t.regex(await say(h, u, '允许 13787654321'), /13787654321/);
     t.regex(await say(h, u, '拒接 400'), /400/);
     await say(h, u, '举报 13811112222 贷款理财');
-    t.regex(await say(h, u, '申诉 13866667777'), /13866667777/);
+    // An appeal is about a call the network stopped for this subscriber.
+    const network = new CarrierClient(`http://127.0.0.1:${h.server.port}`, 'sim-carrier', 'sim-carrier-secret');
+    const stopped = { id: `rest-${db}-1`, caller: '13866667777', callee: '13944445555', at: new Date().toISOString(), action: 'block', reason: 'category' };
+    t.like((await network.post('/carrier/v1/interceptions', { events: [stopped] })).json, { accepted: 1 });
+    t.regex(await say(h, u, '申诉 13866667777'), /已受理申诉/);
 
     const lists = await dump(h, 'list_entry');
     t.false(lists.includes('13912345678'));
