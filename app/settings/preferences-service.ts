@@ -10,19 +10,15 @@ import { isRetryableDbError } from '../db/errors';
 import {
   CATEGORY_CODES,
   CATEGORY_MODES,
-  defaultBehaviour,
-  defaultCategoryModes,
-  defaultNotices,
-  defaultOptions,
   type BehaviourProtection,
   type Breakthrough,
   type CategoryCode,
   type CategoryMode,
-  type ListItem,
   type NoticeSettings,
   type Preferences,
   type ProtectionOptions,
   type TimeWindows,
+  preferencesOf,
 } from '../protection/preferences';
 import type { Store } from '../store';
 import { announcePreferenceChange } from './changes';
@@ -110,24 +106,6 @@ const MAX_ATTEMPTS = 8;
 export interface Outcome<T> {
   result: T;
   change?: { patch?: Partial<ProtectionSettings>; action: string; detail?: Record<string, unknown> };
-}
-
-/** The whole protection of a subscriber, as the decision engine and the pages read it (defaults when unset). */
-/** `lists` with their values already opened (exact numbers are stored sealed, see privacy/sealed-numbers.ts). */
-export function preferencesOf(subscriberId: number, s: ProtectionSettings | null, lists: Pick<ListEntry, 'list' | 'kind' | 'value' | 'note'>[]): Preferences {
-  const item = (e: Pick<ListEntry, 'kind' | 'value' | 'note'>): ListItem => ({ kind: e.kind as ListItem['kind'], value: e.value, note: e.note });
-  return {
-    subscriberId,
-    enabled: s?.enabled ?? false,
-    paused: s?.paused ?? false,
-    categoryModes: { ...defaultCategoryModes(), ...s?.categoryModes, fraud: 'block' },
-    behaviour: { ...defaultBehaviour(), ...s?.behaviour },
-    notices: { ...defaultNotices(), ...s?.notices },
-    options: { ...defaultOptions(), ...s?.options },
-    rejectList: lists.filter((e) => e.list === 'reject').map(item),
-    allowList: lists.filter((e) => e.list === 'allow').map(item),
-    version: s?.version ?? 0,
-  };
 }
 
 /**
