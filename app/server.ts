@@ -44,7 +44,7 @@ export async function startServer(deps: Deps, opts: { port?: number; host?: stri
   const base = publicBase(deps.config, port);
   const services = await buildServices(deps, { ...opts, publicBaseUrl: base, workers: opts.workers ?? deps.config.role === 'all' });
   const refusals = new RefusalLog(deps.log);
-  const app = createHttpApp(deps, { refusals });
+  const app = createHttpApp(deps, { refusals, readiness: { subscriberView: () => services.decider.subscriberViewReady } });
   const wechat = wechatRouter(deps, { dispatch: services.chatDispatch, onLateReply: services.sendLateReply, refusals });
   if (deps.config.production && !deps.config.metricsToken) deps.log.warn('METRICS_TOKEN is unset: /metrics is open to anyone who reaches this port');
   if (services.simPage) app.use(services.simPage.authorizeCookie);

@@ -9,7 +9,7 @@ import { loadConfig } from '../app/config';
 import { createHttpApp } from '../app/http/app';
 import { closeDeps, openDeps } from '../app/lifecycle';
 import { carrierRouter } from '../app/carrier/routes';
-import { buildCarrierBenchServices } from './carrier-services';
+import { buildCarrierBenchServices, buildColdCarrierServices, type ViewLoadReport } from './carrier-services';
 import { exitOnSignal } from './server-process';
 
 async function bare(): Promise<Koa> {
@@ -27,10 +27,12 @@ async function main() {
   const mode = process.env.BENCH_MODE;
   let app: Koa;
   let stop = async () => {};
+  let view: ViewLoadReport | undefined;
   if (mode === 'bare') app = await bare();
   else {
     const deps = await openDeps(loadConfig(process.env as Record<string, string>), { migrate: true });
-    const built = await buildCarrierBenchServices(deps);
+    const built = mode === 'cold' ? await buildColdCarrierServices(deps) : await buildCarrierBenchServices(deps);
+    if ('view' in built) view = built.view as ViewLoadReport;
     app = createHttpApp(deps);
     const router = carrierRouter(deps, built.services);
     app.use(router.routes()).use(router.allowedMethods());
@@ -39,12 +41,13 @@ async function main() {
       await closeDeps(deps);
     };
   }
-  const server = app.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as AddressInfo).port }));
+  const server = app.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as AddressInfo).port, view }));
   // The parent asks for the event-loop delay over a phase: how long a ready request may wait for the loop.
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
   process.on('message', (m: { cmd?: string }) => {
     if (m.cmd === 'reset-delay') delay.reset();
+    if (m.cmd === 'memory') process.send!({ memory: { rssMb: Math.round(process.memoryUsage().rss / 2 ** 20) } });
     if (m.cmd === 'delay') process.send!({ delay: { p50Ms: delay.percentile(50) / 1e6, p99Ms: delay.percentile(99) / 1e6, maxMs: delay.max / 1e6 } });
   });
   exitOnSignal(async () => {

@@ -11,6 +11,7 @@ import { LabelService } from '../app/protection/label-service';
 import { defaultBehaviour, defaultCategoryModes, defaultNotices, defaultOptions, CATEGORY_CODES } from '../app/protection/preferences';
 import { sealListValue } from '../app/privacy/sealed-numbers';
 import { ListEntry } from '../entities';
+import { recordSubscriberChange } from '../app/protection/subscriber-changes';
 
 /** Which engine the benchmark measured, for its report. */
 export const ENGINE = 'Decider (1,000 enrolled callees, 10,000 labels)';
@@ -49,10 +50,45 @@ async function seed(deps: Deps): Promise<void> {
         { subscriberId, list: 'reject', kind: 'prefix', value: '170', note: null, createdAt: now },
       ]),
   );
+  // Written as every subscriber writer does: each change recorded for the subscriber view.
+  await deps.db.transaction(async (m) => {
+    for (const id of ids) await recordSubscriberChange(m, id);
+  });
   const marketing = CATEGORY_CODES.filter((c) => c !== 'fraud');
   await new LabelService(deps.db).importBatch(
     Array.from({ length: 10_000 }, (_, i) => ({ number: `400${String(1_000_000 + i * 373).slice(-7)}`, category: marketing[i % marketing.length], confidence: 0.9 })),
   );
+}
+
+/** What a process that loaded the subscriber view reports: how long from its start, and its memory then. */
+export interface ViewLoadReport {
+  subscribers: number;
+  customised: number;
+  arrayMb: number;
+  loadSeconds: number;
+  startToReadySeconds: number;
+  rssMb: number;
+  heapUsedMb: number;
+}
+
+/** The real Decider over a database someone else filled (the cold-callee phase); resolves once ready. */
+export async function buildColdCarrierServices(deps: Deps): Promise<{ services: CarrierServices; stop: () => Promise<void>; view: ViewLoadReport }> {
+  const decider = Decider.create(deps);
+  await decider.start();
+  await decider.subscriberViewLoaded();
+  const v = decider.subscriberView!;
+  const mem = process.memoryUsage();
+  const mb = (n: number) => Math.round(n / 2 ** 20);
+  const view: ViewLoadReport = {
+    subscribers: v.size,
+    customised: v.customised,
+    arrayMb: Number((v.arrayBytes / 2 ** 20).toFixed(1)),
+    loadSeconds: Number(v.loadSeconds.toFixed(2)),
+    startToReadySeconds: Number((performance.now() / 1000).toFixed(2)),
+    rssMb: mb(mem.rss),
+    heapUsedMb: mb(mem.heapUsed),
+  };
+  return { services: { screen: decider, labels: labelFeedFrom(new LabelService(deps.db)), interceptions: new InterceptionService(deps) }, stop: () => decider.stop(), view };
 }
 
 export async function buildCarrierBenchServices(deps: Deps): Promise<{ services: CarrierServices; stop: () => Promise<void> }> {

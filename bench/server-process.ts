@@ -4,13 +4,14 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 /** Forks bench/<script>.js with BENCH_MODE=mode and waits for the port it listens on. */
-export async function forkServer(script: string, mode: string, env: Record<string, string>): Promise<{ url: string; port: number; child: ChildProcess }> {
+export async function forkServer(script: string, mode: string, env: Record<string, string>): Promise<{ url: string; port: number; child: ChildProcess; message: Record<string, unknown> }> {
   const child = fork(path.join(__dirname, `${script}.js`), [], { env: { ...process.env, ...env, BENCH_MODE: mode }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (m: { port: number }) => resolve(m.port));
+  // The first message says the port, and whatever else the server measured while starting.
+  const message = await new Promise<{ port: number } & Record<string, unknown>>((resolve, reject) => {
+    child.once('message', (m: { port: number }) => resolve(m));
     child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
   });
-  return { url: `http://127.0.0.1:${port}`, port, child };
+  return { url: `http://127.0.0.1:${message.port}`, port: message.port, child, message };
 }
 
 export async function stopServer(child: ChildProcess): Promise<void> {

@@ -25,6 +25,7 @@ import { PublicServiceNumber } from './PublicServiceNumber';
 import { Report } from './Report';
 import { SmsMessage } from './SmsMessage';
 import { Subscriber } from './Subscriber';
+import { SubscriberViewRow } from './SubscriberView';
 import { WechatMessage } from './WechatMessage';
 import { Init1763800000000 } from './migrations/1763800000000-Init';
 import { ListEntries1763800000001 } from './migrations/1763800000001-ListEntries';
@@ -40,8 +41,9 @@ import { InterceptionEventPerKey1764300000001 } from './migrations/1764300000001
 import { Marketers1764700000000 } from './migrations/1764700000000-Marketers';
 import { MarketerScrubJobs1764700001000 } from './migrations/1764700001000-MarketerScrubJobs';
 import { Operators1764800000000 } from './migrations/1764800000000-Operators';
+import { SubscriberView1764400000000 } from './migrations/1764400000000-SubscriberView';
 
-export { AuditEvent, Interception, ListEntry, PhoneBinding, ProtectionSettings, SmsMessage, Subscriber, WechatMessage, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor, NumberLabel, LabelSequence, LabelImport, MarketerConsent, MarketerSequence, MarketerWatch, MarketerScrubJob, MarketerScrubChunk, Operator, FamilyLink, FamilyAlertItem, PublicServiceNumber };
+export { AuditEvent, Interception, ListEntry, PhoneBinding, ProtectionSettings, SmsMessage, Subscriber, WechatMessage, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor, NumberLabel, LabelSequence, LabelImport, MarketerConsent, MarketerSequence, MarketerWatch, MarketerScrubJob, MarketerScrubChunk, Operator, FamilyLink, FamilyAlertItem, PublicServiceNumber, SubscriberViewRow };
 
-export const entities = [Subscriber, PhoneBinding, ProtectionSettings, AuditEvent, SmsMessage, WechatMessage, ListEntry, Interception, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor, NumberLabel, LabelSequence, LabelImport, MarketerConsent, MarketerSequence, MarketerWatch, MarketerScrubJob, MarketerScrubChunk, Operator, FamilyLink, FamilyAlertItem, PublicServiceNumber];
-export const migrations = [Init1763800000000, ListEntries1763800000001, NumberLabels1763800001000, Interceptions1763800002000, Notices1763800005000, ReportsAppealsInboundSms1763800006000, LabelHistory1763800006001, SealedThirdPartyNumbers1764100000000, PublicServiceNumbers1764300000000, InterceptionEventPerKey1764300000001, FamilyLinks1764500000000, Marketers1764700000000, MarketerScrubJobs1764700001000, Operators1764800000000];
+export const entities = [Subscriber, PhoneBinding, ProtectionSettings, AuditEvent, SmsMessage, WechatMessage, ListEntry, Interception, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor, NumberLabel, LabelSequence, LabelImport, MarketerConsent, MarketerSequence, MarketerWatch, MarketerScrubJob, MarketerScrubChunk, Operator, FamilyLink, FamilyAlertItem, PublicServiceNumber, SubscriberViewRow];
+export const migrations = [Init1763800000000, ListEntries1763800000001, NumberLabels1763800001000, Interceptions1763800002000, Notices1763800005000, ReportsAppealsInboundSms1763800006000, LabelHistory1763800006001, SealedThirdPartyNumbers1764100000000, PublicServiceNumbers1764300000000, InterceptionEventPerKey1764300000001, SubscriberView1764400000000, FamilyLinks1764500000000, Marketers1764700000000, MarketerScrubJobs1764700001000, Operators1764800000000];

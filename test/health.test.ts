@@ -8,9 +8,14 @@ test('healthz and readyz on MariaDB + Redis, and readyz turning 503 when the dat
   const health = await fetch(`${h.server.url}/healthz`);
   t.is(health.status, 200);
   t.deepEqual(await health.json(), { status: 'ok' });
-  const ready = await fetch(`${h.server.url}/readyz`);
+  // Ready once the database and Redis answer and the subscriber view is loaded (at once here: it is empty).
+  let ready = await fetch(`${h.server.url}/readyz`);
+  for (let i = 0; i < 100 && ready.status !== 200; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    ready = await fetch(`${h.server.url}/readyz`);
+  }
   t.is(ready.status, 200);
-  t.deepEqual(await ready.json(), { status: 'ready', database: true, store: 'redis' });
+  t.deepEqual(await ready.json(), { status: 'ready', database: true, store: 'redis', subscriberView: true });
 
   await h.deps.db.destroy();
   const down = await fetch(`${h.server.url}/readyz`);

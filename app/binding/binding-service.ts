@@ -12,6 +12,7 @@ import type { PhoneVault } from '../privacy/phone-vault';
 import { maskPhone } from '../privacy/mask';
 import { audit, type AuditSource } from '../audit/audit';
 import { announcePreferenceChange } from '../settings/changes';
+import { recordSubscriberChange } from '../protection/subscriber-changes';
 import type { Store } from '../store';
 
 export interface BindResult {
@@ -90,6 +91,8 @@ export class BindingService {
       if (own) await m.delete(PhoneBinding, { id: own.id });
       await m.insert(PhoneBinding, { subscriberId, phoneHash, phoneCipher, source: via, verifiedAt: new Date() });
       await audit(m, subscriberId, source, 'phone_bound', { phone: maskPhone(this.vault.decrypt(phoneCipher)), movedFrom, replaced: !!own });
+      await recordSubscriberChange(m, subscriberId);
+      if (movedFrom !== null) await recordSubscriberChange(m, movedFrom);
       return { movedFrom, replaced: !!own };
     });
     await this.announce(subscriberId, result.movedFrom);
@@ -103,6 +106,7 @@ export class BindingService {
       if (!own) return false;
       await m.delete(PhoneBinding, { id: own.id });
       await audit(m, subscriberId, source, 'phone_unbound', { phone: maskPhone(this.vault.decrypt(own.phoneCipher)) });
+      await recordSubscriberChange(m, subscriberId);
       return true;
     });
     if (unbound) await this.announce(subscriberId);

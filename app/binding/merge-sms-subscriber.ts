@@ -15,10 +15,11 @@ import { audit, type AuditSource } from '../audit/audit';
 import { maskPhone } from '../privacy/mask';
 import type { PhoneVault } from '../privacy/phone-vault';
 import { announcePreferenceChange } from '../settings/changes';
+import { recordSubscriberChange } from '../protection/subscriber-changes';
 import type { Store } from '../store';
 
 /** Tables whose subscriberId is handled by hand below; every other table with one is re-pointed as is. */
-const HANDLED = new Set(['subscriber', 'phone_binding', 'protection_settings', 'list_entry', 'audit_event']);
+const HANDLED = new Set(['subscriber', 'phone_binding', 'protection_settings', 'list_entry', 'audit_event', 'subscriber_view']);
 
 export async function mergeSmsSubscriber(
   deps: { db: DataSource; store: Store; vault: PhoneVault },
@@ -56,6 +57,8 @@ export async function mergeSmsSubscriber(
     await audit(m, to, source, 'subscriber_merged', { from, phone: maskPhone(deps.vault.decrypt(binding.phoneCipher)) });
     await audit(m, from, source, 'merged_into', { to });
     await m.delete(Subscriber, { id: from });
+    await recordSubscriberChange(m, to);
+    await recordSubscriberChange(m, from);
     return from;
   });
   if (mergedFrom !== null) {

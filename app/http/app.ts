@@ -26,6 +26,8 @@ function unavailableLog(log: Deps['log'], err: Error, path: string): void {
   const requests = unavailableThrottle.hit();
   if (requests) log.warn({ err, path, requests }, 'answered 503: a backing service is not answering');
 }
+/** Parts of the process that must be loaded before it takes traffic (/readyz names those that are not). */
+export type ReadinessChecks = Record<string, () => boolean>;
 
 /** Constant-time check of `Authorization: Bearer <token>`. */
 function bearerMatches(header: string | undefined, token: string): boolean {
@@ -38,7 +40,7 @@ function bearerMatches(header: string | undefined, token: string): boolean {
 
 export function createHttpApp(
   deps: Pick<Deps, 'log' | 'db' | 'store'> & { config?: Pick<Deps['config'], 'trustProxy' | 'metricsToken'> },
-  opts: { refusals?: RefusalLog } = {},
+  opts: { refusals?: RefusalLog; readiness?: ReadinessChecks } = {},
 ): Koa {
   const app = new Koa();
   // Only behind a proxy that sets X-Forwarded-* may they decide ctx.protocol, ctx.host and ctx.ip.
@@ -98,9 +100,10 @@ export function createHttpApp(
           ),
           READY_DEADLINES.run(READY_CHECK_MS, deps.store.ping()).catch(() => false),
         ]);
-        const down = [...(db ? [] : ['database']), ...(store ? [] : ['store'])];
+        const loaded = Object.fromEntries(Object.entries(opts.readiness ?? {}).map(([name, check]) => [name, check()]));
+        const down = [...(db ? [] : ['database']), ...(store ? [] : ['store']), ...Object.entries(loaded).filter(([, ok]) => !ok).map(([name]) => name)];
         ctx.status = down.length ? 503 : 200;
-        ctx.body = { status: down.length ? 'not ready' : 'ready', database: db, store: store ? deps.store.kind : false, ...(down.length ? { down } : {}) };
+        ctx.body = { status: down.length ? 'not ready' : 'ready', database: db, store: store ? deps.store.kind : false, ...loaded, ...(down.length ? { down } : {}) };
         return;
       }
       case '/metrics':

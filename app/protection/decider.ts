@@ -14,6 +14,7 @@ import type { Preferences } from './preferences';
 import { CallMemory, type RememberedCall } from './call-memory';
 import { publicService } from './public-service';
 import { PASSABLE_BY_BREAKTHROUGH } from './rules';
+import { SubscriberView } from './subscriber-view';
 import { insideCallingHours } from '../marketers/calling-hours';
 
 export interface ScreenCall {
@@ -45,6 +46,8 @@ export interface DeciderParts {
   labelIndex: LabelIndex;
   preferenceSource: PreferenceSource;
   behaviour: Behaviour;
+  /** Every enrolled callee in memory; until it is loaded (or without it) callees are read through preferenceSource. */
+  subscriberView?: SubscriberView;
   /** Absent: no consent ever lets a call through. */
   consents?: ConsentFacts;
   /** When consents count (the marketers' calling hours, China time). */
@@ -90,6 +93,9 @@ export class Decider {
   readonly behaviour: Behaviour;
   /** callId → the answer it got (call-memory.ts). */
   readonly calls = new CallMemory();
+  readonly subscriberView?: SubscriberView;
+  private viewLoading?: Promise<void>;
+  private stopped = false;
   private readonly consents?: ConsentFacts;
   private readonly consentHours: (now: number) => boolean;
 
@@ -100,8 +106,14 @@ export class Decider {
     this.labelIndex = parts.labelIndex;
     this.preferenceSource = parts.preferenceSource;
     this.behaviour = parts.behaviour;
+    this.subscriberView = parts.subscriberView;
     this.consents = parts.consents;
     this.consentHours = parts.consentHours ?? (() => true);
+  }
+
+  /** Whether callees are answered from the subscriber view (true when the process has none). */
+  get subscriberViewReady(): boolean {
+    return !this.subscriberView || this.subscriberView.ready;
   }
 
   /** The usual assembly from the process's dependencies. */
@@ -111,6 +123,7 @@ export class Decider {
       behaviour?: Partial<ConstructorParameters<typeof Behaviour>[1]>;
       index?: ConstructorParameters<typeof LabelIndex>[1];
       prefs?: ConstructorParameters<typeof PreferenceSource>[1];
+      view?: ConstructorParameters<typeof SubscriberView>[1];
       consents?: ConsentFacts;
     } = {},
   ): Decider {
@@ -119,6 +132,7 @@ export class Decider {
     return new Decider(deps, {
       labelIndex: new LabelIndex(labels, { onError: onError('label refresh'), ...opts.index }),
       preferenceSource: new PreferenceSource(deps, { onError: onError('preference invalidation'), ...opts.prefs }),
+      subscriberView: new SubscriberView(deps, { onError: onError('subscriber view refresh'), ...opts.view }),
       behaviour: new Behaviour(deps.store, {
         labels,
         hashNumber: (n) => deps.vault.lookupHash(n),
@@ -137,9 +151,35 @@ export class Decider {
     await this.preferenceSource.start();
     this.labelIndex.start();
     this.behaviour.start();
+    // In the background: the server listens (and /readyz says 503) while millions of subscribers load.
+    if (this.subscriberView) this.viewLoading = this.loadView(this.subscriberView);
+  }
+
+  /** Loads the subscriber view, retrying while the database is unreachable, then follows its log. */
+  private async loadView(view: SubscriberView): Promise<void> {
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        await view.build();
+        if (this.stopped) return;
+        await view.start();
+        this.deps.log.info({ subscribers: view.size, customised: view.customised, seconds: Number(view.loadSeconds.toFixed(2)) }, 'subscriber view loaded');
+        return;
+      } catch (e) {
+        this.deps.log.warn({ err: e, attempt }, 'subscriber view: load failed, retrying');
+        await new Promise((r) => setTimeout(r, Math.min(5000, 500 * attempt)).unref());
+      }
+    }
+  }
+
+  /** Resolves once the subscriber view is loaded (tests, benchmarks). */
+  async subscriberViewLoaded(): Promise<void> {
+    await this.viewLoading;
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    await this.viewLoading;
+    await this.subscriberView?.stop();
     this.preferenceSource.stop();
     await this.labelIndex.stop();
     await this.behaviour.stop();
@@ -237,6 +277,8 @@ export class Decider {
   private prefsFor(callee: NormalizedNumber): Preferences | null | Promise<Preferences | null> {
     // Subscribers bind mainland mobiles only: any other callee cannot be enrolled.
     if (callee.kind !== 'mobile') return null;
+    const view = this.subscriberView;
+    if (view?.ready) return view.get(callee.value);
     return this.preferenceSource.get(callee.value);
   }
 
@@ -267,7 +309,8 @@ export class Decider {
     const misses: string[] = [];
     for (const p of prepared) {
       if (p.retryOf || p.publicService || p.callee.kind !== 'mobile' || prefsOf.has(p.callee.value)) continue;
-      const hit = this.preferenceSource.peek(p.callee.value);
+      const view = this.subscriberView;
+      const hit = view?.ready ? view.get(p.callee.value) : this.preferenceSource.peek(p.callee.value);
       prefsOf.set(p.callee.value, hit ?? null);
       if (hit === undefined) misses.push(p.callee.value);
     }

@@ -116,7 +116,7 @@ function stagedOn(runner: QueryRunner, n: number, at: Date): StagedLabelBatch {
 
 const noLocalInfile = new WeakSet<DataSource>();
 
-function refusesLocalInfile(e: unknown): boolean {
+export function refusesLocalInfile(e: unknown): boolean {
   const err = e as { errno?: number; driverError?: { errno?: number }; message?: string };
   const errno = err.driverError?.errno ?? err.errno;
   // 1148 ER_NOT_ALLOWED_COMMAND, 3948 ER_CLIENT_LOCAL_FILES_DISABLED, 2068 CR_LOAD_DATA_LOCAL_INFILE_REJECTED,

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
 import { LabelImport } from '../../entities/LabelImport';
 import { isSqlite } from '../db/datasource';
+import { forEachLine, openCheckpoint } from './import-file';
 import { isLabelCategory, type LabelCategory } from './label-categories';
 import { LabelBatch, labelCategoryCode } from './label-batch';
 import { labelTableEmpty, stageLabelBatch, type StagedLabelBatch } from './label-batch-write';
@@ -106,7 +107,7 @@ export function parseLabelLine(line: string, defaultConfidence: number, nowMs: n
 }
 
 /** The same file wherever it was copied: its size and its first megabyte. */
-function fileKeyOf(file: string): string {
+export function fileKeyOf(file: string): string {
   const size = fs.statSync(file).size;
   const fd = fs.openSync(file, 'r');
   try {
@@ -118,7 +119,7 @@ function fileKeyOf(file: string): string {
   }
 }
 
-function csvField(s: string): string {
+export function csvField(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
@@ -128,7 +129,7 @@ const REJECTS_HEADER = 'line,row,reason\n';
  * The rejects file, open for appending: new for a fresh import; on a resumed one, cut back to the lines
  * whose batch committed (a row never contains a line break, so each reject is one line of the file).
  */
-function openRejects(rejectsPath: string, committedLine: number): number {
+export function openRejects(rejectsPath: string, committedLine: number): number {
   if (committedLine === 0 || !fs.existsSync(rejectsPath)) {
     const fd = fs.openSync(rejectsPath, committedLine === 0 ? 'w' : 'a');
     fs.writeSync(fd, REJECTS_HEADER);
@@ -167,17 +168,9 @@ export async function importLabelsFile(db: DataSource, file: string, opts: Impor
   const fileKey = fileKeyOf(file);
   const repo = db.getRepository(LabelImport);
 
-  let checkpoint = await repo.findOneBy({ fileKey });
-  if (checkpoint && opts.restart) {
-    await repo.delete({ fileKey });
-    checkpoint = null;
-  }
-  if (checkpoint?.finishedAt) {
+  const checkpoint = await openCheckpoint(db, fileKey, file, at, opts.restart);
+  if (checkpoint.finishedAt) {
     return { file, accepted: checkpoint.accepted, rejected: checkpoint.rejected, lines: 0, resumedAfter: checkpoint.lastLine, alreadyDone: true, rejectsPath, seconds: 0 };
-  }
-  if (!checkpoint) {
-    await repo.insert({ fileKey, fileName: path.basename(file).slice(0, 255), lastLine: 0, accepted: 0, rejected: 0, startedAt: at, updatedAt: at, finishedAt: null });
-    checkpoint = (await repo.findOneByOrFail({ fileKey }))!;
   }
   const resumedAfter = checkpoint.lastLine;
   let accepted = checkpoint.accepted;
@@ -248,19 +241,7 @@ export async function importLabelsFile(db: DataSource, file: string, opts: Impor
   };
 
   try {
-    let rest = '';
-    for await (const chunk of fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-      bytes += Buffer.byteLength(chunk as string);
-      const text = rest + (chunk as string);
-      let start = 0;
-      for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
-        const full = handleLine(text.slice(start, nl));
-        start = nl + 1;
-        if (full) await flush();
-      }
-      rest = text.slice(start);
-    }
-    if (rest !== '') handleLine(rest);
+    await forEachLine(file, handleLine, flush, (n) => (bytes += n));
     await flush();
     await inFlight;
     await repo.update({ fileKey }, { finishedAt: new Date(), updatedAt: new Date() });

@@ -11,12 +11,12 @@ import { isLabelCategory, metaCategory, metaSource, packMeta, type LabelCategory
 import { effectiveConfidence, fromByte, toByte } from './label-confidence';
 import type { LabelRecord, LabelService } from './label-service';
 import { numberKey } from './number-key';
+import { directoryOf, lowerBound } from './sorted-keys';
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 const EMPTY: readonly LabelHit[] = Object.freeze([]) as readonly LabelHit[];
 const EMPTY_KEYS = new Float64Array(0);
-const BLOCK = 64;
 
 interface Overlay {
   meta: number;
@@ -92,34 +92,13 @@ class Arrays {
   directory: Float64Array = EMPTY_KEYS;
 
   withDirectory(): Arrays {
-    const n = Math.ceil(this.size / BLOCK);
-    const d = new Float64Array(n);
-    for (let j = 0; j < n; j++) d[j] = this.keys[j * BLOCK];
-    this.directory = d;
+    this.directory = directoryOf(this.keys, this.size);
     return this;
   }
 
   /** First position whose key is >= key. */
   lowerBound(key: number): number {
-    const dir = this.directory;
-    let lo = 0;
-    let hi = dir.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (dir[mid] < key) lo = mid + 1;
-      else hi = mid;
-    }
-    // dir[lo − 1] < key <= dir[lo]: the answer is inside block lo − 1 or is block lo's first key.
-    if (lo === 0) return 0;
-    const keys = this.keys;
-    let a = (lo - 1) * BLOCK + 1;
-    let b = Math.min(lo * BLOCK, this.size);
-    while (a < b) {
-      const mid = (a + b) >>> 1;
-      if (keys[mid] < key) a = mid + 1;
-      else b = mid;
-    }
-    return a;
+    return lowerBound(this.directory, this.keys, this.size, key);
   }
 }
 

@@ -24,13 +24,17 @@ export function epochSecondsSql(ds: DataSource, column: string): string {
   return isSqlite(ds) ? `CAST(strftime('%s', ${column}) AS INTEGER)` : `TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', ${column})`;
 }
 
+/** Rows of the counter table: the label feed's and the subscriber view's versions. */
+export const LABEL_SEQUENCE = 1;
+export const SUBSCRIBER_SEQUENCE = 2;
+
 /**
  * Hands out `n` consecutive versions and returns the first. Must run inside the writer's transaction: the
  * counter's row lock is then held until commit, which is what keeps versions in commit order.
  */
-export async function allocateVersions(m: EntityManager, n: number): Promise<number> {
-  await m.query(`UPDATE label_sequence SET value = value + ? WHERE id = 1`, [n]);
-  const [row] = (await m.query(`SELECT value FROM label_sequence WHERE id = 1`)) as { value: string | number }[];
+export async function allocateVersions(m: EntityManager, n: number, sequence: number = LABEL_SEQUENCE): Promise<number> {
+  await m.query(`UPDATE label_sequence SET value = value + ? WHERE id = ?`, [n, sequence]);
+  const [row] = (await m.query(`SELECT value FROM label_sequence WHERE id = ?`, [sequence])) as { value: string | number }[];
   return Number(row.value) - n + 1;
 }
 

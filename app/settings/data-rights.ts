@@ -10,11 +10,13 @@ import { maskPhone } from '../privacy/mask';
 import type { PhoneVault } from '../privacy/phone-vault';
 import type { Store } from '../store';
 import { announcePreferenceChange } from './changes';
+import { recordSubscriberChange } from '../protection/subscriber-changes';
 import { stateOf, type ProtectionService } from './protection-service';
 import { viewOf, type ListEntryView } from './lists-service';
 import { isTransientConflict } from './preferences-service';
 
-const OWN_TABLES = new Set(['subscriber', 'phone_binding', 'protection_settings', 'list_entry', 'audit_event']);
+// subscriber_view is derived from the others; deletion records the phone as gone there (its change log).
+const OWN_TABLES = new Set(['subscriber', 'phone_binding', 'protection_settings', 'list_entry', 'audit_event', 'subscriber_view']);
 // Family links name the subscriber as guardian or member (家人守护), and the member's phone by its hash.
 const BY_ID = ['subscriberId', 'reporterId', 'guardianId', 'memberSubscriberId'];
 const BY_PHONE = ['phoneHash', 'calleeHash', 'fromHash', 'memberHash'];
@@ -121,6 +123,7 @@ export class DataRights {
         if (n) deleted[table] = n;
       }
       await audit(m, null, source, 'subscriber_deleted', { tables: deleted });
+      await recordSubscriberChange(m, subscriberId);
     });
   }
 

@@ -22,6 +22,7 @@ import {
 } from '../protection/preferences';
 import type { Store } from '../store';
 import { announcePreferenceChange } from './changes';
+import { recordSubscriberChange } from '../protection/subscriber-changes';
 import type { ProtectionService, ProtectionState } from './protection-service';
 
 export type PreferenceErrorCode =
@@ -133,6 +134,7 @@ export async function changePreferences<T>(
         const bumped = await m.update(ProtectionSettings, { subscriberId, version: s.version }, values);
         if (bumped.affected !== 1) throw new VersionConflict();
         await audit(m, subscriberId, source, r.change.action, r.change.detail ?? {});
+        await recordSubscriberChange(m, subscriberId);
         return { changed: true, result: r.result };
       });
       if (out.changed) await announcePreferenceChange(store, subscriberId);

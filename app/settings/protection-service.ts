@@ -5,6 +5,7 @@ import { defaultBehaviour, defaultCategoryModes, defaultNotices, defaultOptions 
 import type { Store } from '../store';
 import { audit, type AuditSource } from '../audit/audit';
 import { announcePreferenceChange } from './changes';
+import { recordSubscriberChange } from '../protection/subscriber-changes';
 
 export type ProtectionState = 'off' | 'on' | 'paused';
 
@@ -59,6 +60,7 @@ export class ProtectionService {
       if (s.enabled && !s.paused) return false;
       await m.update(ProtectionSettings, { subscriberId }, { enabled: true, paused: false, enabledAt: new Date(), version: s.version + 1, updatedAt: new Date() });
       await audit(m, subscriberId, source, 'protection_enabled');
+      await recordSubscriberChange(m, subscriberId);
       return true;
     });
     if (changed) await announcePreferenceChange(this.store, subscriberId);
@@ -72,6 +74,7 @@ export class ProtectionService {
       if (s.paused === paused) return { changed: false, state: stateOf(s) };
       await m.update(ProtectionSettings, { subscriberId }, { paused, version: s.version + 1, updatedAt: new Date() });
       await audit(m, subscriberId, source, paused ? 'protection_paused' : 'protection_resumed');
+      await recordSubscriberChange(m, subscriberId);
       return { changed: true, state: (paused ? 'paused' : 'on') as ProtectionState };
     });
     if (result.changed) await announcePreferenceChange(this.store, subscriberId);
@@ -85,6 +88,7 @@ export class ProtectionService {
       if (!s || !s.enabled) return false;
       await m.update(ProtectionSettings, { subscriberId }, { enabled: false, paused: false, version: s.version + 1, updatedAt: new Date() });
       await audit(m, subscriberId, source, 'protection_disabled');
+      await recordSubscriberChange(m, subscriberId);
       return true;
     });
     if (changed) await announcePreferenceChange(this.store, subscriberId);

@@ -10,6 +10,7 @@ import { Decider } from '../../app/protection/decider';
 import { LabelService } from '../../app/protection/label-service';
 import { notifyPreferencesChanged } from '../../app/protection/preference-source';
 import type { Preferences } from '../../app/protection/preferences';
+import { recordSubscriberChange } from '../../app/protection/subscriber-changes';
 import type { Store } from '../../app/store';
 import { sealListValue } from '../../app/privacy/sealed-numbers';
 import { ListEntry, PhoneBinding, ProtectionSettings, Subscriber } from '../../entities';
@@ -28,6 +29,8 @@ export interface World {
   prefix: string;
   /** Extra stores opened on the same Redis prefix (another "process"). */
   openStore(): Promise<Store>;
+  /** Deciders made on this world (makeDecider): seeding waits until their subscriber views caught up. */
+  deciders?: Decider[];
   close(): Promise<void>;
 }
 
@@ -44,6 +47,7 @@ export async function openWorld(b: Backend): Promise<World> {
     testDb,
     labels: new LabelService(testDb.ds),
     prefix,
+    deciders: [],
     openStore: async () => {
       if (b.store === 'memory') return store;
       const s = await createTestStore('redis', prefix);
@@ -65,9 +69,21 @@ export async function seedSubscriber(w: World, phone: string, prefs: Preferences
   const sub = await db.getRepository(Subscriber).save(
     Object.assign(new Subscriber(), { openid: `o${crypto.randomBytes(8).toString('hex')}`, subscribed: true, subscribedAt: now, unsubscribedAt: null, wechatPushBlocked: false, createdAt: now, updatedAt: now }),
   );
-  await db.getRepository(PhoneBinding).insert({ subscriberId: sub.id, phoneHash: w.deps.vault.lookupHash(phone), phoneCipher: w.deps.vault.encrypt(phone), source: 'wechat', verifiedAt: now });
+  await db.transaction(async (m) => {
+    await m.insert(PhoneBinding, { subscriberId: sub.id, phoneHash: w.deps.vault.lookupHash(phone), phoneCipher: w.deps.vault.encrypt(phone), source: 'wechat', verifiedAt: now });
+    await recordSubscriberChange(m, sub.id);
+  });
   if (prefs) await writePreferences(w, sub.id, prefs);
+  else await caughtUp(w);
   return sub.id;
+}
+
+/** Waits until every running decider's subscriber view has applied what was just committed. */
+export async function caughtUp(w: World): Promise<void> {
+  for (const d of w.deciders ?? []) {
+    await d.subscriberViewLoaded();
+    await d.subscriberView?.refresh();
+  }
 }
 
 /** Replaces a subscriber's settings and lists (as a preference writer would), without announcing. */
@@ -93,7 +109,9 @@ export async function writePreferences(w: World, subscriberId: number, p: Prefer
       ...p.allowList.map((e) => ({ subscriberId, list: 'allow', kind: e.kind, ...sealListValue(w.deps.vault, e.kind, e.value), note: null, createdAt: new Date() })),
     ];
     if (rows.length) await m.insert(ListEntry, rows);
+    await recordSubscriberChange(m, subscriberId);
   });
+  await caughtUp(w);
 }
 
 export async function changePreferences(w: World, subscriberId: number, p: Preferences, announceOn: Store): Promise<void> {
@@ -103,7 +121,9 @@ export async function changePreferences(w: World, subscriberId: number, p: Prefe
 
 /** A Decider on the world's database and store; `store` overrides (another process's connection). */
 export function makeDecider(w: World, opts: Parameters<typeof Decider.create>[1] = {}, store?: Store): Decider {
-  return Decider.create({ ...w.deps, store: store ?? w.deps.store }, { ...opts, index: { pollMs: 50, ...opts.index } });
+  const d = Decider.create({ ...w.deps, store: store ?? w.deps.store }, { ...opts, index: { pollMs: 50, ...opts.index } });
+  (w.deciders ??= []).push(d);
+  return d;
 }
 
 /** Retries an assertion's input until it holds or time runs out (for what travels through pub/sub). */

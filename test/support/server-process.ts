@@ -1,7 +1,10 @@
-// A second server process of the same deployment (same database, Redis, keys), started as `npm start`
-// starts one: for the cross-process cases. Killed when the test process exits.
+// The server as `npm start` runs it, in a process of its own (node dist/app/main.js) on a free port: a
+// second process of the same deployment for the cross-process cases, or one that shares nothing but the
+// database with the first. Killed when the test process exits.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+
+const MAIN = path.join(__dirname, '..', '..', 'app', 'main.js');
 
 const live = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -10,41 +13,58 @@ process.once('exit', () => {
 
 export interface ServerProcess {
   url: string;
+  child: ChildProcess;
+  /** SIGTERM, as an operator stops it (SIGKILL after 3 s). */
   close(): Promise<void>;
+  /** SIGKILL: no graceful shutdown, as a crash. */
+  kill(): Promise<void>;
 }
 
-export async function startServerProcess(env: Record<string, string | undefined>): Promise<ServerProcess> {
-  const main = path.resolve(__dirname, '../../app/main.js');
-  const child = spawn(process.execPath, [main], {
-    env: { ...process.env, ...env, PORT: '0', ROLE: 'web', MIGRATE_ON_START: 'false' },
+export function startServerProcess(env: Record<string, string | undefined>, timeoutMs = 30_000): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [MAIN], {
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', HOST: '127.0.0.1', MIGRATE_ON_START: 'false', ...env, PORT: '0', ROLE: 'web' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);
-  child.once('exit', () => live.delete(child));
+  const exited = new Promise<void>((r) =>
+    child.once('exit', () => {
+      live.delete(child);
+      r();
+    }),
+  );
   let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`second server did not start: ${out}`)), 20_000);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server process did not start: ${out}`));
+    }, timeoutMs);
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = /running: (http:\/\/[^\s/]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
+      if (!m) return;
+      clearTimeout(timer);
+      resolve({
+        url: m[1],
+        child,
+        close: async () => {
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          child.kill('SIGTERM');
+          const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+          await exited;
+          clearTimeout(t);
+        },
+        kill: async () => {
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          child.kill('SIGKILL');
+          await exited;
+        },
+      });
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`second server exited (${code}): ${out}`)));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server process exited (${code}): ${out}`));
+    });
   });
-  return {
-    url,
-    close: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exited;
-      clearTimeout(t);
-    },
-  };
 }

@@ -1,0 +1,55 @@
+// Many rows into one table inside the caller's transaction: LOAD DATA LOCAL INFILE on MySQL (rows as tab-
+// separated text from memory, no file), multi-row INSERTs where the server refuses local infile and on
+// SQLite. Values must be numbers, null, or strings without tabs, newlines or backslashes (hashes, base64,
+// JSON of plain words, SQL times): callers pass nothing else.
+import { Readable } from 'node:stream';
+import type { EntityManager } from 'typeorm';
+import { refusesLocalInfile } from '../protection/label-batch-write';
+
+type Value = string | number | null;
+type RawConnection = { query(o: { sql: string; infileStreamFactory?: () => Readable }, cb: (err: Error | null) => void): void };
+
+const refused = new WeakSet<object>();
+
+function* tsv(rows: readonly Value[][]): Generator<Buffer> {
+  const chunk: string[] = [];
+  for (const r of rows) {
+    chunk.push(r.map((v) => (v === null ? '\\N' : String(v))).join('\t'));
+    if (chunk.length === 8192) {
+      yield Buffer.from(chunk.join('\n') + '\n', 'utf8');
+      chunk.length = 0;
+    }
+  }
+  if (chunk.length) yield Buffer.from(chunk.join('\n') + '\n', 'utf8');
+}
+
+/** `replace`: a row whose key exists replaces it (MySQL REPLACE, SQLite INSERT OR REPLACE). */
+export async function bulkInsert(m: EntityManager, table: string, columns: readonly string[], rows: readonly Value[][], o: { replace?: boolean } = {}): Promise<void> {
+  if (rows.length === 0) return;
+  const sqlite = m.connection.options.type === 'better-sqlite3';
+  if (!sqlite && !refused.has(m.connection)) {
+    const conn = (m.queryRunner as unknown as { databaseConnection: RawConnection }).databaseConnection;
+    try {
+      await new Promise<void>((resolve, reject) =>
+        conn.query(
+          {
+            sql: `LOAD DATA LOCAL INFILE '${table}.tsv' ${o.replace ? 'REPLACE ' : ''}INTO TABLE ${table} CHARACTER SET utf8mb4 (${columns.join(', ')})`,
+            infileStreamFactory: () => Readable.from(tsv(rows)),
+          },
+          (err) => (err ? reject(err) : resolve()),
+        ),
+      );
+      return;
+    } catch (e) {
+      if (!refusesLocalInfile(e)) throw e;
+      refused.add(m.connection);
+    }
+  }
+  const per = Math.max(1, Math.floor(30_000 / columns.length));
+  const verb = o.replace ? (sqlite ? 'INSERT OR REPLACE' : 'REPLACE') : 'INSERT';
+  for (let i = 0; i < rows.length; i += per) {
+    const part = rows.slice(i, i + per);
+    const marks = `(${columns.map(() => '?').join(', ')})`;
+    await m.query(`${verb} INTO ${table} (${columns.join(', ')}) VALUES ${part.map(() => marks).join(', ')}`, part.flat());
+  }
+}

@@ -1,0 +1,183 @@
+// npm run subscribers:import, run as a command against the database a running server uses: rejects with
+// reasons, a re-import that updates, an import killed mid-run that resumes, and imported subscribers that
+// are ordinary subscribers afterwards (screened, SMS keywords, a WeChat binding that merges, export,
+// deletion).
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import test from 'ava';
+import { mergeSmsSubscriber } from '../app/binding/merge-sms-subscriber';
+import { inboundSignature } from '../app/sms/inbound-signature';
+import { PhoneBinding, ProtectionSettings, Subscriber } from '../entities';
+import { startHarness, type Harness } from './support/app-harness';
+import { CarrierClient } from './support/carrier-client';
+
+const CLI = path.join(__dirname, '..', 'app', 'binding', 'subscribers-import-cli.js');
+const KEY = { id: 'net-a', secret: 'secret-a-0123456789' };
+const INBOUND = 'import-test-inbound-secret-0123';
+const CALLER = '13912340000';
+
+let h: Harness;
+let client: CarrierClient;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fsr-subs-import-'));
+
+test.before(async () => {
+  h = await startHarness({ db: 'mariadb', store: 'redis', env: { CARRIER_KEYS: `${KEY.id}:${KEY.secret}`, SMS_INBOUND_SECRET: INBOUND } });
+  client = new CarrierClient(h.server.url, KEY.id, KEY.secret, 2);
+});
+
+test.after.always(async () => {
+  client?.close();
+  await h?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function write(name: string, text: string): string {
+  const f = path.join(dir, name);
+  fs.writeFileSync(f, text);
+  return f;
+}
+
+function run(file: string, args: string[] = []): { done: Promise<{ code: number | null; out: string; err: string }>; kill: () => void } {
+  const child = spawn(process.execPath, [CLI, file, ...args], {
+    env: { PATH: process.env.PATH, DATABASE_URL: h.dbUrl, DATA_KEY: h.deps.config.dataKey.toString('base64'), LOG_LEVEL: 'silent' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  return { done: new Promise((resolve) => child.on('exit', (code) => resolve({ code, out, err }))), kill: () => child.kill('SIGKILL') };
+}
+
+async function screen(callee: string, callerIndustry = 'loan_finance'): Promise<{ action: string; reason: string }> {
+  const r = await client.post('/carrier/v1/screen', { caller: CALLER, callee, callerIndustry });
+  return r.json;
+}
+
+/** The server's answer once its subscriber view has applied what was committed (it polls the log). */
+async function screenSettled(callee: string, reason: string, callerIndustry = 'loan_finance'): Promise<{ action: string; reason: string }> {
+  const until = Date.now() + 2000;
+  for (;;) {
+    const d = await screen(callee, callerIndustry);
+    if (d.reason === reason || Date.now() > until) return d;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function subscriberOf(phone: string) {
+  const b = await h.deps.db.getRepository(PhoneBinding).findOneBy({ phoneHash: h.deps.vault.lookupHash(phone) });
+  return b ? { binding: b, settings: await h.deps.db.getRepository(ProtectionSettings).findOneBy({ subscriberId: b.subscriberId }), subscriber: await h.deps.db.getRepository(Subscriber).findOneBy({ id: b.subscriberId }) } : null;
+}
+
+test.serial('rows are enrolled with protection on, rejects are written beside the file with their reasons, and a changed file updates', async (t) => {
+  const file = write(
+    'carrier.csv',
+    ['phone,refused', '13800000001,', '13800000002,insurance|loan_finance', '12345,', '13800000003,astrology', '13800000004,a,b', '+86 138 0000 0005,securities', ''].join('\n'),
+  );
+  const r = await run(file).done;
+  t.is(r.code, 0, r.err);
+  t.regex(r.out, /3 subscribers accepted \(3 new, 0 updated\), 3 rejected/);
+  const rejects = fs.readFileSync(path.join(dir, 'carrier.rejects.csv'), 'utf8').trim().split('\n');
+  t.deepEqual(rejects, ['line,row,reason', '4,"12345,",bad_phone', '5,"13800000003,astrology",bad_category', '6,"13800000004,a,b",too_many_fields']);
+
+  // As an SMS-enrolled subscriber: no openid, the phone bound by its keyed hash and encrypted, protection on.
+  const one = (await subscriberOf('13800000001'))!;
+  t.like(one.subscriber, { openid: null });
+  t.like(one.binding, { source: 'sms' });
+  t.is(h.deps.vault.decrypt(one.binding.phoneCipher), '13800000001');
+  t.false(one.binding.phoneCipher.includes('13800000001'));
+  t.like(one.settings, { enabled: true, paused: false });
+  t.deepEqual(await h.server.services.preferences.view(one.binding.subscriberId).then((p) => p.categoryModes), (await h.server.services.preferences.view(-1)).categoryModes);
+
+  t.like(await screenSettled('13800000001', 'category_block'), { action: 'block', reason: 'category_block' });
+  t.like(await screenSettled('13800000002', 'category_block', 'insurance'), { action: 'block' });
+  t.like(await screen('13800000002', 'securities'), { action: 'allow', reason: 'default' });
+  t.like(await screenSettled('13800000005', 'category_block', 'securities'), { action: 'block' });
+  t.like(await screen('13800000005', 'loan_finance'), { action: 'allow' });
+  t.like(await screen('13800000003'), { reason: 'not_enrolled' });
+
+  // The same file again: nothing to do. A changed file: the phones it names are updated, not doubled.
+  t.regex((await run(file).done).out, /imported completely before/);
+  const subscribers = await h.deps.db.getRepository(Subscriber).count();
+  await h.server.services.protection.setPaused(one.binding.subscriberId, true, { actor: 'subscriber', channel: 'sms' });
+  const changed = write('carrier-2.csv', 'phone,refused\n13800000001,insurance\n13800000006,\n');
+  const again = await run(changed).done;
+  t.is(again.code, 0, again.err);
+  t.regex(again.out, /2 subscribers accepted \(1 new, 1 updated\), 0 rejected/);
+  t.is(await h.deps.db.getRepository(Subscriber).count(), subscribers + 1);
+  t.like((await subscriberOf('13800000001'))!.settings, { enabled: true, paused: false });
+  t.like(await screenSettled('13800000001', 'default'), { action: 'allow', reason: 'default' });
+  t.like(await screenSettled('13800000001', 'category_block', 'insurance'), { action: 'block' });
+});
+
+test.serial('imported subscribers are ordinary subscribers: SMS keywords, a WeChat binding by the same phone merges, export and deletion', async (t) => {
+  const phone = '13800000011';
+  t.is((await run(write('one.csv', `phone,refused\n${phone},\n`)).done).code, 0);
+
+  const body = JSON.stringify({ from: phone, to: '10658000', text: 'CX', id: `m-${crypto.randomUUID()}` });
+  const sms = await fetch(`${h.server.url}/sms/inbound`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Signature': inboundSignature(INBOUND, body) }, body });
+  t.like(await sms.json(), { outcome: 'status_on' });
+
+  // The holder follows the account and verifies the phone by code: the SMS-only subscriber folds in.
+  const imported = (await subscriberOf(phone))!.binding.subscriberId;
+  const follower = await h.server.services.subscribers.ensure('o-imported-then-bound');
+  const hash = h.deps.vault.lookupHash(phone);
+  const merged = await mergeSmsSubscriber(h.deps, follower.id, hash);
+  t.is(merged.mergedFrom, imported);
+  await h.server.services.bindings.bindVerified(follower.id, hash, h.deps.vault.encrypt(phone), { actor: 'subscriber', channel: 'wechat' });
+  t.is((await subscriberOf(phone))!.binding.subscriberId, follower.id);
+  t.is(await h.deps.db.getRepository(Subscriber).countBy({ id: imported }), 0);
+  t.like(await screenSettled(phone, 'category_block'), { action: 'block', reason: 'category_block' });
+
+  const exported = (await h.server.services.dataRights.exportAll(follower.id))!;
+  t.like(exported, { phone: { number: phone, masked: '138****0011' }, protection: { state: 'on' } });
+  t.true(exported.audit.some((a) => a.action === 'subscriber_merged'));
+
+  await h.server.services.dataRights.deleteAll(follower.id, { actor: 'subscriber', channel: 'h5' });
+  t.is(await subscriberOf(phone), null);
+  t.like(await screenSettled(phone, 'not_enrolled'), { action: 'allow', reason: 'not_enrolled' });
+});
+
+test.serial('an import killed mid-run resumes after its last committed batch: nothing lost, nothing doubled, each reject once', async (t) => {
+  const lines = ['phone,refused'];
+  const expectedRejects: number[] = [];
+  for (let i = 0; i < 40_000; i++) {
+    if (i % 1000 === 7) {
+      lines.push(`1990000${String(i).padStart(4, '0')}x,`);
+      expectedRejects.push(lines.length);
+    } else lines.push(`1770${String(i).padStart(7, '0')},${i % 10 === 0 ? 'insurance' : ''}`);
+  }
+  const file = write('big.csv', lines.join('\n') + '\n');
+  const before = await h.deps.db.getRepository(Subscriber).count();
+  const first = run(file, ['--batch', '2000']);
+  // Killed once a few batches have committed.
+  const until = Date.now() + 60_000;
+  for (;;) {
+    const [row] = (await h.deps.db.query(`SELECT lastLine FROM label_import WHERE fileName = 'big.csv'`)) as { lastLine: number }[];
+    if (row && row.lastLine >= 6000) break;
+    if (Date.now() > until) throw new Error('the import made no progress');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  first.kill();
+  const killed = await first.done;
+  t.not(killed.code, 0);
+  const [{ lastLine }] = (await h.deps.db.query(`SELECT lastLine FROM label_import WHERE fileName = 'big.csv'`)) as { lastLine: number }[];
+  t.true(lastLine < 40_001, 'killed before the end');
+
+  const second = await run(file, ['--batch', '2000']).done;
+  t.is(second.code, 0, second.err);
+  t.regex(second.out, /^resumed after line \d+; 39960 subscribers accepted/);
+  t.is(await h.deps.db.getRepository(Subscriber).count(), before + 39_960);
+  const rejects = fs.readFileSync(path.join(dir, 'big.rejects.csv'), 'utf8').trim().split('\n').slice(1);
+  t.deepEqual(
+    rejects.map((l) => Number(l.split(',')[0])),
+    expectedRejects,
+  );
+  t.true(rejects.every((l) => l.endsWith(',bad_phone')));
+  t.like(await screenSettled('17700000001', 'category_block'), { action: 'block' });
+  t.like(await screenSettled('17700039990', 'default'), { action: 'allow', reason: 'default' });
+  t.like(await screen('17700039990', 'insurance'), { action: 'block' });
+});
