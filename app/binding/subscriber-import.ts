@@ -16,7 +16,7 @@ import { allocateVersions, SUBSCRIBER_SEQUENCE, toSqlTime } from '../protection/
 import { normalizeNumber } from '../protection/numbers';
 import { CATEGORY_CODES, CATEGORY_NAMES, type CategoryCode, type CategoryMode } from '../protection/preferences';
 import { profileOf, PROFILE, viewKeyOf } from '../protection/subscriber-profile';
-import { isTransientConflict, transact } from '../settings/preferences-service';
+import { isTransientConflict } from '../settings/preferences-service';
 import { bulkInsert } from './bulk-insert';
 
 export type SubscriberRejectReason = 'too_many_fields' | 'bad_phone' | 'bad_category';
@@ -210,7 +210,7 @@ export async function importSubscribersFile(deps: { db: DataSource; vault: Phone
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        const r = await transact(db, (m) =>
+        const r = await db.transaction((m) =>
           writeBatch(m, rows, at, (mm) => mm.query(`UPDATE label_import SET lastLine = ?, accepted = ?, rejected = ?, updatedAt = ? WHERE fileKey = ?`, [lastLine, nAccepted, nRejected, toSqlTime(new Date()), fileKey])),
         );
         created += r.created;
