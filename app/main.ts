@@ -2,7 +2,7 @@
 import { ConfigError, loadConfig } from './config';
 import { closeDeps, openDeps } from './lifecycle';
 import { startServer, type RunningServer } from './server';
-import { startWorkers } from './services';
+import { startWorkers } from './assemble';
 
 async function main() {
   let config;

@@ -9,7 +9,7 @@ import { createHttpApp } from './http/app';
 import { RefusalLog } from './http/refusals';
 import { wechatRouter } from './http/wechat-route';
 import { publishMenu } from '../menus/publish';
-import { buildServices, type AssemblyOptions, type Services } from './services';
+import { buildServices, type AssemblyOptions, type Services } from './assemble';
 import { h5Fallbacks } from './h5/care-routes';
 
 /** Time for a whole request (headers and body) to arrive: WeChat's own patience. */

@@ -1,11 +1,12 @@
 // 拦截记录 in the chat: recent interceptions newest first with the caller in full and what happened in plain
 // Chinese; 申诉 puts the caller on the allow list at once (by line number or by number).
 import test from 'ava';
-import { recentInterceptions } from '../app/notices/records';
-import { buildServices } from '../app/services';
+import { recentInterceptions } from '../app/interceptions/records';
+import { buildServices } from '../app/assemble';
 import { ListEntry } from '../entities';
-import { dispatchChat } from '../menus/dispatch';
-import { CHAT, NOTICE } from '../menus/texts';
+import { dispatchChat } from '../app/chat/dispatch';
+import { CHAT } from '../copy/chat';
+import { NOTICE } from '../copy/notices';
 import { noticesHarness } from './support/notices-harness';
 
 async function setup() {

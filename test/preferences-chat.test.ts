@@ -2,11 +2,11 @@ import avaTest from 'ava';
 import { loadConfig } from '../app/config';
 import type { Deps } from '../app/deps';
 import { createLogger } from '../app/log';
-import { buildServices, type Services } from '../app/services';
+import { buildServices, type Services } from '../app/assemble';
 import { AuditEvent, ListEntry } from '../entities';
-import { dispatchChat } from '../menus/dispatch';
-import type { ChatServices } from '../menus/handlers/context';
-import { CHAT, PREFS } from '../menus/texts';
+import { dispatchChat } from '../app/chat/dispatch';
+import type { ChatServices } from '../app/chat/context';
+import { CHAT, PREFS } from '../copy/chat';
 import { BACKENDS, preferencesFixture, randomMobile, type PreferencesFixture } from './support/preferences-fixture';
 
 for (const kind of BACKENDS) {

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import test from 'ava';
 import { Report } from '../entities';
-import { LabelService } from '../app/protection/label-service';
+import { LabelService } from '../app/labels/service';
 import { FORWARDED_COMPLAINT_DAYS } from '../app/reports/complaint-deadlines';
 import { CarrierClient } from './support/carrier-client';
 import { freshPhone, startHarness, type Harness } from './support/ops-harness';

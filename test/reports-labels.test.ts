@@ -1,11 +1,11 @@
 import test from 'ava';
 import { Interception, LabelHistory, Report } from '../entities';
-import { LabelService } from '../app/protection/label-service';
+import { LabelService } from '../app/labels/service';
 import { ReportRefused } from '../app/reports/report-service';
-import { REPORT_WEIGHT } from '../app/protection/label-confidence';
-import { rememberShown } from '../menus/handlers/records';
-import { CHAT_RULES } from '../menus/rules';
-import type { ChatServices } from '../menus/handlers/context';
+import { REPORT_WEIGHT } from '../app/labels/confidence';
+import { rememberShown } from '../app/chat/handlers/records';
+import { CHAT_RULES } from '../app/chat/rules';
+import type { ChatServices } from '../app/chat/context';
 import { startHarness, type Harness } from './support/ops-harness';
 import { fresh400, reportServices, subscriberAged } from './support/reports-fixture';
 

@@ -4,7 +4,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Deps } from '../deps';
 import { carrierAuth, type CarrierRequest } from './auth';
-import type { InterceptionService } from './interception-service';
+import type { InterceptionService } from '../interceptions/storage';
 import { jsonFallback, valid } from './json-error';
 import { plainScreenBatch, plainScreenCall } from './screen-call-fast';
 import { guardScreen } from './screen-guard';

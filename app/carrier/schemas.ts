@@ -1,7 +1,7 @@
 // The carrier API's request and response shapes (docs/interfaces.md "Carrier API endpoints"), as zod schemas: the
 // routes validate with them and the OpenAPI document is generated from them, so the two cannot drift.
 import { z } from 'zod';
-import { BEHAVIOUR_TAGS } from '../protection/label-categories';
+import { BEHAVIOUR_TAGS } from '../labels/categories';
 import { CATEGORY_CODES } from '../protection/preferences';
 
 export const MAX_BATCH = 1000;

@@ -8,4 +8,4 @@ export { purgeOldInterceptions, type PurgeResult } from './retention';
 export { defaultPolicy, type NoticePolicy } from './policy';
 export { describeInterception } from './describe';
 export { watchOutbox } from './metrics';
-export { recentInterceptions, type InterceptionRecord, type RecordsPage } from './records';
+export { recentInterceptions, type InterceptionRecord, type RecordsPage } from '../interceptions/records';

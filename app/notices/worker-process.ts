@@ -3,7 +3,7 @@
 // batch in hand, then exit; a SIGKILL is covered by the leases.
 import { loadConfig } from '../config';
 import { closeDeps, openDeps } from '../lifecycle';
-import { noticeChannels, type ChannelOptions } from '../services';
+import { noticeChannels, type ChannelOptions } from '../assemble';
 import type { NoticeChannels } from './channels';
 import { startNoticeWorker, type NoticeWorker, type NoticeWorkerOptions } from './worker';
 

@@ -5,7 +5,7 @@ import type { Appeal } from '../../entities';
 import type { Deps } from '../deps';
 import { maskPhone } from '../privacy/mask';
 import type { WechatClient } from '../wechat/api-client';
-import { APPEAL_OUTCOME_TEXT } from '../../menus/texts-decisions';
+import { APPEAL_OUTCOME_TEXT } from '../../copy/decisions';
 
 export function appealOutcomeNotifier(deps: Pick<Deps, 'db' | 'store' | 'log' | 'config'>, wechat?: Pick<WechatClient, 'sendCustomText'>): ((appeal: Appeal) => Promise<void>) | undefined {
   const client = wechat;

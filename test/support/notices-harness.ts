@@ -4,14 +4,14 @@
 import crypto from 'node:crypto';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InterceptionService } from '../../app/carrier/interception-service';
+import { InterceptionService } from '../../app/interceptions/storage';
 import { carrierRouter } from '../../app/carrier/routes';
 import type { InterceptionEvent } from '../../app/carrier/schemas';
 import { loadConfig } from '../../app/config';
 import type { Deps } from '../../app/deps';
 import { createHttpApp } from '../../app/http/app';
 import { createLogger } from '../../app/log';
-import { noticeChannels } from '../../app/services';
+import { noticeChannels } from '../../app/assemble';
 import { defaultPolicy, type NoticePolicy } from '../../app/notices/policy';
 import { noticeHook } from '../../app/notices/schedule';
 import { PhoneVault } from '../../app/privacy/phone-vault';

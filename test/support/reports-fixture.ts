@@ -2,7 +2,7 @@
 // (phone bound, account older than a week) weigh fully as reporters, fresh ones do not.
 import crypto from 'node:crypto';
 import { PhoneBinding, Subscriber } from '../../entities';
-import { DbLabelPort } from '../../app/reports/label-evidence';
+import { DbLabelPort } from '../../app/labels/evidence';
 import { ReportReview } from '../../app/reports/report-review';
 import { freshPhone, type Harness } from './ops-harness';
 

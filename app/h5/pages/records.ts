@@ -1,6 +1,6 @@
 // 拦截记录: the latest interceptions, or an honest empty state.
-import { H5 } from '../../../menus/texts';
-import type { Interceptions } from '../interceptions';
+import { H5 } from '../../../copy/h5';
+import type { Interceptions } from '../../interceptions/page-items';
 import { CATEGORY_CODES, CATEGORY_NAMES } from '../../protection/preferences';
 import { shanghaiTime } from '../../china-time';
 import { html, layout } from './layout';
