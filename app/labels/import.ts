@@ -12,9 +12,8 @@ import { forEachLine, openCheckpoint } from '../protection/import-file';
 import { isLabelCategory, type LabelCategory } from './categories';
 import { LabelBatch, labelCategoryCode } from './batch';
 import { labelTableEmpty, stageLabelBatch, type StagedLabelBatch } from './batch-write';
-import type { LabelAssertion } from './service';
 import { toSqlTime } from './sql';
-import { numberFromKey, numberKey } from '../protection/number-key';
+import { numberKey } from '../protection/number-key';
 import { normalizeNumber } from '../protection/numbers';
 import { publicService } from '../protection/public-service';
 import { CATEGORY_NAMES, type CategoryCode } from '../protection/preferences';
@@ -96,14 +95,6 @@ function parseInto(line: string, defaultConfidence: number, nowMs: number, out: 
   out.confidence = confidence;
   out.expiresMs = expiresMs;
   return null;
-}
-
-/** One CSV line as a label assertion, or the reason it is not one. */
-export function parseLabelLine(line: string, defaultConfidence: number, nowMs: number): LabelAssertion | RejectReason {
-  const p: ParsedLine = { key: 0, category: 'other_marketing', confidence: 0, expiresMs: NaN };
-  const reason = parseInto(line, defaultConfidence, nowMs, p);
-  if (reason) return reason;
-  return { number: numberFromKey(p.key), category: p.category, confidence: p.confidence, expiresAt: Number.isNaN(p.expiresMs) ? null : new Date(p.expiresMs) };
 }
 
 /** The same file wherever it was copied: its size and its first megabyte. */
