@@ -1,4 +1,4 @@
-// The one typed configuration. Every variable of shared/CONTRACT.md is read here and nowhere else,
+// The one typed configuration. Every variable the README lists is read here and nowhere else,
 // validated at start so a bad deployment fails with a sentence, not a stack trace at the first request.
 import fs from 'node:fs';
 import path from 'node:path';

@@ -2,14 +2,14 @@
 import { loadConfig, type Config } from './config';
 import { enableQueryTimeout, openDatabase } from './db/datasource';
 import type { Deps } from './deps';
-import { createLogger } from './log';
+import { createLogger, type Logger } from './log';
 import { LogThrottle } from './log-throttle';
 import { PhoneVault } from './privacy/phone-vault';
 import { sealNumbersAtRest } from './privacy/seal-at-rest';
 import { openStore } from './store';
 
-export async function openDeps(config: Config = loadConfig(), opts: { migrate?: boolean } = {}): Promise<Deps> {
-  const log = createLogger(config.logLevel);
+export async function openDeps(config: Config = loadConfig(), opts: { migrate?: boolean; log?: Logger } = {}): Promise<Deps> {
+  const log = opts.log ?? createLogger(config.logLevel);
   const store = await openStore(config.redisUrl, {
     prefix: config.redisKeyPrefix,
     commandTimeoutMs: config.redisCommandTimeoutMs,

@@ -1,9 +1,8 @@
 // The process entry: `npm start` (web + workers), `ROLE=web`, `npm run worker` (ROLE=worker).
 import { ConfigError, loadConfig } from './config';
 import { closeDeps, openDeps } from './lifecycle';
-import { createNoticeChannels, startNoticeWorker, type NoticeWorker } from './notices';
 import { startServer, type RunningServer } from './server';
-import { buildMarketers, type Marketers } from './marketers';
+import { startWorkers } from './assemble';
 
 async function main() {
   let config;
@@ -19,14 +18,10 @@ async function main() {
   const deps = await openDeps(config);
   const { log } = deps;
   let server: RunningServer | null = null;
-  let worker: NoticeWorker | null = null;
-  let marketerWorkers: Marketers | null = null;
+  let worker: Awaited<ReturnType<typeof startWorkers>> | null = null;
   if (config.role === 'worker') {
-    worker = startNoticeWorker(deps, createNoticeChannels(deps), { retentionDays: config.retentionDays, ratePerSecond: config.noticeSendRate });
+    worker = await startWorkers(deps);
     log.info({ owner: worker.owner }, 'notice worker running');
-    // Consent retention and file scrub jobs run in the workers too.
-    marketerWorkers = buildMarketers(deps, { workers: true });
-    await marketerWorkers.start();
   } else {
     server = await startServer(deps);
     log.info({ url: server.url, console: `${server.consoleUrl}/ops/`, database: config.databaseUrl.split(':')[0], store: deps.store.kind, wechatApi: server.apiBase }, 'listening');
@@ -40,7 +35,6 @@ async function main() {
     log.info({ signal }, 'shutting down');
     await server?.close();
     await worker?.stop();
-    await marketerWorkers?.stop();
     await closeDeps(deps);
     process.exit(0);
   };

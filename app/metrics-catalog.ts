@@ -98,7 +98,7 @@ export const callbackOverBudget = new client.Counter({
   registers: [registry],
 });
 
-/** Screen requests the engine could not answer: the network then fails open (puts the call through). Recorded by services.ts' measured(). */
+/** Screen requests the engine could not answer: the network then fails open (puts the call through). Recorded by assemble.ts' measured(). */
 export const screenFailOpen = new client.Counter({
   name: 'fsr_screen_fail_open_total',
   help: 'Screen requests that ended in an error, which the network treats as allow (fail open), by mode',

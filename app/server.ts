@@ -9,7 +9,7 @@ import { createHttpApp } from './http/app';
 import { RefusalLog } from './http/refusals';
 import { wechatRouter } from './http/wechat-route';
 import { publishMenu } from '../menus/publish';
-import { buildServices, type Services } from './services';
+import { buildServices, type AssemblyOptions, type Services } from './assemble';
 import { h5Fallbacks } from './h5/care-routes';
 
 /** Time for a whole request (headers and body) to arrive: WeChat's own patience. */
@@ -26,7 +26,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(deps: Deps, opts: { port?: number; host?: string; workers?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(deps: Deps, opts: { port?: number; host?: string } & Partial<Omit<AssemblyOptions, 'publicBaseUrl'>> = {}): Promise<RunningServer> {
   const server = http.createServer({
     // WeChat gives up on the callback after 5 s: a request still arriving after that is a slow client (or a
     // slowloris) holding a socket, never an answer anyone waits for. Checked every second, not Node's 30.
@@ -42,7 +42,7 @@ export async function startServer(deps: Deps, opts: { port?: number; host?: stri
   });
   const port = (server.address() as AddressInfo).port;
   const base = publicBase(deps.config, port);
-  const services = await buildServices(deps, { publicBaseUrl: base, workers: opts.workers ?? deps.config.role === 'all' });
+  const services = await buildServices(deps, { ...opts, publicBaseUrl: base, workers: opts.workers ?? deps.config.role === 'all' });
   const refusals = new RefusalLog(deps.log);
   const app = createHttpApp(deps, { refusals, readiness: { subscriberView: () => services.decider.subscriberViewReady } });
   const wechat = wechatRouter(deps, { dispatch: services.chatDispatch, onLateReply: services.sendLateReply, refusals });

@@ -20,7 +20,7 @@ import { maskPhone } from '../app/privacy/mask';
 import { PhoneVault } from '../app/privacy/phone-vault';
 import { defaultBehaviour, defaultCategoryModes, defaultNotices, defaultOptions } from '../app/protection/preferences';
 import { PhoneBinding, ProtectionSettings, Subscriber } from '../entities';
-import { CHAT } from '../menus/texts';
+import { CHAT } from '../copy/chat';
 import { KEYS } from '../menus/tree';
 import { createDatabaseUrl, TEST_REDIS_URL, testRedisPrefix } from '../test/support/backends';
 import { startJsonSmsGateway } from '../test/support/fake-sms-gateways';

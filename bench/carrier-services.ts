@@ -3,11 +3,11 @@
 // labelled numbers), so a screened call costs what it costs in production.
 import { PhoneBinding, ProtectionSettings, Subscriber } from '../entities';
 import type { Deps } from '../app/deps';
-import { InterceptionService } from '../app/carrier/interception-service';
-import { labelFeedFrom } from '../app/carrier/label-feed';
+import { InterceptionService } from '../app/interceptions/storage';
+import { labelFeedFrom } from '../app/labels/feed';
 import type { CarrierServices } from '../app/carrier/routes';
 import { Decider } from '../app/protection/decider';
-import { LabelService } from '../app/protection/label-service';
+import { LabelService } from '../app/labels/service';
 import { defaultBehaviour, defaultCategoryModes, defaultNotices, defaultOptions, CATEGORY_CODES } from '../app/protection/preferences';
 import { sealListValue } from '../app/privacy/sealed-numbers';
 import { ListEntry } from '../entities';

@@ -10,7 +10,7 @@ import { BENCH_CALLEES, ENGINE, type ViewLoadReport } from './carrier-services';
 import { openDatabase } from '../app/db/datasource';
 import { PhoneVault } from '../app/privacy/phone-vault';
 import { importSubscribersFile } from '../app/binding/subscriber-import';
-import { importLabelsFile } from '../app/protection/label-import';
+import { importLabelsFile } from '../app/labels/import';
 import { runLoad, type LoadResult } from './load';
 import { createDatabaseUrl, TEST_REDIS_URL, testRedisPrefix } from '../test/support/backends';
 import { carrierHeaders } from '../test/support/carrier-client';

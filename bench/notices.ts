@@ -12,7 +12,7 @@ import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { In, IsNull, Not } from 'typeorm';
-import { InterceptionService } from '../app/carrier/interception-service';
+import { InterceptionService } from '../app/interceptions/storage';
 import { carrierRouter } from '../app/carrier/routes';
 import { loadConfig } from '../app/config';
 import { openDatabase } from '../app/db/datasource';

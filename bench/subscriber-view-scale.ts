@@ -9,7 +9,7 @@ import { fork } from 'node:child_process';
 import path from 'node:path';
 import { openDatabase } from '../app/db/datasource';
 import { bulkInsert } from '../app/binding/bulk-insert';
-import { allocateVersions, SUBSCRIBER_SEQUENCE } from '../app/protection/label-sql';
+import { allocateVersions, SUBSCRIBER_SEQUENCE } from '../app/labels/sql';
 import { createDatabaseUrl, TEST_REDIS_URL, testRedisPrefix } from '../test/support/backends';
 import { dropRedisPrefix } from './redis-prefix';
 import type { ViewLoadReport } from './carrier-services';

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { BehaviourProtection, CategoryCode, CategoryMode, NoticeSettings, ProtectionOptions } from '../app/protection/preferences';
 import { jsonColumn, nullableTime, timeColumn } from './columns';
 
 /**
@@ -19,20 +20,23 @@ export class ProtectionSettings {
   @Column(nullableTime)
   enabledAt!: Date | null;
 
+  // Each group as stored: a row written before a preference existed lacks it, so readers fill in the
+  // defaults (preferencesOf).
+
   /** category code → 'allow' | 'block' | 'smart_answer' | 'verify'. */
   @Column(jsonColumn)
-  categoryModes!: Record<string, string>;
+  categoryModes!: Partial<Record<CategoryCode, CategoryMode>>;
 
   /** abnormal high frequency, one-ring, spoofed +86, malformed caller. */
   @Column(jsonColumn)
-  behaviour!: Record<string, boolean>;
+  behaviour!: Partial<BehaviourProtection>;
 
   @Column(jsonColumn)
-  notices!: Record<string, unknown>;
+  notices!: Partial<NoticeSettings>;
 
   /** Time windows, breakthrough and other options that the decision engine reads. */
   @Column(jsonColumn)
-  options!: Record<string, unknown>;
+  options!: Partial<ProtectionOptions>;
 
   /** Bumped on every change: caches on the decision path compare it. */
   @Column({ type: 'integer', default: 1 })

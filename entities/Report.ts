@@ -26,7 +26,7 @@ export class Report {
   @Column({ type: 'varchar', length: 255, nullable: true })
   numberCipher!: string | null;
 
-  /** Category code (CONTRACT.md). */
+  /** Category code (docs/interfaces.md). */
   @Column({ type: 'varchar', length: 32 })
   category!: string;
 

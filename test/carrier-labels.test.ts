@@ -1,8 +1,8 @@
 // The incremental label feed a network's edge copy follows: signed like the rest, paged in version order,
 // tombstones for removals, and a later poll from the last cursor sees only what changed since.
 import test from 'ava';
-import { labelFeedFrom } from '../app/carrier/label-feed';
-import { LabelService } from '../app/protection/label-service';
+import { labelFeedFrom } from '../app/labels/feed';
+import { LabelService } from '../app/labels/service';
 import { startCarrierServer } from './support/carrier-server';
 
 for (const [db, store] of [

@@ -3,7 +3,7 @@
 import test from 'ava';
 import { CATEGORY_CODES } from '../app/protection/preferences';
 import { CARRIER_FALLBACK, carrierRouter } from '../app/carrier/routes';
-import { addCarrierComplaintRoutes } from '../app/reports/carrier-complaints-route';
+import { addCarrierComplaintRoutes } from '../app/carrier/complaints-route';
 import { startCarrierServer } from './support/carrier-server';
 
 test('openapi.json is served unauthenticated and describes every carrier route', async (t) => {

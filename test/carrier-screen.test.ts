@@ -5,7 +5,7 @@ import { PhoneBinding, Subscriber } from '../entities';
 import type { AuditSource } from '../app/audit/audit';
 import type { Deps } from '../app/deps';
 import { Decider } from '../app/protection/decider';
-import { LabelService } from '../app/protection/label-service';
+import { LabelService } from '../app/labels/service';
 import { ListsService } from '../app/settings/lists-service';
 import { PreferencesService } from '../app/settings/preferences-service';
 import { ProtectionService } from '../app/settings/protection-service';

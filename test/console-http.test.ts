@@ -199,6 +199,25 @@ test('viewer looks; reviewer works reports, appeals and labels; only admin revea
     t.is((await c.post('/ops/notices/replay', { days: '7' })).status, 403);
     t.is((await c.post('/ops/public-service/add', { number: '95588', name: '工商银行' })).status, 403);
   }
+  // The admin extends the public-service list; the decision engine treats the number as public service from then on.
+  const before = await h.server.services.decider.screen({ caller: '95588', callee: sub.phone, callerIndustry: 'loan_finance', dryRun: true });
+  t.not(before.reason, 'public_service');
+  await adam.post('/ops/public-service/add', { number: '95588', name: '工商银行' });
+  const listed = await adam.get('/ops/public-service');
+  t.true(listed.html.includes('95588') && listed.html.includes('工商银行'));
+  t.true(listed.html.includes('96110'), 'the built-in numbers are listed beside it');
+  let after = before;
+  for (let i = 0; i < 100 && after.reason !== 'public_service'; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    after = await h.server.services.decider.screen({ caller: '95588', callee: sub.phone, callerIndustry: 'loan_finance', dryRun: true });
+  }
+  t.deepEqual(after, { action: 'allow', reason: 'public_service' });
+  // A built-in number cannot be taken off, and the refusal is said in Chinese.
+  const builtInRemoval = await adam.post('/ops/public-service/remove', { number: '110' });
+  t.is(builtInRemoval.status, 303);
+  t.regex(builtInRemoval.location ?? '', /err=bad_number/);
+  const shown = await adam.get(builtInRemoval.location!);
+  t.true(shown.html.includes('号码格式不正确') && shown.html.includes('110'));
   // The audit page lists every console action with its operator.
   const trail = await vera.get('/ops/audit');
   t.true(trail.html.includes('console_reports_confirm'));

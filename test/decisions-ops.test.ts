@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { PublicServiceNumber } from '../entities';
-import { parseLabelLine } from '../app/protection/label-import';
-import { LabelService } from '../app/protection/label-service';
+import { importLabelsFile } from '../app/labels/import';
+import { LabelService } from '../app/labels/service';
 import { PublicServiceRefused } from '../app/protection/public-service';
 import { eventually, startHarness, type Harness } from './support/app-harness';
 import { CarrierClient } from './support/carrier-client';
@@ -56,8 +56,12 @@ test.serial('the built-in numbers are listed, cannot be removed, labelled or imp
   const labels = new LabelService(h.deps.db);
   await t.throwsAsync(() => labels.setByOperator('+86 96110', 'fraud', 1), { instanceOf: PublicServiceRefused });
   await t.throwsAsync(() => labels.addEvidence('12381', 'one_ring', 'behaviour', { weight: 1 }), { instanceOf: PublicServiceRefused });
-  t.is(parseLabelLine('110,fraud,0.9', 0.9, Date.now()), 'public_service');
-  t.is(parseLabelLine('17951 12345,loan_finance', 0.9, Date.now()), 'public_service');
+  const file = path.join(cwd, 'public-service-labels.csv');
+  fs.writeFileSync(file, '110,fraud,0.9\n17951 12345,loan_finance\n');
+  const imported = await importLabelsFile(h.deps.db, file);
+  t.like(imported, { accepted: 0, rejected: 2 });
+  const reasons = fs.readFileSync(imported.rejectsPath, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').pop());
+  t.deepEqual(reasons, ['public_service', 'public_service']);
 });
 
 test.serial('an operator’s addition reaches the running server at once and its removal too', async (t) => {

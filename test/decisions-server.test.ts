@@ -4,8 +4,8 @@
 import test from 'ava';
 import { Appeal, ListEntry } from '../entities';
 import { KEYS } from '../menus/tree';
-import { APPEAL_FRAUD_TEXT, APPEAL_OUTCOME_TEXT, PUBLIC_SERVICE_TEXT } from '../menus/texts-decisions';
-import { LabelService } from '../app/protection/label-service';
+import { APPEAL_FRAUD_TEXT, APPEAL_OUTCOME_TEXT, PUBLIC_SERVICE_TEXT } from '../copy/decisions';
+import { LabelService } from '../app/labels/service';
 import { eventually, startHarness, type Harness } from './support/app-harness';
 import { CarrierClient } from './support/carrier-client';
 

@@ -1,4 +1,4 @@
-// The menu of CONTRACT.md, within WeChat's limits, published by `npm run menu:publish` through the
+// The menu of docs/interfaces.md, within WeChat's limits, published by `npm run menu:publish` through the
 // WeChat API (the fake answers with WeChat's own validation and errcodes).
 import { execFile } from 'node:child_process';
 import path from 'node:path';

@@ -1,36 +1,25 @@
 // 拦截记录 in the chat: recent interceptions newest first with the caller in full and what happened in plain
 // Chinese; 申诉 puts the caller on the allow list at once (by line number or by number).
 import test from 'ava';
-import { OtpService } from '../app/binding/otp';
-import { BindingService } from '../app/binding/binding-service';
-import { SubscriberService } from '../app/binding/subscriber-service';
-import { recentInterceptions } from '../app/notices/records';
-import { ListsService } from '../app/settings/lists-service';
-import { ProtectionService } from '../app/settings/protection-service';
+import { recentInterceptions } from '../app/interceptions/records';
+import { buildServices } from '../app/assemble';
 import { ListEntry } from '../entities';
-import { dispatchChat } from '../menus/dispatch';
-import type { ChatServices } from '../menus/handlers/context';
-import { recordsCommands } from '../menus/handlers/records';
-import { CHAT, NOTICE } from '../menus/texts';
+import { dispatchChat } from '../app/chat/dispatch';
+import { CHAT } from '../copy/chat';
+import { NOTICE } from '../copy/notices';
 import { noticesHarness } from './support/notices-harness';
 
 async function setup() {
   const h = await noticesHarness();
-  const { db, store, vault } = h.deps;
-  const protection = new ProtectionService(db, store);
-  const lists = new ListsService(db, store, protection, vault);
-  const services: ChatServices = {
-    store,
-    vault,
-    subscribers: new SubscriberService(db),
-    bindings: new BindingService(db, vault),
-    otp: new OtpService(store, Buffer.alloc(32, 1), async () => undefined),
-    protection,
-    announceEnabled: async () => undefined,
-    extra: recordsCommands({ ...h.deps, lists }),
+  // The chat as the assembly builds it, over the harness's database and store.
+  const built = await buildServices(h.deps, { publicBaseUrl: h.env.PUBLIC_BASE_URL });
+  const close = h.close;
+  h.close = async () => {
+    await built.stop();
+    await close();
   };
-  const say = (openid: string, text: string) => dispatchChat({ openid, kind: 'text', text }, services);
-  return { h, say, lists };
+  const say = (openid: string, text: string) => dispatchChat({ openid, kind: 'text', text }, built.chat);
+  return { h, say, lists: built.lists };
 }
 
 test('拦截记录 lists the latest interceptions newest first; 申诉 N allow-lists that caller at once', async (t) => {

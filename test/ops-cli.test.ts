@@ -10,8 +10,8 @@ import { Appeal, AuditEvent, Interception, Notice, PhoneBinding, Report, SmsMess
 import type { Deps } from '../app/deps';
 import { createLogger } from '../app/log';
 import { PhoneVault } from '../app/privacy/phone-vault';
-import { LabelService } from '../app/protection/label-service';
-import { opsServices } from '../app/ops/services';
+import { LabelService } from '../app/labels/service';
+import { opsServices } from '../app/assemble';
 import { ProtectionService } from '../app/settings/protection-service';
 import { loadConfig } from '../app/config';
 import { createTestDb, createTestStore, TEST_REDIS_URL, testRedisPrefix, type TestDb } from './support/backends';

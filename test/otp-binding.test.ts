@@ -4,7 +4,7 @@
 import test from 'ava';
 import { OTP_DAILY } from '../app/binding/otp';
 import { AuditEvent, ListEntry, ProtectionSettings, Subscriber } from '../entities';
-import { CHAT } from '../menus/texts';
+import { CHAT } from '../copy/chat';
 import { eventually, startHarness, type Harness } from './support/app-harness';
 import { CarrierClient } from './support/carrier-client';
 

@@ -1,10 +1,12 @@
 import avaTest from 'ava';
-import { OtpService } from '../app/binding/otp';
+import { loadConfig } from '../app/config';
+import type { Deps } from '../app/deps';
+import { createLogger } from '../app/log';
+import { buildServices, type Services } from '../app/assemble';
 import { AuditEvent, ListEntry } from '../entities';
-import { dispatchChat } from '../menus/dispatch';
-import type { ChatServices } from '../menus/handlers/context';
-import { preferenceCommands } from '../menus/handlers/preferences';
-import { CHAT, PREFS } from '../menus/texts';
+import { dispatchChat } from '../app/chat/dispatch';
+import type { ChatServices } from '../app/chat/context';
+import { CHAT, PREFS } from '../copy/chat';
 import { BACKENDS, preferencesFixture, randomMobile, type PreferencesFixture } from './support/preferences-fixture';
 
 for (const kind of BACKENDS) {
@@ -13,21 +15,17 @@ for (const kind of BACKENDS) {
   const test = kind.db === 'sqlite' ? avaTest.serial : avaTest;
   let f: PreferencesFixture;
   let services: ChatServices;
+  let built: Services | undefined;
   let n = 0;
   avaTest.before(async () => {
     f = await preferencesFixture(kind);
-    services = {
-      store: f.store,
-      vault: f.vault,
-      subscribers: f.subscribers,
-      bindings: f.bindings,
-      otp: new OtpService(f.store, f.dataKey, async () => undefined),
-      protection: f.protection,
-      announceEnabled: async () => undefined,
-      extra: preferenceCommands({ preferences: f.preferences, lists: f.lists }),
-    };
+    // The chat as the assembly builds it, over the fixture's database and store.
+    const deps: Deps = { config: loadConfig({ DATA_KEY: f.dataKey.toString('base64'), LOG_LEVEL: 'silent' }), log: createLogger('silent'), db: f.db, store: f.store, vault: f.vault };
+    built = await buildServices(deps, { publicBaseUrl: 'http://127.0.0.1:3000' });
+    services = built.chat;
   });
   avaTest.after.always(async () => {
+    await built?.stop();
     await f?.close();
   });
 

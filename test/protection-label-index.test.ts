@@ -2,10 +2,10 @@
 // merges, every lookup answers the same. And built from a real database, page by page.
 import test from 'ava';
 import fc from 'fast-check';
-import { LABEL_CATEGORIES, type LabelCategory, type LabelSource } from '../app/protection/label-categories';
-import { fromByte, toByte } from '../app/protection/label-confidence';
-import { LabelIndex } from '../app/protection/label-index';
-import type { LabelRecord } from '../app/protection/label-service';
+import { LABEL_CATEGORIES, type LabelCategory, type LabelSource } from '../app/labels/categories';
+import { fromByte, toByte } from '../app/labels/confidence';
+import { LabelIndex } from '../app/labels/label-index';
+import type { LabelRecord } from '../app/labels/service';
 import { numberFromKey, numberKey } from '../app/protection/number-key';
 import { BACKENDS, openWorld } from './support/protection-world';
 

@@ -8,12 +8,12 @@ import path from 'node:path';
 import test from 'ava';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { dataSourceOptions } from '../app/db/datasource';
-import { importLabelsFile } from '../app/protection/label-import';
-import { LabelService } from '../app/protection/label-service';
+import { importLabelsFile } from '../app/labels/import';
+import { LabelService } from '../app/labels/service';
 import { createTestDb, type TestDb } from './support/backends';
 
 const DAY = 86_400_000;
-const CLI = path.join(__dirname, '..', 'app', 'protection', 'labels-import-cli.js');
+const CLI = path.join(__dirname, '..', 'app', 'labels', 'import-cli.js');
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;

@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import { importLabelsFile } from '../app/protection/label-import';
-import { LabelError } from '../app/protection/label-service';
+import { importLabelsFile } from '../app/labels/import';
+import { LabelError } from '../app/labels/service';
 import { BACKENDS, openWorld } from './support/protection-world';
 
 const DAY = 86_400_000;

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { Appeal, AuditEvent, Report } from '../entities';
 import { Decider } from '../app/protection/decider';
-import { LabelService } from '../app/protection/label-service';
+import { LabelService } from '../app/labels/service';
 import { AppealRefused } from '../app/reports/appeal-service';
 import { startHarness, type Harness } from './support/ops-harness';
 import { fresh400, reportServices, subscriberAged } from './support/reports-fixture';

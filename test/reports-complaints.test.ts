@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
 import test from 'ava';
 import { Report } from '../entities';
-import { LabelService } from '../app/protection/label-service';
+import { LabelService } from '../app/labels/service';
 import { FORWARDED_COMPLAINT_DAYS } from '../app/reports/complaint-deadlines';
 import { CarrierClient } from './support/carrier-client';
 import { freshPhone, startHarness, type Harness } from './support/ops-harness';
-import { CARRIER_KEY, fresh400, mountComplaints, reportServices, subscriberAged } from './support/reports-fixture';
+import { CARRIER_KEY, fresh400, reportServices, subscriberAged } from './support/reports-fixture';
 
 let h: Harness;
 let s: ReturnType<typeof reportServices>;
@@ -13,7 +13,6 @@ let carrier: CarrierClient;
 test.before(async () => {
   h = await startHarness({ env: { CARRIER_KEYS: `${CARRIER_KEY.keyId}:${CARRIER_KEY.secret}` } });
   s = reportServices(h);
-  mountComplaints(h, s.reports);
   carrier = new CarrierClient(h.url, CARRIER_KEY.keyId, CARRIER_KEY.secret);
 });
 test.after.always(async () => {

@@ -1,10 +1,11 @@
 import test from 'ava';
 import { Interception, LabelHistory, Report } from '../entities';
-import { LabelService } from '../app/protection/label-service';
+import { LabelService } from '../app/labels/service';
 import { ReportRefused } from '../app/reports/report-service';
-import { REPORT_WEIGHT } from '../app/protection/label-confidence';
-import { reportCommands } from '../menus/handlers/reports';
-import type { ChatServices } from '../menus/handlers/context';
+import { REPORT_WEIGHT } from '../app/labels/confidence';
+import { rememberShown } from '../app/chat/handlers/records';
+import { CHAT_RULES } from '../app/chat/rules';
+import type { ChatServices } from '../app/chat/context';
 import { startHarness, type Harness } from './support/ops-harness';
 import { fresh400, reportServices, subscriberAged } from './support/reports-fixture';
 
@@ -131,8 +132,8 @@ test('refusals: not a number, emergency numbers, unknown categories, one’s own
 
 test('chat: 举报 and 标记 file reports and answer in Chinese, whatever the spelling', async (t) => {
   const who = await subscriberAged(h, 30);
-  const [cmd] = reportCommands({ reports: s.reports });
-  const chat = { subscribers: h.core.subscribers } as unknown as ChatServices;
+  const cmd = CHAT_RULES.find((r) => r.name === 'report')!;
+  const chat = { subscribers: h.core.subscribers, reports: s.reports, store: h.deps.store } as unknown as ChatServices;
   const say = async (text: string) => {
     const input = { openid: who.openid, kind: 'text' as const, text };
     const m = cmd.match(input);
@@ -226,8 +227,9 @@ test('chat: 标记 序号 类别 labels a line of the interception list just sho
     createdAt: new Date(),
   });
   const shown = [Number(r.identifiers[0].id)];
-  const [cmd] = reportCommands({ reports: s.reports, recentInterception: async (openid, index) => (openid === who.openid ? (shown[index - 1] ?? null) : null) });
-  const chat = { subscribers: h.core.subscribers } as unknown as ChatServices;
+  await rememberShown(h.deps.store, who.openid, shown);
+  const cmd = CHAT_RULES.find((r) => r.name === 'report')!;
+  const chat = { subscribers: h.core.subscribers, reports: s.reports, store: h.deps.store } as unknown as ChatServices;
   const say = async (text: string) => {
     const input = { openid: who.openid, kind: 'text' as const, text };
     return cmd.handle(input, chat, cmd.match(input) as RegExpMatchArray);

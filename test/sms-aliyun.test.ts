@@ -3,7 +3,7 @@
 import test from 'ava';
 import { SmsMessage } from '../entities/SmsMessage';
 import { createSmsProvider, SmsService } from '../app/sms';
-import { SMS } from '../menus/texts';
+import { SMS } from '../copy/sms';
 import { startAliyunSmsFake } from './support/fake-sms-gateways';
 import { createSmsTestDeps } from './support/sms-deps';
 

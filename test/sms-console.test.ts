@@ -3,7 +3,7 @@ import test from 'ava';
 import { ConfigError, loadConfig } from '../app/config';
 import { AliyunSmsProvider, ConsoleSmsProvider, createSmsProvider, HttpSmsProvider, SmsInbox, SmsService, TencentSmsProvider } from '../app/sms';
 import { SmsMessage } from '../entities/SmsMessage';
-import { SMS } from '../menus/texts';
+import { SMS } from '../copy/sms';
 import { createSmsTestDeps } from './support/sms-deps';
 
 const DATA_KEY = Buffer.alloc(32, 7).toString('base64');

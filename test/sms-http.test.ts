@@ -1,9 +1,9 @@
-// The CONTRACT.md JSON gateway behind SmsService, on MariaDB and SQLite: what the gateway receives, how
+// The JSON gateway of docs/interfaces.md behind SmsService, on MariaDB and SQLite: what the gateway receives, how
 // failures are retried, and what the sms_message row says afterwards.
 import test from 'ava';
 import { SmsMessage } from '../entities/SmsMessage';
 import { createSmsProvider, HttpSmsProvider, SmsService } from '../app/sms';
-import { SMS } from '../menus/texts';
+import { SMS } from '../copy/sms';
 import { startJsonSmsGateway } from './support/fake-sms-gateways';
 import { createSmsTestDeps } from './support/sms-deps';
 

@@ -221,7 +221,7 @@ test('replies to one phone are capped per hour', async (t) => {
   }
 });
 
-// Keep the router factory's contract visible: it is what the lead mounts.
+// Keep the router factory's contract visible: it is what the assembly mounts.
 test('smsInboundRouter exposes POST /sms/inbound only', (t) => {
   const r = smsInboundRouter(h.deps, { protection: h.core.protection, sms: h.sms });
   t.deepEqual(

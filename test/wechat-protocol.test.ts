@@ -7,7 +7,6 @@ import { retryKey } from '../app/wechat/dedupe';
 import { MessageError, toMessage } from '../app/wechat/message';
 import { CryptError, MsgCrypt } from '../app/wechat/msg-crypt';
 import { encryptedReply, newsReply, renderReply, textReply } from '../app/wechat/reply';
-import { MessageRouter } from '../app/wechat/router';
 import { checkSignature, sha1Sorted } from '../app/wechat/signature';
 import { buildXml, parseXml, XmlError } from '../app/wechat/xml';
 import { readXml, WechatSender } from './support/wechat-sender';
@@ -333,34 +332,4 @@ test('an encrypted reply is an envelope whose MsgSignature verifies and whose co
   const again = readXml(encryptedReply(crypt, inner));
   t.not(again.Encrypt, env.Encrypt);
   t.not(again.Nonce, env.Nonce);
-});
-
-// ---- router -----------------------------------------------------------------------------------------------
-
-const msg = (fields: Record<string, string>) => toMessage({ ToUserName: 'gh', FromUserName: 'o1', CreateTime: '1700000000', ...fields });
-
-test('the router takes the first matching rule and falls back for the rest', async (t) => {
-  const r = new MessageRouter()
-    .on({ event: 'subscribe' }, async () => ({ type: 'text', content: 'welcome' }))
-    .on({ event: 'CLICK', eventKey: 'BIND' }, async () => ({ type: 'text', content: 'bind' }))
-    .on({ event: 'click', eventKey: /^SET_/ }, async (m) => ({ type: 'text', content: `set ${m.eventKey}` }))
-    .on({ msgType: 'text', content: /^绑定\s*(\d{11})$/ }, async (_m, { match }) => ({ type: 'text', content: `bind ${match?.[1]}` }))
-    .on({ content: '帮助' }, async () => ({ type: 'text', content: 'help' }))
-    .on({ msgType: 'text', content: /./ }, async () => ({ type: 'text', content: 'second text rule' }))
-    .on((m) => m.msgType === 'image', async () => null)
-    .fallback(async () => ({ type: 'text', content: 'fallback' }));
-  const content = async (fields: Record<string, string>) => {
-    const reply = await r.dispatch(msg(fields));
-    return reply && reply.type === 'text' ? reply.content : reply;
-  };
-  t.is(await content({ MsgType: 'event', Event: 'subscribe' }), 'welcome');
-  t.is(await content({ MsgType: 'event', Event: 'CLICK', EventKey: 'BIND' }), 'bind');
-  t.is(await content({ MsgType: 'event', Event: 'click', EventKey: 'SET_NIGHT' }), 'set SET_NIGHT');
-  t.is(await content({ MsgType: 'event', Event: 'CLICK', EventKey: 'OTHER' }), 'fallback');
-  t.is(await content({ MsgType: 'text', Content: '绑定 13800138000', MsgId: '1' }), 'bind 13800138000');
-  t.is(await content({ MsgType: 'text', Content: ' 帮助 ', MsgId: '2' }), 'help');
-  t.is(await content({ MsgType: 'text', Content: 'anything', MsgId: '3' }), 'second text rule');
-  t.is(await content({ MsgType: 'image', MsgId: '4' }), null);
-  t.is(await content({ MsgType: 'event', Event: 'VIEW', EventKey: 'https://x.test/' }), 'fallback');
-  t.is(await new MessageRouter().dispatch(msg({ MsgType: 'text', Content: 'x', MsgId: '5' })), null);
 });

@@ -4,7 +4,7 @@
 // JSON of plain words, SQL times): callers pass nothing else.
 import { Readable } from 'node:stream';
 import type { EntityManager } from 'typeorm';
-import { refusesLocalInfile } from '../protection/label-batch-write';
+import { refusesLocalInfile } from '../labels/batch-write';
 
 type Value = string | number | null;
 type RawConnection = { query(o: { sql: string; infileStreamFactory?: () => Readable }, cb: (err: Error | null) => void): void };

@@ -8,7 +8,7 @@
 // phone's entry winning where both list the same number.
 //
 // Call it right before BindingService.bindVerified when a WeChat subscriber verifies a code (see
-// menus/handlers/bind-phone.ts checkCode); bindVerified then finds the phone already theirs.
+// app/chat/handlers/bind-phone.ts checkCode); bindVerified then finds the phone already theirs.
 import type { DataSource, EntityManager } from 'typeorm';
 import { ListEntry, PhoneBinding, ProtectionSettings, Subscriber } from '../../entities';
 import { audit, type AuditSource } from '../audit/audit';

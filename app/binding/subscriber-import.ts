@@ -11,12 +11,12 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { LabelImport } from '../../entities/LabelImport';
 import type { PhoneVault } from '../privacy/phone-vault';
 import { forEachLine, openCheckpoint } from '../protection/import-file';
-import { csvField, defaultRejectsPath, fileKeyOf, openRejects } from '../protection/label-import';
-import { allocateVersions, SUBSCRIBER_SEQUENCE, toSqlTime } from '../protection/label-sql';
+import { csvField, defaultRejectsPath, fileKeyOf, openRejects } from '../labels/import';
+import { allocateVersions, SUBSCRIBER_SEQUENCE, toSqlTime } from '../labels/sql';
 import { normalizeNumber } from '../protection/numbers';
 import { CATEGORY_CODES, CATEGORY_NAMES, type CategoryCode, type CategoryMode } from '../protection/preferences';
 import { profileOf, PROFILE, viewKeyOf } from '../protection/subscriber-profile';
-import { isTransientConflict, transact } from '../settings/preferences-service';
+import { isTransientConflict } from '../settings/preferences-service';
 import { bulkInsert } from './bulk-insert';
 
 export type SubscriberRejectReason = 'too_many_fields' | 'bad_phone' | 'bad_category';
@@ -210,7 +210,7 @@ export async function importSubscribersFile(deps: { db: DataSource; vault: Phone
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        const r = await transact(db, (m) =>
+        const r = await db.transaction((m) =>
           writeBatch(m, rows, at, (mm) => mm.query(`UPDATE label_import SET lastLine = ?, accepted = ?, rejected = ?, updatedAt = ? WHERE fileKey = ?`, [lastLine, nAccepted, nRejected, toSqlTime(new Date()), fileKey])),
         );
         created += r.created;

@@ -1,5 +1,5 @@
 // What the carrier routes need from the domain, as small interfaces: the decision engine
-// (app/protection/decider.ts) and the label feed (app/protection/label-service.ts) plug in here.
+// (app/protection/decider.ts) and the label feed (app/labels/service.ts) plug in here.
 import type { Decision, LabelChange, ScreenCall } from './schemas';
 
 export interface ScreenService {

@@ -1,10 +1,10 @@
-// The carrier API's routes (shared/CONTRACT.md "Carrier API"). Each route: authenticate (auth.ts), validate
+// The carrier API's routes (docs/interfaces.md "Carrier API endpoints"). Each route: authenticate (auth.ts), validate
 // every field, call one service, answer JSON.
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Deps } from '../deps';
 import { carrierAuth, type CarrierRequest } from './auth';
-import type { InterceptionService } from './interception-service';
+import type { InterceptionService } from '../interceptions/storage';
 import { jsonFallback, valid } from './json-error';
 import { plainScreenBatch, plainScreenCall } from './screen-call-fast';
 import { guardScreen } from './screen-guard';

@@ -1,7 +1,7 @@
-// The carrier API's request and response shapes (shared/CONTRACT.md "Carrier API"), as zod schemas: the
+// The carrier API's request and response shapes (docs/interfaces.md "Carrier API endpoints"), as zod schemas: the
 // routes validate with them and the OpenAPI document is generated from them, so the two cannot drift.
 import { z } from 'zod';
-import { BEHAVIOUR_TAGS } from '../protection/label-categories';
+import { BEHAVIOUR_TAGS } from '../labels/categories';
 import { CATEGORY_CODES } from '../protection/preferences';
 
 export const MAX_BATCH = 1000;
@@ -12,7 +12,7 @@ export const carrierSchemas = z.registry<{ id: string }>();
 const number = (what: string) => z.string().trim().min(1).max(32).describe(what);
 const isoTime = (what: string) => z.iso.datetime({ offset: true }).describe(`${what} (ISO-8601 with Z or an offset)`);
 
-export const categorySchema = z.enum(CATEGORY_CODES).describe('Category code (CONTRACT.md): loan_finance 贷款理财 … fraud 疑似诈骗');
+export const categorySchema = z.enum(CATEGORY_CODES).describe('Category code: loan_finance 贷款理财 … fraud 疑似诈骗');
 export const actionSchema = z.enum(['allow', 'block', 'smart_answer', 'verify']);
 
 export const screenCallSchema = z

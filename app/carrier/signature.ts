@@ -1,4 +1,4 @@
-// The carrier API's request signature (shared/CONTRACT.md):
+// The carrier API's request signature (docs/interfaces.md "Carrier API signature"):
 //   X-Signature = hex(HMAC-SHA256(secret, METHOD \n PATH \n X-Timestamp \n X-Nonce \n hex(SHA-256(raw body))))
 // PATH is the request target as sent, query string included; a GET signs the hash of the empty body.
 import crypto from 'node:crypto';

@@ -1,6 +1,7 @@
 // What the dashboard draws, read from the database (every process shows the same figures, whichever
 // answered): interceptions per hour and category, interceptions by decision reason, notices per hour by
 // final state, OTP SMS per hour by result, and the outbox as it stands. Hours are China time (UTC+8).
+import { shanghaiTime } from '../china-time';
 import type { DataSource } from 'typeorm';
 import { isSqlite } from '../db/datasource';
 import { outboxOldestSeconds } from '../notices/outbox-age';
@@ -37,7 +38,7 @@ function hourExpr(db: DataSource, col: string): string {
 export function hourLabels(now: Date, hours: number): string[] {
   const out: string[] = [];
   const top = Math.floor(now.getTime() / 3_600_000) * 3_600_000;
-  for (let i = hours - 1; i >= 0; i--) out.push(new Date(top - i * 3_600_000 + 8 * 3_600_000).toISOString().slice(0, 13).replace('T', ' ') + ':00');
+  for (let i = hours - 1; i >= 0; i--) out.push(shanghaiTime(new Date(top - i * 3_600_000)).slice(0, 13) + ':00');
   return out;
 }
 

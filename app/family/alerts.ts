@@ -19,7 +19,7 @@ import { defaultPolicy, wantsNotices, type NoticePolicy } from '../notices/polic
 import { noticeRow } from '../notices/schedule';
 import { readNoticeSettings, type SettingsLookup } from '../notices/settings-lookup';
 import type { PhoneVault } from '../privacy/phone-vault';
-import { LABEL_THRESHOLD } from '../protection/label-confidence';
+import { LABEL_THRESHOLD } from '../labels/confidence';
 import { numberKey } from '../protection/number-key';
 import { normalizeNumber } from '../protection/numbers';
 

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import { In, type DataSource } from 'typeorm';
 import { FamilyLink, type FamilyLinkState } from '../../entities/FamilyLink';
 import { PhoneBinding } from '../../entities/PhoneBinding';
-import { FAMILY, FAMILY_MAX_MEMBERS } from '../../menus/texts-family';
+import { FAMILY, FAMILY_MAX_MEMBERS } from '../../copy/family';
 import { audit, type AuditSource } from '../audit/audit';
 import { parseMainlandMobile } from '../binding/mobile';
 import type { Deps } from '../deps';

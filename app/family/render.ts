@@ -2,7 +2,7 @@
 // The member appears masked; the caller in full, so the guardian can warn the member about that number.
 import type { Interception } from '../../entities/Interception';
 import type { Notice } from '../../entities/Notice';
-import { FAMILY } from '../../menus/texts-family';
+import { FAMILY } from '../../copy/family';
 import { describeInterception, keyword } from '../notices/describe';
 import { shanghaiTime } from '../notices/quiet-hours';
 import type { Rendered } from '../notices/render';

@@ -4,7 +4,7 @@
 // member's SMS answer must not wait for WeChat.
 import { PhoneBinding } from '../../entities/PhoneBinding';
 import { Subscriber } from '../../entities/Subscriber';
-import { FAMILY } from '../../menus/texts-family';
+import { FAMILY } from '../../copy/family';
 import type { Deps } from '../deps';
 import type { SmsRequest } from '../sms/port';
 

@@ -3,7 +3,7 @@
 import type Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import { z } from 'zod';
-import { H5 } from '../../menus/texts';
+import { H5 } from '../../copy/h5';
 import type { Deps } from '../deps';
 import { HttpError } from '../http/errors';
 import { LIST_LIMIT, type ListName } from '../protection/preferences';
@@ -13,7 +13,7 @@ import { stateOf } from '../settings/protection-service';
 import type { AuditSource } from '../audit/audit';
 import { h5State, type H5Auth } from './auth';
 import { jsonBody, rawBody } from './body';
-import { recentInterceptions } from './interceptions';
+import { recentInterceptions } from '../interceptions/page-items';
 import type { H5Services } from './services';
 
 const FROM_H5: AuditSource = { actor: 'subscriber', channel: 'h5' };

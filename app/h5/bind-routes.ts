@@ -6,7 +6,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { ONE_TAP } from '../../menus/texts-one-tap';
+import { ONE_TAP } from '../../copy/one-tap';
 import type { AuditSource } from '../audit/audit';
 import { parseMainlandMobile } from '../binding/mobile';
 import type { ProvenPhone } from '../binding/one-tap';

@@ -3,7 +3,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { FAMILY } from '../../menus/texts-family';
+import { FAMILY } from '../../copy/family';
 import type { AuditSource } from '../audit/audit';
 import { FamilyError, type FamilyService } from '../family/links';
 import type { Deps } from '../deps';
@@ -12,7 +12,7 @@ import { parseOrRefuse } from '../settings/preferences-service';
 import { jsonErrors } from './api-routes';
 import { h5State, type H5Auth } from './auth';
 import { jsonBody } from './body';
-import { recentInterceptions } from './interceptions';
+import { recentInterceptions } from '../interceptions/page-items';
 import { familyPage, familyRecordsPage } from './pages/family';
 import type { H5Cookies } from './session';
 import type { H5Services } from './services';

@@ -6,7 +6,7 @@ import { LIST_NAMES } from '../settings/lists-service';
 import { stateOf } from '../settings/protection-service';
 import type { ListName } from '../protection/preferences';
 import { h5State, type H5Auth } from './auth';
-import { recentInterceptions } from './interceptions';
+import { recentInterceptions } from '../interceptions/page-items';
 import type { H5Cookies } from './session';
 import type { H5Services } from './services';
 import { categoriesPage } from './pages/categories';

@@ -3,7 +3,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { H5 } from '../../menus/texts';
+import { H5 } from '../../copy/h5';
 import { Interception } from '../../entities/Interception';
 import type { AuditSource } from '../audit/audit';
 import type { Deps } from '../deps';

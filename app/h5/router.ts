@@ -1,7 +1,7 @@
 // Everything under /h5: static assets, the OAuth2 sign-in, the pages and their JSON endpoints.
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
-import { H5 } from '../../menus/texts';
+import { H5 } from '../../copy/h5';
 import type { Deps } from '../deps';
 import { HttpError } from '../http/errors';
 import { mountApi } from './api-routes';

@@ -2,7 +2,7 @@
 // because body parsers mangle text/xml.
 import Router from '@koa/router';
 import type { Deps } from '../deps';
-import { BUSY, STILL_WORKING } from '../../menus/texts-faults';
+import { BUSY, STILL_WORKING } from '../../copy/faults';
 import { FallbackStore } from '../store/fallback-store';
 import { createCallback, type CallbackOptions } from '../wechat/callback';
 import { BodyTooLarge, readRawBody } from './raw-body';

@@ -1,5 +1,5 @@
 // When marketing calls may be placed (MARKETER_CALLING_HOURS, China time): outside, nothing is callable.
-import { chinaClock } from '../protection/time-windows';
+import { chinaClock } from '../china-time';
 
 export interface CallingHours {
   /** Minutes after China midnight; calls allowed in [start, end). */

@@ -6,7 +6,7 @@
 // now, so a write still committing is not skipped by a reader that has already moved past its time.
 import type { DataSource } from 'typeorm';
 import type { PhoneVault } from '../privacy/phone-vault';
-import { fromSqlTime, toSqlTime } from '../protection/label-sql';
+import { fromSqlTime, toSqlTime } from '../labels/sql';
 import type { ConsentIndex } from './consent-index';
 import type { RefusalSource } from './refusals';
 import { answerFor, type ScrubReason } from './scrub-service';

@@ -7,7 +7,7 @@ import { MarketerConsent } from '../../entities';
 import { audit, type AuditSource } from '../audit/audit';
 import type { Deps } from '../deps';
 import { normalizeNumber } from '../protection/numbers';
-import { fromSqlTime, fromSqlTimeOrNull, toSqlTime } from '../protection/label-sql';
+import { fromSqlTime, fromSqlTimeOrNull, toSqlTime } from '../labels/sql';
 import { CONSENT_CHANNELS, MARKETING_CATEGORIES } from './categories';
 import { CONSENTS_CHANNEL, type ConsentIndex } from './consent-index';
 

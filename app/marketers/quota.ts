@@ -1,10 +1,10 @@
 // Numbers per key per China day, counted across processes through the store: a scrub reveals one answer
 // per number, so the daily count of numbers is what bounds how much of the register a key can probe.
 // A refused request still counts what it asked for: a key at its wall stays there until midnight.
+import { CHINA_OFFSET_MS, chinaClock } from '../china-time';
 import type { Store } from '../store';
 
 const DAY_MS = 86_400_000;
-const CST_OFFSET_MS = 8 * 3_600_000;
 
 export type QuotaVerdict = { ok: true; remaining: number } | { ok: false; retryAfterSec: number };
 
@@ -15,10 +15,11 @@ export class DailyQuota {
   ) {}
 
   async take(keyId: string, n: number, now = Date.now()): Promise<QuotaVerdict> {
-    const day = Math.floor((now + CST_OFFSET_MS) / DAY_MS);
+    const { midnightMs } = chinaClock(now);
+    const day = Math.floor((midnightMs + CHINA_OFFSET_MS) / DAY_MS);
     const used = await this.store.incrBy(`marketer:quota:${keyId}:${day}`, Math.max(1, n), 2 * DAY_MS);
     if (used <= this.perDay) return { ok: true, remaining: this.perDay - used };
-    const midnight = (day + 1) * DAY_MS - CST_OFFSET_MS;
+    const midnight = midnightMs + DAY_MS;
     return { ok: false, retryAfterSec: Math.max(1, Math.ceil((midnight - now) / 1000)) };
   }
 }

@@ -9,7 +9,7 @@ import { MarketerScrubChunk, MarketerScrubJob } from '../../entities';
 import { audit } from '../audit/audit';
 import type { Logger } from '../log';
 import type { PhoneVault } from '../privacy/phone-vault';
-import { toSqlTime } from '../protection/label-sql';
+import { toSqlTime } from '../labels/sql';
 import type { ScrubService } from './scrub-service';
 
 export const MAX_JOB_NUMBERS = 1_000_000;

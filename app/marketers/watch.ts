@@ -4,7 +4,7 @@
 // one write per number per day.
 import type { DataSource } from 'typeorm';
 import { isSqlite } from '../db/datasource';
-import { toSqlTime } from '../protection/label-sql';
+import { toSqlTime } from '../labels/sql';
 
 const DAY_MS = 86_400_000;
 

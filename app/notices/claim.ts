@@ -1,9 +1,8 @@
 // Taking due notices off the outbox. MariaDB/MySQL: SELECT … FOR UPDATE SKIP LOCKED in a short transaction,
 // so any number of workers in any number of processes split the due rows between them and never wait on
 // each other; the claim is a lease (leaseOwner, leaseUntil) that another worker may take over once it
-// expires. SQLite has no row locks: one worker per database (the embedded single-process mode), and its
-// statements run without an explicit transaction because the single SQLite connection is shared with the
-// web side's transactions.
+// expires. SQLite has no row locks: one worker per database (the embedded single-process mode), reading back
+// what it claimed.
 import type { DataSource, EntityManager } from 'typeorm';
 import { In } from 'typeorm';
 import { Notice, type NoticeHistoryEntry } from '../../entities/Notice';
@@ -53,6 +52,6 @@ export async function claimDue(db: DataSource, owner: string, limit: number, lea
     for (const n of ready) Object.assign(n, { state: 'claimed', leaseOwner: owner, leaseUntil, nextAt: leaseUntil });
     return { claimed: ready, reclaimed, abandoned: sending.length };
   };
-  if (isSqlite(db)) return run(db.manager, false);
-  return retryDeadlocks(() => db.transaction((m) => run(m, true)));
+  const lock = !isSqlite(db);
+  return retryDeadlocks(() => db.transaction((m) => run(m, lock)));
 }

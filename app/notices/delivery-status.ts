@@ -10,7 +10,6 @@ import { WechatMessage } from '../../entities/WechatMessage';
 import type { Deps } from '../deps';
 import { isSqlite } from '../db/datasource';
 import { noticeSettingsOf } from './policy';
-import { shortTransaction } from './tx';
 
 export type DeliveryStatus = 'success' | 'user_block' | 'system_failed' | 'other_failed';
 
@@ -36,7 +35,7 @@ export async function onTemplateSendJobFinish(deps: Pick<Deps, 'db' | 'log'>, ms
   const kind = deliveryStatusOf(status);
   const raw = status.trim().slice(0, 32);
   await deps.db.getRepository(WechatMessage).update({ msgid }, { status: kind === 'success' ? 'delivered' : 'failed', error: kind === 'success' ? null : raw, updatedAt: now });
-  return shortTransaction(deps.db, async (m) => {
+  return deps.db.transaction(async (m) => {
     const notice = await m.findOne(Notice, { where: { msgid }, lock: isSqlite(deps.db) ? undefined : { mode: 'pessimistic_write' } });
     if (!notice) {
       deps.log.info({ msgid, status: raw }, 'delivery report for a template message that is not a notice');

@@ -1,7 +1,7 @@
 // One interception in plain Chinese, short enough for a template keyword (≤ 20 characters): the category
 // or the reason it was stopped, or how a smart answer or a verification ended.
 import type { Interception } from '../../entities/Interception';
-import { NOTICE } from '../../menus/texts';
+import { NOTICE } from '../../copy/notices';
 import { CATEGORY_NAMES, type CategoryCode } from '../protection/preferences';
 
 export const KEYWORD_MAX = 20;

@@ -1,8 +1,9 @@
 // A notice as the subscriber reads it: the template message (keywords only) and the SMS. All wording comes
-// from menus/texts.ts; this file chooses which sentence and fills it.
+// from copy/; this file chooses which sentence and fills it.
 import type { Interception } from '../../entities/Interception';
 import type { Notice } from '../../entities/Notice';
-import { NOTICE, SMS, TEMPLATE } from '../../menus/texts';
+import { NOTICE, TEMPLATE } from '../../copy/notices';
+import { SMS } from '../../copy/sms';
 import type { SmsRequest } from '../sms/port';
 import { describeInterception, keyword } from './describe';
 import { shanghaiTime } from './quiet-hours';

@@ -7,7 +7,7 @@ import { Interception } from '../../entities/Interception';
 import { Notice } from '../../entities/Notice';
 import { NoticeItem } from '../../entities/NoticeItem';
 import { FamilyAlertItem } from '../../entities/FamilyAlertItem';
-import { retryDeadlocks, shortTransaction } from './tx';
+import { retryDeadlocks } from './tx';
 import type { Deps } from '../deps';
 
 export interface PurgeOptions {
@@ -35,7 +35,7 @@ export async function purgeOldInterceptions(deps: Pick<Deps, 'db'>, days: number
   const db = deps.db;
   const batch = opts.batch ?? 1000;
   const cutoff = new Date((opts.now ?? new Date()).getTime() - days * 86_400_000);
-  const inTx = <T>(work: (m: EntityManager) => Promise<T>) => retryDeadlocks(() => shortTransaction(db, work));
+  const inTx = <T>(work: (m: EntityManager) => Promise<T>) => retryDeadlocks(() => db.transaction(work));
   const result: PurgeResult = { interceptions: 0, notices: 0 };
 
   let from = 0;

@@ -3,8 +3,8 @@
 // batch in hand, then exit; a SIGKILL is covered by the leases.
 import { loadConfig } from '../config';
 import { closeDeps, openDeps } from '../lifecycle';
+import { noticeChannels, type ChannelOptions } from '../assemble';
 import type { NoticeChannels } from './channels';
-import { createNoticeChannels, type ChannelOptions } from './channels-factory';
 import { startNoticeWorker, type NoticeWorker, type NoticeWorkerOptions } from './worker';
 
 export interface WorkerProcessOptions extends NoticeWorkerOptions, ChannelOptions {
@@ -14,7 +14,7 @@ export interface WorkerProcessOptions extends NoticeWorkerOptions, ChannelOption
 
 export async function runNoticeWorkerProcess(opts: WorkerProcessOptions = {}): Promise<NoticeWorker> {
   const deps = await openDeps(loadConfig());
-  const worker = startNoticeWorker(deps, opts.channels ?? createNoticeChannels(deps, opts), opts);
+  const worker = startNoticeWorker(deps, opts.channels ?? noticeChannels(deps, opts), opts);
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

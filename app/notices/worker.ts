@@ -24,7 +24,7 @@ import { defaultPolicy, type NoticePolicy } from './policy';
 import { SendRate } from './rate-limit';
 import { recordRound, templateIdOf, type RoundWrite } from './record';
 import { purgeOldInterceptions } from './retention';
-import { retryDeadlocks, shortTransaction } from './tx';
+import { retryDeadlocks } from './tx';
 import { bulkUpdate } from './bulk-update';
 
 export interface NoticeWorkerOptions {
@@ -187,7 +187,7 @@ export function startNoticeWorker(deps: Deps, channels: NoticeChannels, opts: No
       const change = outcomeOf(j, doneAt, outcomeOptions, blocked);
       writes.push({ job: j, change: { ...change, history: j.history, updatedAt: doneAt } });
     }
-    const written = await retryDeadlocks(() => shortTransaction(deps.db, (m) => recordRound(m, deps.config, o.owner, writes, blocked, doneAt)));
+    const written = await retryDeadlocks(() => deps.db.transaction((m) => recordRound(m, deps.config, o.owner, writes, blocked, doneAt)));
     if (written < writes.length) log.warn({ lost: writes.length - written }, 'notice outcomes not recorded: leases lost meanwhile');
     for (const w of writes) {
       if (w.change.state && FINAL_STATES.includes(w.change.state)) noticeOutcomes.inc({ kind: w.job.notice.kind, channel: w.change.channel ?? w.job.notice.channel, state: w.change.state });

@@ -22,7 +22,7 @@ export interface NumberAuthProvider {
 
 /**
  * Why a one-tap attempt did not give a number. The subscriber-facing text of each is in
- * menus/texts-one-tap.ts; every one of them offers the SMS code instead.
+ * copy/one-tap.ts; every one of them offers the SMS code instead.
  *  - token_invalid: expired, already spent at the provider, issued to someone else, or unknown to it;
  *  - token_reused: this server has already exchanged the very same token;
  *  - token_garbage: not shaped like any provider's token (never sent on);

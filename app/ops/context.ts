@@ -4,24 +4,15 @@
 import os from 'node:os';
 import pino from 'pino';
 import { loadConfig } from '../config';
-import { openDatabase } from '../db/datasource';
 import type { Deps } from '../deps';
+import { closeDeps, openDeps } from '../lifecycle';
 import { createLogger } from '../log';
-import { PhoneVault } from '../privacy/phone-vault';
-import { openStore } from '../store';
 
-export async function openOpsDeps(): Promise<Deps> {
-  const config = loadConfig();
-  const log = createLogger(process.env.LOG_LEVEL ?? 'warn', pino.destination(2));
-  const store = await openStore(config.redisUrl, { prefix: config.redisKeyPrefix, onError: (err) => log.warn({ err }, 'redis error') });
-  const db = await openDatabase(config.databaseUrl, { migrate: false });
-  return { config, log, db, store, vault: new PhoneVault(config.dataKey) };
+export function openOpsDeps(): Promise<Deps> {
+  return openDeps(loadConfig(), { migrate: false, log: createLogger(process.env.LOG_LEVEL ?? 'warn', pino.destination(2)) });
 }
 
-export async function closeOpsDeps(deps: Deps): Promise<void> {
-  await deps.store.close().catch(() => {});
-  if (deps.db.isInitialized) await deps.db.destroy().catch(() => {});
-}
+export const closeOpsDeps = closeDeps;
 
 /** Who is acting, for the audit trail: --operator, else OPS_OPERATOR, else the login name. */
 export function operatorName(given?: string): string {

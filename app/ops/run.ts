@@ -5,11 +5,11 @@ import type { Deps } from '../deps';
 import { AppealRefused } from '../reports/appeal-service';
 import { ReportRefused } from '../reports/report-service';
 import { ReviewRefused } from '../reports/report-review';
-import { LabelError } from '../protection/label-service';
+import { LabelError } from '../labels/service';
 import { PublicServiceRefused } from '../protection/public-service';
 import { loadPublicServiceNumbers, PublicServiceInputError } from '../protection/public-service-sync';
 import { closeOpsDeps, openOpsDeps, operatorName, OpsError } from './context';
-import { opsServices, type OpsServices } from './services';
+import { opsServices, type OpsServices } from '../assemble';
 
 export interface RunContext {
   deps: Deps;

@@ -10,7 +10,7 @@
 // plus the last shared total reaches the threshold, elsewhere at most flushMs later. Callers who call
 // rarely (nearly all) never reach the store. Store keys carry a keyed hash of the caller, never the number.
 import type { Store } from '../store';
-import type { LabelService } from './label-service';
+import type { LabelService } from '../labels/service';
 import { WindowCounter } from './window-counter';
 
 export interface BehaviourOptions {

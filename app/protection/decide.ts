@@ -1,7 +1,7 @@
 // The decision as a pure function of its inputs: the call, the callee's preferences, the caller's labels,
 // what behaviour was observed, and the time. No I/O, no clock: the Decider gathers, this decides.
-import { categoryOfIndustry, isBehaviourTag, type LabelCategory, type LabelSource } from './label-categories';
-import { LABEL_THRESHOLD } from './label-confidence';
+import { categoryOfIndustry, isBehaviourTag, type LabelCategory, type LabelSource } from '../labels/categories';
+import { LABEL_THRESHOLD } from '../labels/confidence';
 import { compiledListsOf, matchList } from './list-match';
 import type { NormalizedNumber } from './numbers';
 import type { CategoryCode, CategoryMode, Preferences } from './preferences';

@@ -164,13 +164,6 @@ export function numberSegmentOf(n: NormalizedNumber): string {
   }
 }
 
-/** Every prefix of a normalised value, longest first: what a longest-prefix match walks. */
-export function prefixesOf(value: string, minLength = 1): string[] {
-  const out: string[] = [];
-  for (let l = value.length - 1; l >= minLength; l--) out.push(value.slice(0, l));
-  return out;
-}
-
 export type ListEntryParse =
   | { ok: true; kind: 'exact' | 'prefix' | 'group'; value: string }
   | { ok: false; code: 'bad_number' };

@@ -6,7 +6,7 @@
 import { In, MoreThanOrEqual, LessThanOrEqual, type DataSource } from 'typeorm';
 import { Interception } from '../../entities';
 import type { Deps } from '../deps';
-import type { LabelService } from './label-service';
+import type { LabelService } from '../labels/service';
 import { PublicServiceRefused } from './public-service';
 
 export interface OneRingOptions {

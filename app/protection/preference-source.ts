@@ -11,17 +11,13 @@ import type { Store } from '../store';
 import { compiledListsOf } from './list-match';
 import { Lru } from './lru';
 import {
-  defaultBehaviour,
-  defaultCategoryModes,
-  defaultNotices,
-  defaultOptions,
   type BehaviourProtection,
   type CategoryCode,
   type CategoryMode,
-  type ListItem,
   type NoticeSettings,
   type Preferences,
   type ProtectionOptions,
+  preferencesOf,
 } from './preferences';
 
 export { PREFS_CHANNEL };
@@ -57,22 +53,19 @@ function json<T>(v: unknown): Partial<T> {
 
 const truthy = (v: unknown) => v === true || Number(v) === 1;
 
-/** Builds the Preferences a settings row and list rows state, defaults filled in, fraud always blocked. */
+/** A settings row and list rows as a raw query returns them (JSON as text, booleans as 0/1), read by preferencesOf. */
 export function preferencesFromRows(subscriberId: number, s: Raw | null, lists: Raw[]): Preferences {
-  const item = (e: Raw): ListItem => ({ kind: String(e.kind) as ListItem['kind'], value: String(e.value), note: (e.note as string | null) ?? null });
-  const options = json<ProtectionOptions>(s?.options);
-  return {
-    subscriberId,
-    enabled: truthy(s?.enabled),
-    paused: truthy(s?.paused),
-    categoryModes: { ...defaultCategoryModes(), ...(json<Record<CategoryCode, CategoryMode>>(s?.categoryModes) as object), fraud: 'block' },
-    behaviour: { ...defaultBehaviour(), ...json<BehaviourProtection>(s?.behaviour) },
-    notices: { ...defaultNotices(), ...json<NoticeSettings>(s?.notices) },
-    options: { ...defaultOptions(), ...options },
-    rejectList: lists.filter((e) => e.list === 'reject').map(item),
-    allowList: lists.filter((e) => e.list === 'allow').map(item),
-    version: Number(s?.version ?? 0),
+  const stated = s && {
+    enabled: truthy(s.enabled),
+    paused: truthy(s.paused),
+    categoryModes: json<Record<CategoryCode, CategoryMode>>(s.categoryModes),
+    behaviour: json<BehaviourProtection>(s.behaviour),
+    notices: json<NoticeSettings>(s.notices),
+    options: json<ProtectionOptions>(s.options),
+    version: Number(s.version ?? 0),
   };
+  const entries = lists.map((e) => ({ list: String(e.list), kind: String(e.kind), value: String(e.value), note: (e.note as string | null) ?? null }));
+  return preferencesOf(subscriberId, stated, entries);
 }
 
 export class PreferenceSource {

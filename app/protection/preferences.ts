@@ -1,5 +1,6 @@
-// Everything a subscriber can state (shared/PRODUCT.md "Preferences"), as one typed document, and the
+// Everything a subscriber can state (README "What a subscriber can do"), as one typed document, and the
 // protective default that enabling starts from.
+import type { ListEntry, ProtectionSettings } from '../../entities';
 
 /** Category codes of the carrier contract; `fraud` is beyond a subscriber's reach (always blocked). */
 export const CATEGORY_CODES = [
@@ -97,7 +98,6 @@ export function defaultOptions(): ProtectionOptions {
 export type ListName = 'reject' | 'allow';
 /** exact number · prefix (number segment such as 400, 95, 170) · group ('international', 'hmt') */
 export type ListEntryKind = 'exact' | 'prefix' | 'group';
-export const LIST_GROUPS = ['international', 'hmt'] as const; // 国际 · 港澳台
 export const LIST_LIMIT = 1000;
 
 export interface ListItem {
@@ -118,4 +118,30 @@ export interface Preferences {
   rejectList: ListItem[];
   allowList: ListItem[];
   version: number;
+}
+
+/** A settings row as stored (each group may lack preferences added after it was written). */
+export type StatedSettings = Pick<ProtectionSettings, 'enabled' | 'paused' | 'categoryModes' | 'behaviour' | 'notices' | 'options' | 'version'>;
+
+/** A list entry as stored, its value already opened (exact numbers are stored sealed, see privacy/sealed-numbers.ts). */
+export type StatedListEntry = Pick<ListEntry, 'list' | 'kind' | 'value' | 'note'>;
+
+/**
+ * The whole protection of a subscriber, as the decision engine and the pages read it: what the settings
+ * row and the list rows state, defaults filled in where they are silent, fraud always blocked.
+ */
+export function preferencesOf(subscriberId: number, s: StatedSettings | null, lists: StatedListEntry[]): Preferences {
+  const item = (e: StatedListEntry): ListItem => ({ kind: e.kind as ListItem['kind'], value: e.value, note: e.note });
+  return {
+    subscriberId,
+    enabled: s?.enabled ?? false,
+    paused: s?.paused ?? false,
+    categoryModes: { ...defaultCategoryModes(), ...s?.categoryModes, fraud: 'block' },
+    behaviour: { ...defaultBehaviour(), ...s?.behaviour },
+    notices: { ...defaultNotices(), ...s?.notices },
+    options: { ...defaultOptions(), ...s?.options },
+    rejectList: lists.filter((e) => e.list === 'reject').map(item),
+    allowList: lists.filter((e) => e.list === 'allow').map(item),
+    version: s?.version ?? 0,
+  };
 }

@@ -4,7 +4,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PhoneVault } from '../privacy/phone-vault';
 import { openListValue } from '../privacy/sealed-numbers';
-import { allocateVersions, SUBSCRIBER_SEQUENCE } from './label-sql';
+import { allocateVersions, SUBSCRIBER_SEQUENCE } from '../labels/sql';
 import { preferencesFromRows } from './preference-source';
 import type { Preferences } from './preferences';
 import { PROFILE, profileOf, viewKeyOf, type Profile } from './subscriber-profile';

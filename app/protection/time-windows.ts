@@ -1,20 +1,9 @@
-// Whether a moment falls inside a subscriber's time windows, in China Standard Time (UTC+8 all year,
-// no daylight saving, so a fixed offset is exact).
+// Whether a moment falls inside a subscriber's time windows, on the China clock.
+import { chinaClock } from '../china-time';
 import type { TimeWindow } from './preferences';
-
-const CST_OFFSET_MS = 8 * 3_600_000;
-const DAY_MS = 86_400_000;
 
 function minutesOf(hhmm: string): number {
   return Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-}
-
-/** Local weekday (0 = Sunday) and minute of the day in China. */
-export function chinaClock(nowMs: number): { day: number; minute: number } {
-  const local = nowMs + CST_OFFSET_MS;
-  const dayIndex = Math.floor(local / DAY_MS);
-  // 1970-01-01 was a Thursday (4).
-  return { day: (((dayIndex + 4) % 7) + 7) % 7, minute: Math.floor((local - dayIndex * DAY_MS) / 60_000) };
 }
 
 /**

@@ -4,13 +4,11 @@ import { Subscriber } from '../../entities';
 import type { Appeal } from '../../entities';
 import type { Deps } from '../deps';
 import { maskPhone } from '../privacy/mask';
-import { WechatClient } from '../wechat/api-client';
-import { APPEAL_OUTCOME_TEXT } from '../../menus/texts-decisions';
+import type { WechatClient } from '../wechat/api-client';
+import { APPEAL_OUTCOME_TEXT } from '../../copy/decisions';
 
 export function appealOutcomeNotifier(deps: Pick<Deps, 'db' | 'store' | 'log' | 'config'>, wechat?: Pick<WechatClient, 'sendCustomText'>): ((appeal: Appeal) => Promise<void>) | undefined {
-  const { config } = deps;
-  const client =
-    wechat ?? (config.wechat.apiBase ? new WechatClient({ appId: config.wechat.appId, appSecret: config.wechat.appSecret, apiBase: config.wechat.apiBase, store: deps.store, log: deps.log }) : undefined);
+  const client = wechat;
   if (!client) return undefined;
   return async (appeal) => {
     if (appeal.subscriberId === null) return;

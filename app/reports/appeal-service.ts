@@ -9,10 +9,10 @@ import { openNumber, sealNumber } from '../privacy/sealed-numbers';
 import { audit, type AuditSource } from '../audit/audit';
 import type { Deps } from '../deps';
 import { maskPhone } from '../privacy/mask';
-import { LABEL_THRESHOLD } from '../protection/label-confidence';
+import { LABEL_THRESHOLD } from '../labels/confidence';
 import { normalizeNumber } from '../protection/numbers';
 import type { ListsService } from '../settings/lists-service';
-import type { LabelPort } from './label-evidence';
+import type { LabelPort } from '../labels/evidence';
 import { appealsFiled } from './metrics';
 
 export type AppealRefusal =

@@ -11,7 +11,7 @@
 //   · Confidence = 1 − Π(1 − REPORT_WEIGHT · trustᵢ · 2^(−ageᵢ / half-life)) — D1's noisy-OR, each vote
 //     fading with the report half-life. A label is written only once the confidence reaches the threshold
 //     (higher for 疑似诈骗, which overrides subscribers' choices), so no single reporter can make one.
-import { HALF_LIFE_DAYS, LABEL_THRESHOLD, REPORT_WEIGHT } from '../protection/label-confidence';
+import { HALF_LIFE_DAYS, LABEL_THRESHOLD, REPORT_WEIGHT } from '../labels/confidence';
 import type { CategoryCode } from '../protection/preferences';
 
 const DAY_MS = 86_400_000;

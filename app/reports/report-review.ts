@@ -12,7 +12,7 @@ import { openNumber } from '../privacy/sealed-numbers';
 import { normalizeNumber } from '../protection/numbers';
 import type { CategoryCode } from '../protection/preferences';
 import { deadlineState, type DeadlineState } from './complaint-deadlines';
-import type { LabelPort } from './label-evidence';
+import type { LabelPort } from '../labels/evidence';
 import { evidenceSince } from './report-policy';
 import type { ReportService } from './report-service';
 

@@ -13,7 +13,7 @@ import { openNumber, sealNumber } from '../privacy/sealed-numbers';
 import { normalizeNumber } from '../protection/numbers';
 import type { Store } from '../store';
 import { isCategoryCode } from './categories';
-import type { LabelPort } from './label-evidence';
+import type { LabelPort } from '../labels/evidence';
 import { reportsReceived } from './metrics';
 import { reporterWithinLimits } from './rate-limits';
 import {

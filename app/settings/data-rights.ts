@@ -13,7 +13,7 @@ import { announcePreferenceChange } from './changes';
 import { recordSubscriberChange } from '../protection/subscriber-changes';
 import { stateOf, type ProtectionService } from './protection-service';
 import { viewOf, type ListEntryView } from './lists-service';
-import { isTransientConflict, transact } from './preferences-service';
+import { isTransientConflict } from './preferences-service';
 
 // subscriber_view is derived from the others; deletion records the phone as gone there (its change log).
 const OWN_TABLES = new Set(['subscriber', 'phone_binding', 'protection_settings', 'list_entry', 'audit_event', 'subscriber_view']);
@@ -102,7 +102,7 @@ export class DataRights {
   }
 
   private async deleteRows(subscriberId: number, source: AuditSource, deleted: Record<string, number>): Promise<void> {
-    await transact(this.db, async (m) => {
+    await this.db.transaction(async (m) => {
       const sub = await m.findOneBy(Subscriber, { id: subscriberId });
       if (!sub) return;
       const binding = await m.findOneBy(PhoneBinding, { subscriberId });

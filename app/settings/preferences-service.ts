@@ -6,23 +6,19 @@ import { ListEntry, ProtectionSettings } from '../../entities';
 import type { PhoneVault } from '../privacy/phone-vault';
 import { openListValue } from '../privacy/sealed-numbers';
 import { audit, type AuditSource } from '../audit/audit';
-import { isSqlite } from '../db/datasource';
+import { isRetryableDbError } from '../db/errors';
 import {
   CATEGORY_CODES,
   CATEGORY_MODES,
-  defaultBehaviour,
-  defaultCategoryModes,
-  defaultNotices,
-  defaultOptions,
   type BehaviourProtection,
   type Breakthrough,
   type CategoryCode,
   type CategoryMode,
-  type ListItem,
   type NoticeSettings,
   type Preferences,
   type ProtectionOptions,
   type TimeWindows,
+  preferencesOf,
 } from '../protection/preferences';
 import type { Store } from '../store';
 import { announcePreferenceChange } from './changes';
@@ -102,26 +98,6 @@ export const preferenceSchemas = {
     .refine((r) => Object.keys(r).length > 0, 'at least one field'),
 };
 
-const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
-
-/**
- * A transaction. SQLite has one connection, on which TypeORM cannot nest or interleave transactions
- * ("cannot start a transaction within a transaction"), so there they run one after another.
- */
-export function transact<T>(db: DataSource, work: (m: EntityManager) => Promise<T>): Promise<T> {
-  if (!isSqlite(db)) return db.transaction(work);
-  const previous = sqliteQueues.get(db) ?? Promise.resolve();
-  const run = previous.then(
-    () => db.transaction(work),
-    () => db.transaction(work),
-  );
-  sqliteQueues.set(
-    db,
-    run.catch(() => undefined),
-  );
-  return run;
-}
-
 /** Thrown inside a transaction when another writer bumped the version first: the change is retried. */
 class VersionConflict extends Error {}
 
@@ -131,24 +107,6 @@ const MAX_ATTEMPTS = 8;
 export interface Outcome<T> {
   result: T;
   change?: { patch?: Partial<ProtectionSettings>; action: string; detail?: Record<string, unknown> };
-}
-
-/** The whole protection of a subscriber, as the decision engine and the pages read it (defaults when unset). */
-/** `lists` with their values already opened (exact numbers are stored sealed, see privacy/sealed-numbers.ts). */
-export function preferencesOf(subscriberId: number, s: ProtectionSettings | null, lists: Pick<ListEntry, 'list' | 'kind' | 'value' | 'note'>[]): Preferences {
-  const item = (e: Pick<ListEntry, 'kind' | 'value' | 'note'>): ListItem => ({ kind: e.kind as ListItem['kind'], value: e.value, note: e.note });
-  return {
-    subscriberId,
-    enabled: s?.enabled ?? false,
-    paused: s?.paused ?? false,
-    categoryModes: { ...defaultCategoryModes(), ...((s?.categoryModes ?? {}) as Partial<Record<CategoryCode, CategoryMode>>), fraud: 'block' },
-    behaviour: { ...defaultBehaviour(), ...((s?.behaviour ?? {}) as Partial<BehaviourProtection>) },
-    notices: { ...defaultNotices(), ...((s?.notices ?? {}) as Partial<NoticeSettings>) },
-    options: { ...defaultOptions(), ...((s?.options ?? {}) as Partial<ProtectionOptions>) },
-    rejectList: lists.filter((e) => e.list === 'reject').map(item),
-    allowList: lists.filter((e) => e.list === 'allow').map(item),
-    version: s?.version ?? 0,
-  };
 }
 
 /**
@@ -168,7 +126,7 @@ export async function changePreferences<T>(
   await ensureSettingsRow(db, protection, subscriberId);
   for (let attempt = 1; ; attempt++) {
     try {
-      const out = await transact(db, async (m) => {
+      const out = await db.transaction(async (m) => {
         const s = await m.findOneByOrFail(ProtectionSettings, { subscriberId });
         const r = await apply(m, s);
         if (!r.change) return { changed: false, result: r.result };
@@ -192,15 +150,14 @@ export async function changePreferences<T>(
  * insert took first): the work is right, its timing was not, so it is run again from a fresh read.
  */
 export function isTransientConflict(e: unknown): boolean {
-  const errno = (e as { driverError?: { errno?: number }; errno?: number }).driverError?.errno ?? (e as { errno?: number }).errno;
-  return errno === 1213 || errno === 1205 || errno === 1062;
+  return isRetryableDbError(e, { duplicateKey: true });
 }
 
 /** Creates the settings row with the protective defaults; a concurrent creator winning the race is fine. */
 async function ensureSettingsRow(db: DataSource, protection: ProtectionService, subscriberId: number): Promise<void> {
   if (await db.getRepository(ProtectionSettings).existsBy({ subscriberId })) return;
   try {
-    await transact(db, (m) => protection.ensure(m, subscriberId));
+    await db.transaction((m) => protection.ensure(m, subscriberId));
   } catch (e) {
     if (!(await db.getRepository(ProtectionSettings).existsBy({ subscriberId }))) throw e;
   }
@@ -259,7 +216,7 @@ export class PreferencesService {
       const current = preferencesOf(subscriberId, s, []).behaviour;
       const next = { ...current, ...wanted };
       if (sameJson(current, next)) return { result: current };
-      return { result: next, change: { patch: { behaviour: next as unknown as Record<string, boolean> }, action: 'behaviour_set', detail: { from: current, to: next } } };
+      return { result: next, change: { patch: { behaviour: next }, action: 'behaviour_set', detail: { from: current, to: next } } };
     });
     return { changed: r.changed, behaviour: r.result };
   }
@@ -270,7 +227,7 @@ export class PreferencesService {
       const options = preferencesOf(subscriberId, s, []).options;
       if (sameJson(options.timeWindows, wanted)) return { result: options.timeWindows };
       const next: ProtectionOptions = { ...options, timeWindows: wanted };
-      return { result: wanted, change: { patch: { options: next as unknown as Record<string, unknown> }, action: 'time_windows_set', detail: { from: options.timeWindows, to: wanted } } };
+      return { result: wanted, change: { patch: { options: next }, action: 'time_windows_set', detail: { from: options.timeWindows, to: wanted } } };
     });
     return { changed: r.changed, timeWindows: r.result };
   }
@@ -281,7 +238,7 @@ export class PreferencesService {
       const options = preferencesOf(subscriberId, s, []).options;
       const next = { ...options.breakthrough, ...wanted };
       if (sameJson(options.breakthrough, next)) return { result: next };
-      return { result: next, change: { patch: { options: { ...options, breakthrough: next } as unknown as Record<string, unknown> }, action: 'breakthrough_set', detail: { from: options.breakthrough, to: next } } };
+      return { result: next, change: { patch: { options: { ...options, breakthrough: next } }, action: 'breakthrough_set', detail: { from: options.breakthrough, to: next } } };
     });
     return { changed: r.changed, breakthrough: r.result };
   }
@@ -292,7 +249,7 @@ export class PreferencesService {
       const current = preferencesOf(subscriberId, s, []).notices;
       const next: NoticeSettings = { ...current, ...wanted };
       if (sameJson(current, next)) return { result: current };
-      return { result: next, change: { patch: { notices: next as unknown as Record<string, unknown> }, action: 'notices_set', detail: { from: current, to: next } } };
+      return { result: next, change: { patch: { notices: next }, action: 'notices_set', detail: { from: current, to: next } } };
     });
     return { changed: r.changed, notices: r.result };
   }

@@ -23,7 +23,7 @@ const STATIC_DIR = [path.join(__dirname, 'static'), path.join(__dirname, '../../
 const STATIC = new Map(['index.html', 'sim.js', 'sim.css'].map((f) => [f, fs.readFileSync(path.join(STATIC_DIR, f))]));
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 
-// The keyword names the account's templates were created with in the WeChat console (see menus/texts.ts).
+// The keyword names the account's templates were created with in the WeChat console (see copy/).
 const TEMPLATE_LABELS: Record<'enabled' | 'intercept' | 'family', Record<string, string>> = {
   family: { thing1: '提醒内容', character_string2: '家人号码', character_string3: '来电号码', thing4: '来电说明', time5: '来电时间' },
   enabled: { thing1: '服务名称', character_string2: '手机号码', time3: '开通时间', phrase4: '服务状态' },

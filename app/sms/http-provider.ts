@@ -1,4 +1,4 @@
-// SMS_PROVIDER=http: the JSON gateway of CONTRACT.md. Any 2xx is delivered; a 4xx other than 408/429 means
+// SMS_PROVIDER=http: the JSON gateway of docs/interfaces.md. Any 2xx is delivered; a 4xx other than 408/429 means
 // the gateway refused this request for good; everything else (5xx, 408, 429, network, timeout) may pass later.
 import { SmsProvider, SmsRequest, SmsSendError, SmsSendResult } from './port';
 

@@ -1,4 +1,4 @@
-// POST /sms/inbound (CONTRACT.md "SMS"): JSON {"from","to","text","id"} signed with
+// POST /sms/inbound (docs/interfaces.md "SMS gateway"): JSON {"from","to","text","id"} signed with
 // X-Signature = hex(HMAC-SHA256(SMS_INBOUND_SECRET, raw body)). The body is read raw with a byte limit and
 // verified before it is parsed; a refusal is JSON and changes nothing.
 import Router from '@koa/router';

@@ -11,7 +11,7 @@ import type { Deps } from '../deps';
 import { maskPhone } from '../privacy/mask';
 import type { ProtectionService } from '../settings/protection-service';
 import { keepsOwnSettings, stateOf } from '../settings/protection-service';
-import { KEYWORD } from '../../menus/texts';
+import { KEYWORD } from '../../copy/sms';
 import { enrolPhoneBySms, subscriberForPhone } from './inbound-enrolment';
 import { familyCode, parseKeyword, type Keyword } from './keywords';
 import type { SmsRequest } from './port';

@@ -12,7 +12,7 @@ export interface SmsRequest {
   template: string;
   /** Template variables, in the order a positional template (Tencent's {1}, {2}) expects them. */
   params: Record<string, string>;
-  /** The full text as the subscriber reads it (menus/texts.ts); free-text gateways send exactly this. */
+  /** The full text as the subscriber reads it (copy/); free-text gateways send exactly this. */
   text: string;
 }
 

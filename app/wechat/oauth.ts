@@ -1,8 +1,6 @@
-// WeChat OAuth2 for H5 pages (wechat-api has none): the authorize URL, the code exchange, and the `state`
-// round trip, which no SDK checks for us.
-import crypto from 'node:crypto';
+// WeChat OAuth2 for H5 pages (wechat-api has none): the authorize URL and the code exchange. The `state`
+// round trip is the H5 sign-in's (app/h5/auth.ts: a signed cookie in the browser).
 import API from 'wechat-api';
-import type { Store } from '../store';
 import { SYSTEM_BUSY, WechatApiError, WechatOAuthCodeError, WechatTransportError } from './api-errors';
 import { createTextRequester } from './api-client';
 import type { TextRequester } from './token-store';
@@ -93,26 +91,4 @@ export class WechatOAuth {
     }
     throw new WechatApiError(SYSTEM_BUSY, 'system busy', path);
   }
-}
-
-const STATE_TTL_MS = 10 * 60_000;
-
-/**
- * Issues the `state` of one OAuth round trip, remembering where the user was going. Unguessable and
- * single use, so a forged or replayed redirect is refused.
- */
-export async function issueOAuthState(store: Store, returnTo: string): Promise<string> {
-  const state = crypto.randomBytes(16).toString('base64url');
-  await store.set(`wx:oauth-state:${state}`, returnTo, { ttlMs: STATE_TTL_MS });
-  return state;
-}
-
-/** The `returnTo` given at issue, once; null for a state never issued, expired or already used. */
-export async function consumeOAuthState(store: Store, state: string): Promise<string | null> {
-  if (!/^[A-Za-z0-9_-]{10,64}$/.test(state)) return null;
-  const key = `wx:oauth-state:${state}`;
-  const returnTo = await store.get(key);
-  if (returnTo === null) return null;
-  // compare-and-delete makes the consumption atomic: of two concurrent redirects, one wins.
-  return (await store.compareAndDelete(key, returnTo)) ? returnTo : null;
 }

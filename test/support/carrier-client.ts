@@ -1,4 +1,4 @@
-// A carrier network's client, signing exactly as shared/CONTRACT.md says, with its own HMAC code (it must
+// A carrier network's client, signing exactly as docs/interfaces.md says, with its own HMAC code (it must
 // not borrow the server's, or a shared mistake would pass unseen). Tests and benches drive the API with it.
 import crypto from 'node:crypto';
 import http from 'node:http';

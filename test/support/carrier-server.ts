@@ -8,7 +8,7 @@ import type { Deps } from '../../app/deps';
 import { createHttpApp } from '../../app/http/app';
 import { createLogger } from '../../app/log';
 import { PhoneVault } from '../../app/privacy/phone-vault';
-import { InterceptionService, type OnStored } from '../../app/carrier/interception-service';
+import { InterceptionService, type OnStored } from '../../app/interceptions/storage';
 import type { LabelFeed, ScreenService } from '../../app/carrier/ports';
 import { carrierRouter, type CarrierServices } from '../../app/carrier/routes';
 import { createTestDb, createTestStore, type DbKind } from './backends';

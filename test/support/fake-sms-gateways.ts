@@ -1,4 +1,4 @@
-// SMS gateways outside our walls, as real HTTP servers on 127.0.0.1: the CONTRACT.md JSON gateway, Alibaba
+// SMS gateways outside our walls, as real HTTP servers on 127.0.0.1: the JSON gateway of docs/interfaces.md, Alibaba
 // Cloud's SendSms (RPC API, ACS3-HMAC-SHA256 signature) and Tencent Cloud's SendSms (API 3.0, TC3-HMAC-SHA256).
 // The cloud fakes verify signatures the way the clouds do, so a provider that signs wrongly fails here too.
 import crypto from 'node:crypto';
@@ -47,7 +47,7 @@ const sameHex = (a: string, b: string) => a.length === b.length && crypto.timing
 const MAINLAND_MOBILE = /^1[3-9]\d{9}$/;
 
 // ---------------------------------------------------------------------------------------------------------
-// The CONTRACT.md gateway: POST JSON {"phone","purpose","template","params","text"}; any 2xx accepts.
+// The docs/interfaces.md gateway: POST JSON {"phone","purpose","template","params","text"}; any 2xx accepts.
 
 export interface JsonGatewayRequest {
   method: string;

@@ -1,17 +1,17 @@
 // The notices module on real backends: a fresh MariaDB (or SQLite) database, a private Redis prefix, the
-// fake WeChat API and the CONTRACT.md SMS gateway on 127.0.0.1, the carrier API's interception route with
+// fake WeChat API and the SMS gateway of docs/interfaces.md on 127.0.0.1, the carrier API's interception route with
 // the notices hook, and helpers to make subscribers and report interceptions.
 import crypto from 'node:crypto';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InterceptionService } from '../../app/carrier/interception-service';
+import { InterceptionService } from '../../app/interceptions/storage';
 import { carrierRouter } from '../../app/carrier/routes';
 import type { InterceptionEvent } from '../../app/carrier/schemas';
 import { loadConfig } from '../../app/config';
 import type { Deps } from '../../app/deps';
 import { createHttpApp } from '../../app/http/app';
 import { createLogger } from '../../app/log';
-import { createNoticeChannels } from '../../app/notices/channels-factory';
+import { noticeChannels } from '../../app/assemble';
 import { defaultPolicy, type NoticePolicy } from '../../app/notices/policy';
 import { noticeHook } from '../../app/notices/schedule';
 import { PhoneVault } from '../../app/privacy/phone-vault';
@@ -145,7 +145,7 @@ export async function noticesHarness(o: HarnessOptions = {}) {
     subscriber,
     event,
     report,
-    channels: () => createNoticeChannels(deps, { wechatTimeoutMs: o.wechatTimeoutMs ?? 1000 }),
+    channels: () => noticeChannels(deps, { wechatTimeoutMs: o.wechatTimeoutMs ?? 1000 }),
     /** Template messages the fake WeChat delivered for notice `id` (from the link each carries). */
     deliveredFor(id: number) {
       return wechatApi.state.templateMessages().filter((m) => m.url?.endsWith(`notice=${id}`));

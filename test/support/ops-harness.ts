@@ -1,25 +1,19 @@
-// A running service for the SMS keyword, reports, appeals, CLI and metrics tests: a fresh MariaDB database,
-// a private prefix on the real Redis, the CONTRACT.md SMS gateway faked on 127.0.0.1, and the Koa app
-// listening on port 0 with the routes under test mounted.
+// A running service for the SMS keyword, reports, appeals, CLI and metrics tests, as `npm start` assembles
+// it (without the workers): a fresh MariaDB database, a private prefix on the real Redis, the SMS gateway of
+// docs/interfaces.md faked on 127.0.0.1, the embedded WeChat simulator, listening on port 0.
 import crypto from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import Router from '@koa/router';
 import { loadConfig, type Config } from '../../app/config';
 import type { Deps } from '../../app/deps';
-import { createHttpApp } from '../../app/http/app';
-import { instrumentSms } from '../../app/metrics-catalog';
-import { createLogger } from '../../app/log';
-import { PhoneVault } from '../../app/privacy/phone-vault';
-import { BindingService } from '../../app/binding/binding-service';
-import { SubscriberService } from '../../app/binding/subscriber-service';
-import { ProtectionService } from '../../app/settings/protection-service';
-import { ListsService } from '../../app/settings/lists-service';
-import { HttpSmsProvider, SmsService } from '../../app/sms';
-import { smsInboundRouter } from '../../app/sms/inbound-route';
+import type { BindingService } from '../../app/binding/binding-service';
+import type { SubscriberService } from '../../app/binding/subscriber-service';
+import { closeDeps, openDeps } from '../../app/lifecycle';
+import { startServer, type RunningServer } from '../../app/server';
+import type { ProtectionService } from '../../app/settings/protection-service';
+import type { ListsService } from '../../app/settings/lists-service';
+import type { SmsService } from '../../app/sms';
 import type { InboundOptions } from '../../app/sms/inbound-service';
 import { inboundSignature } from '../../app/sms/inbound-signature';
-import { createTestDb, createTestStore, type DbKind } from './backends';
+import { createDatabaseUrl, TEST_REDIS_URL, testRedisPrefix, type DbKind } from './backends';
 import { startJsonSmsGateway, type JsonSmsGateway } from './fake-sms-gateways';
 
 export const INBOUND_SECRET = 'test-inbound-secret-0123456789';
@@ -27,6 +21,7 @@ export const INBOUND_SECRET = 'test-inbound-secret-0123456789';
 export interface Harness {
   deps: Deps;
   config: Config;
+  server: RunningServer;
   core: { subscribers: SubscriberService; bindings: BindingService; protection: ProtectionService };
   lists: ListsService;
   sms: SmsService;
@@ -34,8 +29,6 @@ export interface Harness {
   dbUrl: string;
   /** Base URL of the running app. */
   url: string;
-  /** Mounts more routes on the running app (before the first request that needs them). */
-  mount(router: Router): void;
   /** Messages the fake gateway received for `phone`, oldest first. */
   smsTo(phone: string): { template: string; text: string }[];
   /** POSTs an inbound SMS signed with the shared secret (or as told). */
@@ -45,48 +38,37 @@ export interface Harness {
 
 export async function startHarness(opts: { db?: DbKind; inbound?: InboundOptions; env?: Record<string, string> } = {}): Promise<Harness> {
   const gateway = await startJsonSmsGateway();
+  const { url: dbUrl, drop } = await createDatabaseUrl(opts.db ?? 'mariadb');
   const config = loadConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATABASE_URL: dbUrl,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_KEY_PREFIX: testRedisPrefix(),
     DATA_KEY: crypto.randomBytes(32).toString('base64'),
     SMS_PROVIDER: 'http',
     SMS_HTTP_URL: gateway.url,
+    SMS_RETRIES: '1',
     SMS_INBOUND_SECRET: INBOUND_SECRET,
     LOG_LEVEL: 'silent',
     ...opts.env,
   });
-  const db = await createTestDb(opts.db ?? 'mariadb');
-  const store = await createTestStore('redis');
-  const deps: Deps = { config, log: createLogger('silent'), db: db.ds, store, vault: new PhoneVault(config.dataKey) };
-  // Counted and timed as the composition root does it, so /metrics moves with this traffic.
-  const sms = instrumentSms(new SmsService(deps, new HttpSmsProvider(gateway.url), { attempts: 1 }));
-  const core = { subscribers: new SubscriberService(deps.db), bindings: new BindingService(deps.db, deps.vault), protection: new ProtectionService(deps.db, deps.store) };
-  const lists = new ListsService(deps.db, deps.store, core.protection, deps.vault);
-  const app = createHttpApp(deps);
-  const routers: Router[] = [smsInboundRouter(deps, { protection: core.protection, sms }, opts.inbound)];
-  app.use(async (ctx, next) => {
-    for (const r of routers) {
-      let matched = true;
-      await r.routes()(ctx as never, async () => {
-        matched = false;
-      });
-      if (matched) return;
-    }
-    await next();
-  });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const deps = await openDeps(config, { migrate: true });
+  const server = await startServer(deps, { port: 0, host: '127.0.0.1', workers: false, inbound: opts.inbound });
+  const { services } = server;
+  const url = server.url;
 
   return {
     deps,
     config,
-    core,
-    lists,
-    sms,
+    server,
+    core: { subscribers: services.subscribers, bindings: services.bindings, protection: services.protection },
+    lists: services.lists,
+    sms: services.sms,
     gateway,
-    dbUrl: db.url,
+    dbUrl,
     url,
-    mount: (r) => routers.push(r),
     smsTo: (phone) => gateway.requests.filter((r) => r.body.phone === phone).map((r) => ({ template: r.body.template, text: r.body.text })),
     async inbound(body, o = {}) {
       const raw = o.raw ?? JSON.stringify(body);
@@ -104,11 +86,10 @@ export async function startHarness(opts: { db?: DbKind; inbound?: InboundOptions
       return { status: res.status, json };
     },
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
+      await closeDeps(deps);
       await gateway.close();
-      await store.close();
-      await db.drop();
+      await drop();
     },
   };
 }

@@ -2,7 +2,7 @@
 // against the pure decide() and through the real Decider on each database and store.
 import type { ScreenCall } from '../../app/protection/decider';
 import type { Decision } from '../../app/protection/decide';
-import type { LabelCategory } from '../../app/protection/label-categories';
+import type { LabelCategory } from '../../app/labels/categories';
 import {
   defaultBehaviour,
   defaultCategoryModes,

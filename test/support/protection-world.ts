@@ -7,7 +7,7 @@ import type { Deps } from '../../app/deps';
 import { createLogger } from '../../app/log';
 import { PhoneVault } from '../../app/privacy/phone-vault';
 import { Decider } from '../../app/protection/decider';
-import { LabelService } from '../../app/protection/label-service';
+import { LabelService } from '../../app/labels/service';
 import { notifyPreferencesChanged } from '../../app/protection/preference-source';
 import type { Preferences } from '../../app/protection/preferences';
 import { recordSubscriberChange } from '../../app/protection/subscriber-changes';

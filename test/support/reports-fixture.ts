@@ -1,27 +1,19 @@
 // Reports, appeals and labels on a running harness, plus subscribers of a chosen age: established ones
 // (phone bound, account older than a week) weigh fully as reporters, fresh ones do not.
 import crypto from 'node:crypto';
-import Router from '@koa/router';
 import { PhoneBinding, Subscriber } from '../../entities';
-import { AppealService } from '../../app/reports/appeal-service';
-import { addCarrierComplaintRoutes } from '../../app/reports/carrier-complaints-route';
-import { DbLabelPort } from '../../app/reports/label-evidence';
+import { DbLabelPort } from '../../app/labels/evidence';
 import { ReportReview } from '../../app/reports/report-review';
-import { ReportService } from '../../app/reports/report-service';
 import { freshPhone, type Harness } from './ops-harness';
 
 export const CARRIER_KEY = { keyId: 'test-carrier', secret: 'test-carrier-secret-0123' };
 
+/** The reports and appeals of the running server, and an operator's review over them (as the ops CLI has it). */
 export function reportServices(h: Harness) {
   const labels = new DbLabelPort(h.deps.db);
-  const reports = new ReportService(h.deps, labels);
-  const appeals = new AppealService(h.deps, labels, h.lists);
+  const { reports, appeals } = h.server.services;
   const review = new ReportReview(h.deps, labels, reports);
   return { labels, reports, appeals, review };
-}
-
-export function mountComplaints(h: Harness, reports: ReportService): void {
-  h.mount(addCarrierComplaintRoutes(new Router(), h.deps, { reports }));
 }
 
 /** A subscriber created `ageDays` ago, with a bound phone unless told otherwise. */

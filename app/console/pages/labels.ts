@@ -1,7 +1,7 @@
 // 号码标记: a number's labels and their history, corrected by reviewers.
 import type { LabelHistory } from '../../../entities';
-import { LABEL_CATEGORIES } from '../../protection/label-categories';
-import type { LabelView } from '../../reports/label-evidence';
+import { LABEL_CATEGORIES } from '../../labels/categories';
+import type { LabelView } from '../../labels/evidence';
 import type { OpsSession } from '../sessions';
 import { CONSOLE } from '../texts';
 import { csrfField, fmtTime, html, ifMay, type Raw } from './layout';

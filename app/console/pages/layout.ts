@@ -1,5 +1,6 @@
 // The frame every console page shares: navigation by role, the operator's name, the CSRF token in every
 // form, our own stylesheet and script (no CDN; Content-Security-Policy allows only our origin).
+import { shanghaiTime } from '../../china-time';
 import { esc, html, raw, type Raw } from '../../h5/pages/layout';
 import { may, ROLE_NAMES, type Role } from '../roles';
 import type { OpsSession } from '../sessions';
@@ -86,4 +87,4 @@ export function messagePage(title: string, text: string, back = '/ops/'): string
 <body class="signin"><div class="card"><h1>${esc(title)}</h1><p class="flash err" role="alert">${esc(text)}</p><p><a href="${esc(back)}">返回</a></p></div></body></html>`;
 }
 
-export const fmtTime = (d: Date | null | undefined) => (d ? new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ') : '-');
+export const fmtTime = (d: Date | null | undefined) => (d ? shanghaiTime(d) : '-');

@@ -1,8 +1,8 @@
 // 绑定手机: 本机号码一键登录 first (where a provider is configured), the SMS code beside it, and once bound
 // the way on to 立即开通. The one-tap steps run in bind.js: the provider's SDK shows the masked number,
 // the subscriber types its hidden digits and agrees to the carrier's terms before any exchange.
-import { H5 } from '../../../menus/texts';
-import { ONE_TAP } from '../../../menus/texts-one-tap';
+import { H5 } from '../../../copy/h5';
+import { ONE_TAP } from '../../../copy/one-tap';
 import { ASSETS, html, layout } from './layout';
 
 export interface BindPageData {

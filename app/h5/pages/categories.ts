@@ -1,5 +1,5 @@
 // 拦截类别: one row per category, a select of allow / block / smart answer / verify that saves itself.
-import { H5 } from '../../../menus/texts';
+import { H5 } from '../../../copy/h5';
 import { CATEGORY_CODES, CATEGORY_MODES, CATEGORY_NAMES, type CategoryCode, type CategoryMode } from '../../protection/preferences';
 import { html, layout } from './layout';
 import { explanations } from './simple';

@@ -1,5 +1,5 @@
 // 营销授权: the consents call centres recorded for the subscriber's phone, each revocable, or all at once.
-import { CONSENTS, H5_CONSENTS } from '../../../menus/texts-marketers';
+import { CONSENTS, H5_CONSENTS } from '../../../copy/marketers';
 import type { ConsentView } from '../../marketers/consent-service';
 import { html, layout } from './layout';
 

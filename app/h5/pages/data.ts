@@ -1,5 +1,5 @@
 // 我的数据: export everything as JSON, unbind, cancel, delete everything (with an explicit confirmation).
-import { H5 } from '../../../menus/texts';
+import { H5 } from '../../../copy/h5';
 import { html, layout } from './layout';
 
 export function dataPage(p: { bound: boolean; enabled: boolean }, csrf: string): string {

@@ -1,10 +1,10 @@
 // 家人守护: the guardian's members (masked, with their state), adding one (an SMS request to that phone),
 // ending a link, a member's interceptions, pausing or resuming their protection; and, for a member,
 // who protects them and how to end it.
-import { FAMILY, FAMILY_MAX_MEMBERS } from '../../../menus/texts-family';
-import { H5 } from '../../../menus/texts';
+import { FAMILY, FAMILY_MAX_MEMBERS } from '../../../copy/family';
+import { H5 } from '../../../copy/h5';
 import type { FamilyMember } from '../../family/links';
-import type { Interceptions } from '../interceptions';
+import type { Interceptions } from '../../interceptions/page-items';
 import { html, layout } from './layout';
 import { shanghai } from './records';
 

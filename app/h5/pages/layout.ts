@@ -1,6 +1,6 @@
 // The frame every H5 page shares: escaping, the head (one CSS, one script, the CSRF token), the toast.
 import crypto from 'node:crypto';
-import { H5 } from '../../../menus/texts';
+import { H5 } from '../../../copy/h5';
 import { SCRIPT } from '../assets/script';
 import { STYLE } from '../assets/style';
 import { BIND_SCRIPT, BIND_STYLE } from '../assets/bind-script';

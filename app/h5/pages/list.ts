@@ -1,5 +1,5 @@
 // 个人拒接名单 / 允许名单: add a number, segment or group; remove an entry; CSV import and export.
-import { H5 } from '../../../menus/texts';
+import { H5 } from '../../../copy/h5';
 import { LIST_LIMIT, type ListName } from '../../protection/preferences';
 import type { ListEntryView } from '../../settings/lists-service';
 import { html, layout } from './layout';

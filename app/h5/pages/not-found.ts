@@ -1,5 +1,5 @@
 // The Chinese 404 page for any /h5 address that does not exist.
-import { CARE } from '../../../menus/texts-care';
+import { CARE } from '../../../copy/care';
 import { ASSETS, esc, FAVICON } from './layout';
 
 export function notFoundPage(): string {

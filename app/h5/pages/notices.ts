@@ -1,5 +1,5 @@
 // 通知设置: per call or digest, WeChat and/or SMS, quiet hours.
-import { H5 } from '../../../menus/texts';
+import { H5 } from '../../../copy/h5';
 import type { NoticeSettings } from '../../protection/preferences';
 import { html, layout } from './layout';
 

@@ -1,9 +1,9 @@
 // 我的防护: status, bound phone (masked), counts, and the way to every setting.
-import { H5 } from '../../../menus/texts';
-import { ONE_TAP } from '../../../menus/texts-one-tap';
+import { H5 } from '../../../copy/h5';
+import { ONE_TAP } from '../../../copy/one-tap';
 import { CATEGORY_CODES, LIST_LIMIT, type CategoryMode } from '../../protection/preferences';
 import { protectionButton } from './controls';
-import { H5_CONSENTS } from '../../../menus/texts-marketers';
+import { H5_CONSENTS } from '../../../copy/marketers';
 import { html, layout } from './layout';
 import { viewToggle } from './simple';
 

@@ -1,14 +1,15 @@
 // 拦截记录: the latest interceptions, or an honest empty state.
-import { H5 } from '../../../menus/texts';
-import type { Interceptions } from '../interceptions';
+import { H5 } from '../../../copy/h5';
+import type { Interceptions } from '../../interceptions/page-items';
 import { CATEGORY_CODES, CATEGORY_NAMES } from '../../protection/preferences';
+import { shanghaiTime } from '../../china-time';
 import { html, layout } from './layout';
 
-/** Beijing time, as the subscriber reads their phone. */
+/** Beijing time as the subscriber reads their phone: 03/02 11:30. */
 export function shanghai(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
+  return shanghaiTime(d).slice(5).replace('-', '/');
 }
 
 export function recordsPage(r: Interceptions, csrf: string, opts: { actions?: boolean } = {}): string {

@@ -1,5 +1,5 @@
 // 拦截时段与异常呼叫防护: behaviour switches, the marketing time window, breakthrough.
-import { H5 } from '../../../menus/texts';
+import { H5 } from '../../../copy/h5';
 import type { BehaviourProtection, Breakthrough, TimeWindows } from '../../protection/preferences';
 import { html, layout } from './layout';
 

@@ -1,8 +1,8 @@
 // 大字简洁版: the three things most people do, in large text: turn protection on or off, see what was
 // stopped, always let one number through.
-import { CARE } from '../../../menus/texts-care';
-import { H5 } from '../../../menus/texts';
-import type { Interceptions } from '../interceptions';
+import { CARE } from '../../../copy/care';
+import { H5 } from '../../../copy/h5';
+import type { Interceptions } from '../../interceptions/page-items';
 import { html, layout, type Raw } from './layout';
 import { protectionButton } from './controls';
 import { shanghai } from './records';

@@ -1,6 +1,6 @@
 // ops label show | set | clear NUMBER
 import type { Command } from 'commander';
-import { isLabelCategory } from '../../protection/label-categories';
+import { isLabelCategory } from '../../labels/categories';
 import { normalizeNumber } from '../../protection/numbers';
 import { isoMinute, OpsError, table } from '../context';
 import type { Runner } from '../run';
