@@ -60,6 +60,9 @@ export const FAMILY = {
     agreed: (member: string) => `${member}已同意您的守护。TA接到诈骗电话被拦截或打通时，您会第一时间收到提醒。`,
     refused: (member: string) => `${member}拒绝了您的守护请求。`,
     endedByMember: (member: string) => `${member}已解除您对TA手机的守护。`,
+    /** The member was warned that the number they appeal is labelled fraud: the moment a scam may be under way. */
+    fraudAppeal: (member: string, caller: string) =>
+      `请注意：您守护的家人${member}正在申诉放行${caller}，这个号码被很多用户标记为疑似诈骗。请尽快与TA联系核实；如有人冒充公检法、客服或熟人要求转账，请拨打96110。`,
     smsPrefix: '【防骚扰服务提醒】',
   },
 

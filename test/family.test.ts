@@ -144,6 +144,15 @@ test('a guardian protects two members: consent by SMS, refusal, alerts for stopp
   t.regex(await say(h, GUARDIAN, '家人恢复 1'), /恢复了防骚扰保护/);
   t.regex(await say(h, GUARDIAN, '家人恢复 1'), /无需调整/);
   t.regex(await say(h, GUARDIAN, '家人暂停 9'), /没有这个序号/);
+
+  // Dad is coached to appeal a call the network stopped from a number many labelled fraud: he is warned and
+  // asked to confirm, and his guardian hears of it at once — before anything is let through.
+  await h.server.services.labels.setByOperator('17066665555', 'fraud', 0.95);
+  await carrier.post('/carrier/v1/interceptions', { events: [ev('a-1', DAD, { action: 'block', reason: 'fraud', category: 'fraud', caller: '17066665555' })] });
+  t.regex(await say(h, 'oDad_00000000001', '申诉 17066665555'), /被很多用户标记为疑似诈骗/);
+  const warned = await eventually(() => told(h, GUARDIAN).find((m) => /正在申诉放行/.test(m)));
+  t.true(warned.includes('139****4444') && warned.includes('170****5555'), 'member and caller masked');
+  t.false(warned.includes(DAD));
 });
 
 test('refusal, expiry, the limits, and revocation from each side', async (t) => {

@@ -101,6 +101,9 @@ for (const backend of BACKENDS) {
           // Ids fresh per run (the memory lasts ten minutes), repeated inside it.
           run++;
           const calls = generated.map((c) => (c.callId ? { ...c, callId: `${run}-${c.callId}` } : c));
+          // Both engines with the same labels: other tests of this file write labels (behaviour labels among
+          // them) that reach each engine through the feed at its own moment.
+          await Promise.all([one.labelIndex.refresh(), two.labelIndex.refresh()]);
           const batch = await one.screenBatch(calls);
           const singles = [];
           for (const c of calls) singles.push(await two.screen(c));

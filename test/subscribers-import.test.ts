@@ -53,7 +53,8 @@ function run(file: string, args: string[] = []): { done: Promise<{ code: number 
 }
 
 async function screen(callee: string, callerIndustry = 'loan_finance'): Promise<{ action: string; reason: string }> {
-  const r = await client.post('/carrier/v1/screen', { caller: CALLER, callee, callerIndustry });
+  // Dry runs: the tests poll, and one caller screened again and again for one callee would be 呼死你.
+  const r = await client.post('/carrier/v1/screen', { caller: CALLER, callee, callerIndustry, dryRun: true });
   return r.json;
 }
 

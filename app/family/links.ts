@@ -72,6 +72,16 @@ export class FamilyService {
     return this.deps.db;
   }
 
+  /**
+   * A member is about to let a fraud-labelled number through (申诉 of it, warned and asked to confirm): each
+   * of their guardians is told at once, as a scammer coaching a victim through it is exactly this.
+   */
+  async tellGuardiansOfFraudAppeal(memberSubscriberId: number, callerMasked: string): Promise<number> {
+    const links = await this.db.getRepository(FamilyLink).findBy({ memberSubscriberId, state: 'active' });
+    for (const l of links) await this.ports.tellGuardian(l.guardianId, FAMILY.guardian.fraudAppeal(this.masked(l), callerMasked));
+    return links.length;
+  }
+
   private masked(l: Pick<FamilyLink, 'memberCipher'>): string {
     return maskPhone(this.deps.vault.decrypt(l.memberCipher));
   }

@@ -73,7 +73,9 @@ export async function appeal(input: ChatInput, s: ChatServices, m: ChatMatch): P
     if (code === 'needs_confirmation') {
       // Nothing changes yet: the subscriber reads why, and must answer the word to go on.
       await s.store.set(confirmKey(input.openid), JSON.stringify({ number: s.vault.encrypt(number), interceptionId }), { ttlMs: CONFIRM_TTL_MS });
-      return APPEAL_FRAUD_TEXT.confirm(maskPhone(normalizeNumber(number).value), CONFIRM_WORD);
+      const masked = maskPhone(normalizeNumber(number).value);
+      await s.family.tellGuardiansOfFraudAppeal(subscriberId, masked);
+      return APPEAL_FRAUD_TEXT.confirm(masked, CONFIRM_WORD);
     }
     if (code === 'bad_number' || code === 'invalid') return NOTICE.appeal.badNumber;
     if (code === 'list_full') return NOTICE.appeal.listFull;
