@@ -1,8 +1,8 @@
-// What reports, appeals and the operator need from the number labels, on top of D1's LabelService:
+// What reports, appeals and the operator need from the number labels, on top of the LabelService (app/labels/service.ts):
 //   · the label reports make: written with the confidence the whole evidence gives (report-policy.ts), so
 //     a dismissed or damped report stops counting, instead of adding one report at a time;
 //   · a history of every change made here (label_history), so a corrected label keeps what it was.
-// Labels stay D1's rows (number_label), versioned through the same sequence, so the index and the
+// Labels stay the label module's rows (number_label), versioned through the same sequence, so the index and the
 // carrier feed see these changes like any other.
 import type { DataSource, EntityManager } from 'typeorm';
 import { LabelHistory } from '../../entities';

@@ -8,7 +8,7 @@
 //     names the complainant, 0.5 when it does not.
 //   · Coordinated manipulation: when several low-trust reporters report one number within an hour, every
 //     low-trust vote of that burst is damped to a tenth and the number is flagged for an operator.
-//   · Confidence = 1 − Π(1 − REPORT_WEIGHT · trustᵢ · 2^(−ageᵢ / half-life)) — D1's noisy-OR, each vote
+//   · Confidence = 1 − Π(1 − REPORT_WEIGHT · trustᵢ · 2^(−ageᵢ / half-life)) — the label confidence's noisy-OR, each vote
 //     fading with the report half-life. A label is written only once the confidence reaches the threshold
 //     (higher for 疑似诈骗, which overrides subscribers' choices), so no single reporter can make one.
 import { HALF_LIFE_DAYS, LABEL_THRESHOLD, REPORT_WEIGHT } from '../labels/confidence';

@@ -39,7 +39,7 @@ ${d.masked
 <form data-api="/h5/api/lists/allow" data-then="reload" data-done="${t.allowed}">
 <ul class="cells">
   <li class="cell"><label class="cell__bd" for="allow-number">${t.allowLabel}</label></li>
-  <li class="cell"><input class="input" id="allow-number" name="number" required maxlength="40" autocomplete="off" inputmode="tel" placeholder="13800138000"></li>
+  <li class="cell"><input class="input" id="allow-number" name="number" required maxlength="40" autocomplete="off" inputmode="tel" placeholder="手机号、座机或号段"></li>
 </ul>
 <div class="btn-area"><button type="submit" class="btn btn--primary">${t.allowButton}</button></div>
 </form>`
