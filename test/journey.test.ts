@@ -192,6 +192,37 @@ test('a phone enrolled by SMS keyword and later bound in WeChat is one subscribe
   t.regex(status.reply!.Content, /状态：保护中/);
 });
 
+test('a number whose SMS enrolment has been silent for months is bound as a new holder: nothing of the stranger is inherited', async (t) => {
+  const h = await startHarness();
+  t.teardown(() => h.close());
+  const phone = '13300133001';
+  const inbound = async (text: string, id: string) => {
+    const body = JSON.stringify({ from: phone, to: '10086', text, id });
+    const sig = crypto.createHmac('sha256', h.deps.config.sms.inboundSecret).update(body).digest('hex');
+    return (await fetch(`${h.server.url}/sms/inbound`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': sig }, body })).status;
+  };
+  t.is(await inbound('KTFSR', 'old-1'), 200);
+  await eventually(() => h.sms.requests.some((r) => r.body.phone === phone && /回复Y/.test(r.body.text)));
+  t.is(await inbound('Y', 'old-2'), 200);
+  const stranger = await eventually(async () => (await h.deps.db.getRepository(PhoneBinding).findOneBy({ phoneHash: h.deps.vault.lookupHash(phone) }))?.subscriberId);
+  // The old holder let insurance calls through, then fell silent; the carrier reissued the number.
+  await h.server.services.preferences.setCategoryModes(stranger, { insurance: 'allow' }, { actor: 'subscriber', channel: 'sms' });
+  const longAgo = new Date(Date.now() - 200 * 86_400_000);
+  await h.deps.db.query(`UPDATE audit_event SET at = ? WHERE subscriberId = ?`, [longAgo, stranger]);
+  await h.deps.db.query(`UPDATE inbound_sms SET createdAt = ?`, [longAgo]);
+  await h.deps.db.query(`UPDATE protection_settings SET updatedAt = ? WHERE subscriberId = ?`, [longAgo, stranger]);
+
+  await bindPhone(h, 'oReissued0000001', phone);
+  const newHolder = await h.deps.db.getRepository(Subscriber).findOneByOrFail({ openid: 'oReissued0000001' });
+  t.deepEqual((await h.deps.db.getRepository(PhoneBinding).findBy({ phoneHash: h.deps.vault.lookupHash(phone) })).map((b) => b.subscriberId), [newHolder.id]);
+  t.is(await h.deps.db.getRepository(Subscriber).countBy({ id: stranger }), 1, 'the old record is not folded into the new holder');
+  const old = await h.deps.db.getRepository(ProtectionSettings).findOneByOrFail({ subscriberId: stranger });
+  t.false(old.enabled, 'the old record is left consistent: no phone, no protection');
+  await h.sender.send(tap(h, 'oReissued0000001', KEYS.enable));
+  const mine = await h.deps.db.getRepository(ProtectionSettings).findOneByOrFail({ subscriberId: newHolder.id });
+  t.is(mine.categoryModes.insurance, 'block', 'the new holder starts from the protective default');
+});
+
 test('the network applies the preferences of a phone at once, and stops the moment the phone moves or is unbound', async (t) => {
   const h = await startHarness();
   t.teardown(() => h.close());

@@ -7,6 +7,9 @@
 // have settings, the SMS subscriber's replace the WeChat subscriber's; list entries are merged, the
 // phone's entry winning where both list the same number.
 //
+// Not when the SMS enrolment has been silent for RECYCLE_QUARANTINE_MS: the number may have been reissued to
+// someone else (二次放号), who must not inherit a stranger's lists.
+//
 // Call it right before BindingService.bindVerified when a WeChat subscriber verifies a code (see
 // app/chat/handlers/bind-phone.ts checkCode); bindVerified then finds the phone already theirs.
 import type { DataSource, EntityManager } from 'typeorm';
@@ -33,6 +36,10 @@ export async function mergeSmsSubscriber(
     const smsOnly = await m.findOneBy(Subscriber, { id: binding.subscriberId });
     // A phone held by another WeChat follower is not merged: bindVerified moves it, as for any re-bind.
     if (!smsOnly || smsOnly.openid !== null) return null;
+    // An SMS enrolment silent for longer than a number stays out of service before it is reissued
+    // (二次放号) may be a stranger's: nothing of it is carried over. bindVerified then moves the phone as a
+    // takeover (the old record unbound, protection off, its data its own; the new holder from the default).
+    if (await silentSince(m, smsOnly.id, phoneHash, Date.now() - RECYCLE_QUARANTINE_MS)) return null;
     const from = smsOnly.id;
     const to = wechatSubscriberId;
 
@@ -66,6 +73,19 @@ export async function mergeSmsSubscriber(
     await announcePreferenceChange(deps.store, mergedFrom);
   }
   return { mergedFrom };
+}
+
+/** Carriers reissue a number only after it has been out of service for months (90 days and more). */
+export const RECYCLE_QUARANTINE_MS = 90 * 86_400_000;
+
+/** No change, keyword or SMS of this SMS-only subscriber's phone since `since`. */
+async function silentSince(m: EntityManager, subscriberId: number, phoneHash: string, since: number): Promise<boolean> {
+  const at = (v: unknown) => (v ? new Date(v as string).getTime() : 0);
+  const [audited] = (await m.query(`SELECT MAX(at) AS t FROM audit_event WHERE subscriberId = ?`, [subscriberId])) as { t: unknown }[];
+  const [texted] = (await m.query(`SELECT MAX(createdAt) AS t FROM inbound_sms WHERE fromHash = ?`, [phoneHash])) as { t: unknown }[];
+  const settings = await m.findOneBy(ProtectionSettings, { subscriberId });
+  const last = Math.max(at(audited?.t), at(texted?.t), settings?.updatedAt ? settings.updatedAt.getTime() : 0);
+  return last < since;
 }
 
 async function moveSettings(m: EntityManager, from: number, to: number): Promise<void> {
