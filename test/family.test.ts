@@ -3,25 +3,13 @@
 import crypto from 'node:crypto';
 import test from 'ava';
 import { AuditEvent, FamilyLink, PhoneBinding, ProtectionSettings, Subscriber } from '../entities';
-import { KEYS } from '../menus/tree';
-import { CarrierClient } from './support/carrier-client';
+import { carrierOf, enrolByChat } from './support/chat-journey';
 import { FAKE_APP } from './support/fake-wechat-api';
 import { eventually, startHarness, type Harness } from './support/app-harness';
 import { signedInClient } from './support/h5-signin';
 
-let clock = Math.floor(Date.now() / 1000);
-const tap = (h: Harness, openid: string, key: string) => h.sender.event(openid, 'CLICK', key, {}, ++clock);
 const say = async (h: Harness, openid: string, text: string) => (await h.sender.send(h.sender.text(openid, text))).reply!.Content;
 
-async function bindPhone(h: Harness, openid: string, phone: string) {
-  h.wechat.state.follow(openid);
-  await h.sender.send(h.sender.subscribe(openid));
-  const before = h.codesFor(phone).length;
-  await h.sender.send(h.sender.text(openid, phone));
-  const code = String(await eventually(() => h.codesFor(phone).length > before && h.codesFor(phone).at(-1)));
-  await h.sender.send(h.sender.text(openid, code));
-  await h.sender.send(tap(h, openid, KEYS.enable));
-}
 
 async function inbound(h: Harness, from: string, text: string, id = crypto.randomUUID()) {
   const body = JSON.stringify({ from, to: '10658000', text, id });
@@ -34,10 +22,6 @@ const smsTo = (h: Harness, phone: string) => h.sms.requests.filter((r) => r.body
 const familyTemplates = (h: Harness, openid: string) => h.wechat.state.templateMessages().filter((m) => m.touser === openid && m.templateId === FAKE_APP.templateFamily);
 const told = (h: Harness, openid: string) => h.wechat.state.customMessages().filter((m) => m.touser === openid).map((m) => m.text);
 
-function carrierOf(h: Harness) {
-  const [keyId, secret] = [...h.deps.config.carrierKeys.entries()][0];
-  return new CarrierClient(h.server.url, keyId, secret);
-}
 
 const GUARDIAN = 'oGuardian_000001';
 const G_PHONE = '13800138000';
@@ -49,7 +33,7 @@ test('a guardian protects two members: consent by SMS, refusal, alerts for stopp
   t.teardown(() => h.close());
   const carrier = carrierOf(h);
   t.teardown(() => carrier.close());
-  await bindPhone(h, GUARDIAN, G_PHONE);
+  await enrolByChat(h, GUARDIAN, G_PHONE);
 
   // Before anyone agrees nothing about the member exists: no subscriber, no binding.
   const asked = await say(h, GUARDIAN, '添加家人 13911113333');
@@ -81,7 +65,7 @@ test('a guardian protects two members: consent by SMS, refusal, alerts for stopp
   t.is((await inbound(h, MOM, `JR${code}`)).outcome, 'family_no_request', 'an answer counts once');
 
   // Dad already protects his own phone with a relaxed setting: agreeing keeps it.
-  await bindPhone(h, 'oDad_00000000001', DAD);
+  await enrolByChat(h, 'oDad_00000000001', DAD);
   const dadSub = await h.deps.db.getRepository(Subscriber).findOneByOrFail({ openid: 'oDad_00000000001' });
   await h.server.services.preferences.setCategoryModes(dadSub.id, { loan_finance: 'allow' }, { actor: 'subscriber', channel: 'h5' });
   t.regex(await say(h, GUARDIAN, '添加家人 139-2222-4444'), /已向139\*\*\*\*4444发送守护请求/);
@@ -158,7 +142,7 @@ test('a guardian protects two members: consent by SMS, refusal, alerts for stopp
 test('refusal, expiry, the limits, and revocation from each side', async (t) => {
   const h = await startHarness({ db: 'sqlite', store: 'memory' });
   t.teardown(() => h.close());
-  await bindPhone(h, GUARDIAN, G_PHONE);
+  await enrolByChat(h, GUARDIAN, G_PHONE);
   const guardianId = (await h.deps.db.getRepository(Subscriber).findOneByOrFail({ openid: GUARDIAN })).id;
 
   t.regex(await say(h, GUARDIAN, '添加家人'), /例如：添加家人 13911113333/);
@@ -187,7 +171,7 @@ test('refusal, expiry, the limits, and revocation from each side', async (t) => 
   // SMS bombing through 添加家人: a phone gets at most 3 requests a day, whoever asks; a guardian sends at most 5 an hour.
   const target = '13733334444';
   const others = ['oOther_000000001', 'oOther_000000002', 'oOther_000000003', 'oOther_000000004'];
-  for (const [n, o] of others.entries()) await bindPhone(h, o, `1360000000${n}`);
+  for (const [n, o] of others.entries()) await enrolByChat(h, o, `1360000000${n}`);
   for (const o of others.slice(0, 3)) t.regex(await say(h, o, `添加家人 ${target}`), /已向137\*\*\*\*4444发送守护请求/);
   t.regex(await say(h, others[3], `添加家人 ${target}`), /今天已收到多条守护请求/);
   await eventually(() => smsTo(h, target).length === 3);
@@ -225,7 +209,7 @@ test('refusal, expiry, the limits, and revocation from each side', async (t) => 
 
   // The guardian ends a link; the member is told by SMS. The member ends one from WeChat (退出守护).
   await h.deps.store.del(`family:req:g:${guardianId}`);
-  await bindPhone(h, 'oBro_00000000001', '13955556666');
+  await enrolByChat(h, 'oBro_00000000001', '13955556666');
   await say(h, GUARDIAN, '添加家人 13955556666');
   const broCode = /JR(\d{4})/.exec(await eventually(() => smsTo(h, '13955556666').find((s) => /想守护/.test(s))))![1];
   t.is((await inbound(h, '13955556666', `JR${broCode}`)).outcome, 'family_agreed');
@@ -255,7 +239,7 @@ test('refusal, expiry, the limits, and revocation from each side', async (t) => 
 test('the family page and its endpoints: add, refuse bad input, read a member, pause, remove, quit', async (t) => {
   const h = await startHarness();
   t.teardown(() => h.close());
-  await bindPhone(h, GUARDIAN, G_PHONE);
+  await enrolByChat(h, GUARDIAN, G_PHONE);
   const client = await signedInClient(h, GUARDIAN);
 
   const add = await client.json<{ member: string; state: string }>('/h5/api/family', { method: 'POST', body: { phone: MOM } });
@@ -292,7 +276,7 @@ test('the family page and its endpoints: add, refuse bad input, read a member, p
   t.is((await client.request('/h5/family/999999/records')).status, 404, 'someone else’s or no link: the 404 page');
 
   // Another guardian cannot touch this link.
-  await bindPhone(h, 'oOtherGuardian01', '13600000009');
+  await enrolByChat(h, 'oOtherGuardian01', '13600000009');
   const other = await signedInClient(h, 'oOtherGuardian01');
   t.is((await other.json(`/h5/api/family/${linkId}`, { method: 'DELETE' })).status, 404);
   t.is((await other.json(`/h5/api/family/${linkId}/interceptions`)).status, 404);
@@ -301,7 +285,7 @@ test('the family page and its endpoints: add, refuse bad input, read a member, p
   t.is((await h.deps.db.getRepository(FamilyLink).findOneByOrFail({ id: linkId })).endedBy, 'guardian');
 
   // The member, signed in to their own WeChat page, sees who protects them and quits.
-  await bindPhone(h, 'oMomWechat000001', DAD);
+  await enrolByChat(h, 'oMomWechat000001', DAD);
   const momClient = await signedInClient(h, 'oMomWechat000001');
   await client.json('/h5/api/family', { method: 'POST', body: { phone: DAD } });
   const dadCode = /JR(\d{4})/.exec(await eventually(() => smsTo(h, DAD).find((s) => /想守护/.test(s))))![1];
@@ -316,11 +300,11 @@ test('a member who agreed by SMS and later binds the phone in WeChat stays guard
   t.teardown(() => h.close());
   const carrier = carrierOf(h);
   t.teardown(() => carrier.close());
-  await bindPhone(h, GUARDIAN, G_PHONE);
+  await enrolByChat(h, GUARDIAN, G_PHONE);
   await say(h, GUARDIAN, `添加家人 ${MOM}`);
   const code = /JR(\d{4})/.exec(await eventually(() => smsTo(h, MOM).find((s) => /想守护/.test(s))))![1];
   t.is((await inbound(h, MOM, `JR${code}`)).outcome, 'family_agreed');
-  await bindPhone(h, 'oMomLater0000001', MOM);
+  await enrolByChat(h, 'oMomLater0000001', MOM);
   const mom = await h.deps.db.getRepository(Subscriber).findOneByOrFail({ openid: 'oMomLater0000001' });
   t.is((await h.deps.db.getRepository(FamilyLink).findOneByOrFail({ memberHash: h.deps.vault.lookupHash(MOM) })).memberSubscriberId, mom.id);
   await carrier.post('/carrier/v1/interceptions', { events: [{ id: 'm-1', caller: '17066667777', callee: MOM, at: new Date().toISOString(), action: 'block', reason: 'fraud', category: 'fraud' }] });
