@@ -5,6 +5,7 @@
 import test from 'ava';
 import { FallbackStore } from '../app/store/fallback-store';
 import { CommandTimeout, RedisStore, StoreUnavailable } from '../app/store/redis-store';
+import { registry } from '../app/metrics';
 import { eventually } from './support/app-harness';
 import { testRedisPrefix } from './support/backends';
 import { startRedisServer } from './support/redis-process';
@@ -44,6 +45,33 @@ test('a stalled Redis: the caller’s deadline holds, the stall is recognised, c
   redis.resume();
   await eventually(() => health.at(-1) === 'up', 10_000);
   t.is(await store.get('carrier:nonce:k:abcdefgh'), '1', 'the same data, answered again');
+});
+
+// Serial: the gauge is the process's, and the other tests here open stores of their own.
+test.serial('fsr_store_up reads 0 while any store of the process is down, whatever another store does meanwhile', async (t) => {
+  const gauge = async () => (await registry.getSingleMetric('fsr_store_up')!.get()).values[0]?.value;
+  const stalled = await startRedisServer();
+  const healthy = await startRedisServer();
+  t.teardown(() => Promise.all([stalled.close(), healthy.close()]));
+  const health: string[] = [];
+  const down = await RedisStore.connect(stalled.url, { prefix: testRedisPrefix(), commandTimeoutMs: 100, onHealth: (up) => health.push(up ? 'up' : 'down') });
+  t.teardown(async () => {
+    stalled.resume();
+    await down.close();
+  });
+  t.is(await gauge(), 1);
+  stalled.stall();
+  await settle(down.get('anything', { timeoutMs: 30 }));
+  await eventually(() => health.includes('down'), 10_000);
+  t.is(await gauge(), 0);
+  // Another store opening (a second server in the process, a reconnection) must not hide the outage.
+  const up = await RedisStore.connect(healthy.url, { prefix: testRedisPrefix() });
+  t.is(await up.get('anything'), null);
+  t.is(await gauge(), 0, 'still down: one store of the process is');
+  stalled.resume();
+  await down.close();
+  t.is(await gauge(), 1, 'the store that was down is closed; the one left answers');
+  await up.close();
 });
 
 test('Redis gone: commands fail at once while disconnected (no offline queue); a restart on the same port is picked up', async (t) => {

@@ -2,10 +2,28 @@
 import client from 'prom-client';
 import { registry } from '../metrics';
 
+/** What each open Redis store reports of itself; the gauge is read from them at each scrape. */
+export interface StoreHealth {
+  readonly healthy: boolean;
+}
+const openStores = new Set<StoreHealth>();
+
+/** Counts `store` in fsr_store_up until `forget` is called (on close). */
+export function watchStoreHealth(store: StoreHealth): () => void {
+  openStores.add(store);
+  return () => openStores.delete(store);
+}
+
+// Read at each scrape rather than set on each change: a process may hold more than one store (and the
+// tests run several servers in one process), and one store's recovery must not hide another's outage.
 export const storeUp = new client.Gauge({
   name: 'fsr_store_up',
   help: '1 while Redis answers; 0 while it is stalled or unreachable and commands fail at once',
   registers: [registry],
+  collect() {
+    if (openStores.size === 0) return;
+    this.set([...openStores].every((s) => s.healthy) ? 1 : 0);
+  },
 });
 
 export const storeFallbacks = new client.Counter({

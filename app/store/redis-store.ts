@@ -1,6 +1,6 @@
 import { createClient, createCluster } from 'redis';
 import { Deadlines } from './deadline';
-import { storeUp } from './metrics';
+import { watchStoreHealth } from './metrics';
 import type { CallOptions, SetOptions, Store } from './store';
 
 const INCR_WITH_TTL = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n`;
@@ -62,6 +62,7 @@ export class RedisStore implements Store {
   private probing = false;
   private recoveryTimer?: NodeJS.Timeout;
   private closed = false;
+  private readonly unwatch: () => void;
 
   private constructor(
     private readonly client: Client,
@@ -72,7 +73,7 @@ export class RedisStore implements Store {
   ) {
     this.kind = kind;
     this.timeoutMs = opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-    storeUp.set(1);
+    this.unwatch = watchStoreHealth(this);
   }
 
   static async connect(url: string, opts: RedisStoreOptions = {}): Promise<RedisStore> {
@@ -149,7 +150,6 @@ export class RedisStore implements Store {
   private markDown(why: string): void {
     if (!this.up || this.closed) return;
     this.up = false;
-    storeUp.set(0);
     this.opts.onHealth?.(false, why);
     this.recoveryTimer = setInterval(() => this.probeRecovery(), RECOVERY_PROBE_EVERY_MS).unref();
   }
@@ -164,7 +164,6 @@ export class RedisStore implements Store {
           this.replies++;
           if (this.up) return;
           this.up = true;
-          storeUp.set(1);
           clearInterval(this.recoveryTimer);
           this.recoveryTimer = undefined;
           this.opts.onHealth?.(true, 'answers again');
@@ -246,6 +245,7 @@ export class RedisStore implements Store {
 
   async close() {
     this.closed = true;
+    this.unwatch();
     clearInterval(this.recoveryTimer);
     this.deadlines.stop();
     // A stalled Redis never answers QUIT: give it a moment, then drop the sockets.
