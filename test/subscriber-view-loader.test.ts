@@ -1,8 +1,11 @@
 // The subscriber view's loader and change log on each database: a load across many pages in key order, a
 // stream of changes folded into the arrays by merges, and a fresh process loading the result all answer
-// exactly what the database says, for every subscriber.
+// exactly what the database says, for every subscriber; a phone that left is forgotten however far behind
+// the view was when it left.
 import test from 'ava';
 import { Decider } from '../app/protection/decider';
+import { recordSubscriberChange } from '../app/protection/subscriber-changes';
+import { PhoneBinding } from '../entities';
 import type { Preferences } from '../app/protection/preferences';
 import { basePreferences } from './support/protection-cases';
 import { BACKENDS, openWorld, seedSubscriber, writePreferences, type World } from './support/protection-world';
@@ -69,5 +72,53 @@ for (const b of BACKENDS) {
     t.is(b2.subscriberView!.size, a.subscriberView!.size);
     await b2.stop();
     await a.stop();
+  });
+
+  test.serial(`${name}: a phone moved to another subscriber who is then deleted, while the view was behind, is forgotten, and can enrol again`, async (t) => {
+    const phone = '13700009001';
+    const staying = '13700009002';
+    const first = await seedSubscriber(world, phone, basePreferences());
+    await seedSubscriber(world, staying, basePreferences());
+    // Not on the world's list of deciders (seeding would catch it up) and never polling by itself.
+    const d = Decider.create(world.deps, { view: { pollMs: 3_600_000 } });
+    await d.start();
+    await d.subscriberViewLoaded();
+    const view = d.subscriberView!;
+    const ask = async (callee: string) => (await d.screen({ caller: CALLER, callee, callerIndustry: 'loan_finance', dryRun: true })).reason;
+    t.is(await ask(phone), 'category_block');
+    const held = view.size;
+
+    // The phone moves to a second subscriber, who is then deleted: the log's last word on the phone names
+    // the second subscriber, whom the view never saw holding it, and there is no binding left to read.
+    const db = world.deps.db;
+    const second = await seedSubscriber(world, '13700009003', basePreferences());
+    await db.transaction(async (m) => {
+      await m.delete(PhoneBinding, { subscriberId: first });
+      await m.delete(PhoneBinding, { subscriberId: second });
+      await m.insert(PhoneBinding, { subscriberId: second, phoneHash: world.deps.vault.lookupHash(phone), phoneCipher: world.deps.vault.encrypt(phone), source: 'wechat', verifiedAt: new Date() });
+      await recordSubscriberChange(m, second);
+      await recordSubscriberChange(m, first);
+    });
+    await db.transaction(async (m) => {
+      await m.delete(PhoneBinding, { subscriberId: second });
+      await recordSubscriberChange(m, second);
+    });
+    await view.refresh();
+    t.is(await ask(phone), 'not_enrolled');
+    t.is(await ask(staying), 'category_block');
+    t.is(view.size, held - 1);
+    await view.merge();
+    t.is(await ask(phone), 'not_enrolled');
+    t.is(view.size, held - 1);
+
+    // Enrolled again by someone else: found again, before and after a merge.
+    await seedSubscriber(world, phone, { ...basePreferences(), paused: true });
+    await view.refresh();
+    t.is(await ask(phone), 'paused');
+    await view.merge();
+    t.is(await ask(phone), 'paused');
+    t.is(view.size, held);
+    t.is(d.preferenceSource.loads, 0);
+    await d.stop();
   });
 }

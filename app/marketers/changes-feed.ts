@@ -65,11 +65,10 @@ export class ChangesFeed {
     const latest = new Map<string, number>();
     for (const r of rows) latest.set(this.deps.vault.decrypt(r.cipher), r.at);
     const numbers = [...latest.keys()];
-    const hashes = numbers.map((n) => this.deps.vault.lookupHash(n));
-    const refusals = await this.parts.refusals.lookup(hashes);
+    const refusals = await this.parts.refusals.lookup(numbers, (n) => this.deps.vault.lookupHash(n));
     const changes = numbers
-      .map((number, i) => {
-        const a = answerFor(this.parts.consents, keyId, number, category, refusals.get(hashes[i]), now);
+      .map((number) => {
+        const a = answerFor(this.parts.consents, keyId, number, category, refusals.get(number), now);
         return { number, callable: a.callable, reason: a.reason, version: latest.get(number)! };
       })
       .sort((a, b) => a.version - b.version);

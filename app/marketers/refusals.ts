@@ -11,9 +11,12 @@ export interface Refusal {
   windows: TimeWindows | null;
 }
 
-/** The port the scrub reads subscribers through: phone lookup hash → refusal of an enrolled, enabled subscriber. */
+/**
+ * The port the scrub reads subscribers through: normalised mobile → refusal of an enrolled, enabled
+ * subscriber. `hashOf` gives a number's lookup hash, for a source that must search by it (the database).
+ */
 export interface RefusalSource {
-  lookup(hashes: readonly string[]): Promise<Map<string, Refusal>>;
+  lookup(numbers: readonly string[], hashOf: (number: string) => string): Promise<Map<string, Refusal>>;
 }
 
 type Raw = Record<string, unknown>;
@@ -43,7 +46,10 @@ export class DbRefusalSource implements RefusalSource {
     private readonly chunk = 1000,
   ) {}
 
-  async lookup(hashes: readonly string[]): Promise<Map<string, Refusal>> {
+  async lookup(numbers: readonly string[], hashOf: (number: string) => string): Promise<Map<string, Refusal>> {
+    const numberOf = new Map<string, string>();
+    for (const n of numbers) numberOf.set(hashOf(n), n);
+    const hashes = [...numberOf.keys()];
     const out = new Map<string, Refusal>();
     const parts: string[][] = [];
     for (let i = 0; i < hashes.length; i += this.chunk) parts.push(hashes.slice(i, i + this.chunk) as string[]);
@@ -57,7 +63,7 @@ export class DbRefusalSource implements RefusalSource {
           ) as Promise<Raw[]>,
       ),
     );
-    for (const rows of results) for (const r of rows) out.set(String(r.phoneHash), refusalOf(r));
+    for (const rows of results) for (const r of rows) out.set(numberOf.get(String(r.phoneHash))!, refusalOf(r));
     return out;
   }
 }

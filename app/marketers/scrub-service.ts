@@ -47,8 +47,7 @@ export class ScrubService {
     const out: ScrubResult[] = new Array(numbers.length);
     const outside = !insideCallingHours(this.parts.hours, now);
     const normal: (string | null)[] = new Array(numbers.length);
-    const hashes: string[] = [];
-    const hashOf = new Map<string, string>();
+    const distinct = new Set<string>();
     for (let i = 0; i < numbers.length; i++) {
       const n = normalizeNumber(numbers[i]);
       if (n.kind !== 'mobile') {
@@ -56,25 +55,24 @@ export class ScrubService {
         continue;
       }
       normal[i] = n.value;
-      if (!hashOf.has(n.value)) {
-        const h = this.deps.vault.lookupHash(n.value);
-        hashOf.set(n.value, h);
-        hashes.push(h);
-      }
+      distinct.add(n.value);
     }
+    const held = [...distinct];
     // Outside the hours every answer is the same and nothing is looked up; the numbers are still watched.
-    this.parts.watch.recordLater(keyId, hashes, now, this.parts.onWatchError);
-    const refusals = outside ? new Map<string, Refusal>() : await this.parts.refusals.lookup(hashes);
+    this.parts.watch.recordLater(keyId, held, this.hashOf, now, this.parts.onWatchError);
+    const refusals = outside ? new Map<string, Refusal>() : await this.parts.refusals.lookup(held, this.hashOf);
     for (let i = 0; i < numbers.length; i++) {
       const number = numbers[i];
       const n = normal[i];
       if (n === null) out[i] = { number, callable: false, reason: 'invalid' };
       else if (outside) out[i] = { number, callable: false, reason: 'outside_hours' };
       else {
-        const a = answerFor(this.parts.consents, keyId, n, category, refusals.get(hashOf.get(n)!), now);
+        const a = answerFor(this.parts.consents, keyId, n, category, refusals.get(n), now);
         out[i] = { number, callable: a.callable, reason: a.reason };
       }
     }
     return out;
   }
+
+  private readonly hashOf = (n: string) => this.deps.vault.lookupHash(n);
 }

@@ -1,8 +1,7 @@
 // Refusals read from the deciding process's subscriber view (app/protection/subscriber-view.ts): the same
-// in-memory copy of every enrolled phone the screens use, so a 10,000-number scrub is 10,000 binary searches
-// instead of ten database round trips. Until the view is loaded (a cold process) the database answers.
+// in-memory copy of every enrolled phone the screens use, keyed by the number itself, so a 10,000-number
+// scrub is 10,000 binary searches (and no keyed hash) instead of ten database round trips. Until the view is loaded (a cold process) the database answers.
 import type { SubscriberView } from '../protection/subscriber-view';
-import { viewKeyOf } from '../protection/subscriber-profile';
 import type { Refusal, RefusalSource } from './refusals';
 
 export class ViewRefusalSource implements RefusalSource {
@@ -11,16 +10,15 @@ export class ViewRefusalSource implements RefusalSource {
     private readonly fallback: RefusalSource,
   ) {}
 
-  async lookup(hashes: readonly string[]): Promise<Map<string, Refusal>> {
+  async lookup(numbers: readonly string[], hashOf: (number: string) => string): Promise<Map<string, Refusal>> {
     const view = this.view();
-    if (!view?.ready) return this.fallback.lookup(hashes);
+    if (!view?.ready) return this.fallback.lookup(numbers, hashOf);
     const out = new Map<string, Refusal>();
-    for (const hash of hashes) {
-      const { key, check } = viewKeyOf(hash);
-      const p = view.getKey(key, check);
+    for (const number of numbers) {
+      const p = view.get(number);
       if (!p || !p.enabled) continue;
       const tw = p.options.timeWindows;
-      out.set(hash, { paused: p.paused, modes: p.categoryModes, windows: tw && tw.mode === 'windows' ? tw : null });
+      out.set(number, { paused: p.paused, modes: p.categoryModes, windows: tw && tw.mode === 'windows' ? tw : null });
     }
     return out;
   }

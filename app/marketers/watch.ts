@@ -1,16 +1,22 @@
 // Which numbers each marketer key holds (it scrubbed them or recorded a consent for them), by lookup hash
 // only: the changes feed answers a key about these numbers and no others. One upsert per chunk; what this
-// process already wrote today is skipped, so a call centre scrubbing the same list every morning costs
-// one write per number per day.
+// process already wrote today is skipped (remembered by number, in memory), so a call centre scrubbing the
+// same list every morning costs one keyed hash and one write per number per day.
 import type { DataSource } from 'typeorm';
 import { isSqlite } from '../db/datasource';
 import { toSqlTime } from '../labels/sql';
+import { numberKey } from '../protection/number-key';
 
 const DAY_MS = 86_400_000;
 
 export class WatchList {
   private day = -1;
-  private seen = new Set<string>();
+  /**
+   * What this process wrote today, by key and number: a repeat costs neither a write nor a keyed hash.
+   * A mobile is held as its first three digits → its last eight (small integers: V8 keeps them unboxed).
+   */
+  private seen = new Map<string, Map<number, Set<number>>>();
+  private remembered = 0;
 
   constructor(
     private readonly db: DataSource,
@@ -21,12 +27,42 @@ export class WatchList {
   private readonly inFlight = new Set<Promise<void>>();
 
   /**
-   * Remembers in the background: a scrub answers without waiting for the write (at 10,000 numbers a
-   * request it was most of the scrub's time). A write that fails is forgotten and tried again by the next
+   * Remembers normalised numbers in the background: a scrub answers without waiting for the write (at
+   * 10,000 numbers a request it was most of the scrub's time). Only numbers this process has not written
+   * for the key today are hashed and written. A write that fails is forgotten and tried again by the next
    * scrub of those numbers; the changes feed waits for this process's writes in flight (settled()).
    */
-  recordLater(keyId: string, hashes: readonly string[], now = Date.now(), onError?: (e: unknown) => void): void {
-    const p = this.record(keyId, hashes, now).catch((e) => onError?.(e));
+  recordLater(keyId: string, numbers: readonly string[], hashOf: (number: string) => string, now = Date.now(), onError?: (e: unknown) => void): void {
+    const day = Math.floor(now / DAY_MS);
+    if (day !== this.day || this.remembered > this.maxRemembered) {
+      this.day = day;
+      this.seen = new Map();
+      this.remembered = 0;
+    }
+    let seen = this.seen.get(keyId);
+    if (!seen) this.seen.set(keyId, (seen = new Map()));
+    const fresh: number[] = [];
+    const hashes: string[] = [];
+    for (const n of numbers) {
+      const k = numberKey(n);
+      const segment = Math.floor(k / 1e8);
+      const rest = k - segment * 1e8;
+      let set = seen.get(segment);
+      if (!set) seen.set(segment, (set = new Set()));
+      if (set.has(rest)) continue;
+      set.add(rest);
+      fresh.push(k);
+      hashes.push(hashOf(n));
+    }
+    this.remembered += fresh.length;
+    if (fresh.length === 0) return;
+    const marks = seen;
+    const p = this.record(keyId, hashes, now)
+      // Not written: forget them, so the next scrub of these numbers tries again.
+      .catch((e) => {
+        for (const k of fresh) marks.get(Math.floor(k / 1e8))?.delete(k - Math.floor(k / 1e8) * 1e8);
+        onError?.(e);
+      });
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));
   }
@@ -36,34 +72,19 @@ export class WatchList {
     await Promise.all([...this.inFlight]);
   }
 
+  /** Writes (keyId, hash) pairs now, seen today or not. */
   async record(keyId: string, hashes: readonly string[], now = Date.now()): Promise<void> {
-    const day = Math.floor(now / DAY_MS);
-    if (day !== this.day || this.seen.size > this.maxRemembered) {
-      this.day = day;
-      this.seen = new Set();
-    }
-    const fresh: string[] = [];
-    for (const h of hashes) {
-      const k = `${keyId}\u0000${h}`;
-      if (this.seen.has(k)) continue;
-      this.seen.add(k);
-      fresh.push(h);
-    }
-    if (fresh.length === 0) return;
+    if (hashes.length === 0) return;
+    // In key order: concurrent upserts then take their row locks in one order (no deadlock between them).
+    hashes = [...hashes].sort();
     const at = toSqlTime(new Date(now));
     const tail = isSqlite(this.db) ? 'ON CONFLICT(keyId, phoneHash) DO UPDATE SET seenAt = excluded.seenAt' : 'ON DUPLICATE KEY UPDATE seenAt = VALUES(seenAt)';
     const chunk = isSqlite(this.db) ? 300 : 2000;
-    try {
-      for (let i = 0; i < fresh.length; i += chunk) {
-        const part = fresh.slice(i, i + chunk);
-        const params: string[] = [];
-        for (const h of part) params.push(keyId, h, at);
-        await this.db.query(`INSERT INTO marketer_watch (keyId, phoneHash, seenAt) VALUES ${part.map(() => '(?,?,?)').join(',')} ${tail}`, params);
-      }
-    } catch (e) {
-      // Not written: forget them, so the next scrub of these numbers tries again.
-      for (const h of fresh) this.seen.delete(`${keyId}\u0000${h}`);
-      throw e;
+    for (let i = 0; i < hashes.length; i += chunk) {
+      const part = hashes.slice(i, i + chunk);
+      const params: string[] = [];
+      for (const h of part) params.push(keyId, h, at);
+      await this.db.query(`INSERT INTO marketer_watch (keyId, phoneHash, seenAt) VALUES ${part.map(() => '(?,?,?)').join(',')} ${tail}`, params);
     }
   }
 

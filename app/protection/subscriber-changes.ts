@@ -67,9 +67,18 @@ export interface ViewRow {
   subscriberId: number;
   profile: number;
   version: number;
+  /** The phone the row's subscriber holds now (sealed) and its lookup hash: the view is keyed by the number. */
+  binding?: { phoneHash: string; phoneCipher: string };
 }
 
-const toRow = (r: Raw): ViewRow => ({ key: Number(r.hashKey), check: Number(r.hashCheck), subscriberId: Number(r.subscriberId), profile: Number(r.profile), version: Number(r.version ?? 0) });
+const toRow = (r: Raw): ViewRow => ({
+  key: Number(r.hashKey),
+  check: Number(r.hashCheck),
+  subscriberId: Number(r.subscriberId),
+  profile: Number(r.profile),
+  version: Number(r.version ?? 0),
+  binding: r.phoneHash ? { phoneHash: String(r.phoneHash), phoneCipher: String(r.phoneCipher) } : undefined,
+});
 
 /** The newest version handed out whose transaction committed (the counter's row lock is held to commit). */
 export async function currentViewVersion(db: DataSource): Promise<number> {
@@ -77,7 +86,13 @@ export async function currentViewVersion(db: DataSource): Promise<number> {
   return Number(row?.value ?? 0);
 }
 
-/** Enrolled phones in key order after (key, check), for the cold load. */
+// One statement reads a page of changes and their subscribers' bindings, so the two are of one committed
+// state. The page is chosen first (by the primary key, or the version index), then joined: a join before
+// the LIMIT lets the optimiser sort the whole table.
+const withBinding = (page: string) => `SELECT v.hashKey, v.hashCheck, v.subscriberId, v.profile, v.version, b.phoneHash, b.phoneCipher
+  FROM (${page}) v LEFT JOIN phone_binding b ON b.subscriberId = v.subscriberId`;
+
+/** Enrolled phones in key order after (key, check), for the cold load (their numbers come from scanBindings). */
 export async function scanView(db: DataSource, after: { key: number; check: number }, limit: number): Promise<ViewRow[]> {
   const rows = (await db.query(
     `SELECT hashKey, hashCheck, subscriberId, profile FROM subscriber_view
@@ -88,9 +103,29 @@ export async function scanView(db: DataSource, after: { key: number; check: numb
   return rows.map(toRow);
 }
 
-/** Changes after a version, in version order (versions are unique, so a page never splits one). */
+export interface BindingRow {
+  id: number;
+  subscriberId: number;
+  phoneHash: string;
+  phoneCipher: string;
+}
+
+/**
+ * Bindings in id order after `afterId`, for the cold load: read in the table's own order and matched to
+ * the view's rows in memory (a join in the view's hash order reads the bindings at random, minutes for
+ * a million).
+ */
+export async function scanBindings(db: DataSource, afterId: number, limit: number): Promise<BindingRow[]> {
+  const rows = (await db.query(`SELECT id, subscriberId, phoneHash, phoneCipher FROM phone_binding WHERE id > ? ORDER BY id LIMIT ?`, [afterId, limit])) as Raw[];
+  return rows.map((r) => ({ id: Number(r.id), subscriberId: Number(r.subscriberId), phoneHash: String(r.phoneHash), phoneCipher: String(r.phoneCipher) }));
+}
+
+/** Changes after a version, in version order (versions are unique, so a page never splits one), with bindings. */
 export async function viewChangesSince(db: DataSource, version: number, limit: number): Promise<{ rows: ViewRow[]; more: boolean }> {
-  const rows = (await db.query(`SELECT hashKey, hashCheck, subscriberId, profile, version FROM subscriber_view WHERE version > ? ORDER BY version LIMIT ?`, [version, limit])) as Raw[];
+  const rows = (await db.query(
+    `${withBinding(`SELECT hashKey, hashCheck, subscriberId, profile, version FROM subscriber_view WHERE version > ? ORDER BY version LIMIT ?`)} ORDER BY v.version`,
+    [version, limit],
+  )) as Raw[];
   return { rows: rows.map(toRow), more: rows.length === limit };
 }
 

@@ -1,25 +1,29 @@
 // Every enrolled callee's decision-relevant preferences, in memory, in every deciding process: a screen
 // for an enrolled or an unknown callee reads nothing but this (and the label index).
 //
-// Per enrolled phone: lookup-hash key Float64 (8 B) + check Uint32 (4 B) + subscriber id Uint32 (4 B) +
-// profile Uint8 (1 B) = 17 bytes, plus 1/8 byte of directory. The profile says "on, protective default"
-// or "paused" (both answered from one shared Preferences object) or "customised" (whose whole Preferences
-// sit in a Map by subscriber id: a few hundred bytes to a few kilobytes each, lists included).
+// Keyed by the callee's number itself (view-arrays.ts): per enrolled phone, number key Float64 (8 B) +
+// subscriber id Uint32 (4 B) + profile Uint8 (1 B), plus a hash index for applying the change log
+// (lookup-hash prefix Float64 + number key Float64, 16 B): 29 bytes and 1/4 byte of directories. The
+// numbers are opened from the bindings as they are read (at load and with each change-log row); in the
+// database they stay sealed and hashed. The profile says "on, protective default" or "paused" (both
+// answered from one shared Preferences object) or "customised" (whose whole Preferences sit in a Map by
+// subscriber id: a few hundred bytes to a few kilobytes each, lists included).
 //
-// Loaded at start in key order from subscriber_view (the table's primary key), then kept fresh from the
-// same table's versions: polled every pollMs, and at once when the store's `prefs:changed` channel says
-// something changed (a nudge only: a lost announcement costs at most one poll interval, never a change).
-// Changes land in a small overlay, merged into new arrays in time slices once it grows.
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
+// Loaded at start (view-load.ts), then kept fresh from subscriber_view's versions: polled every pollMs,
+// and at once when the store's `prefs:changed` channel says something changed (a nudge only: a lost
+// announcement costs at most one poll interval, never a change). Changes land in a small overlay, merged
+// in time slices once it grows. A phone that left (unbound, off, deleted) is found through the hash index.
 import type { DataSource } from 'typeorm';
 import type { PhoneVault } from '../privacy/phone-vault';
 import { followChanges, PREFS_CHANNEL } from '../settings/changes';
 import type { Store } from '../store';
 import { compiledListsOf } from './list-match';
 import type { ListItem, Preferences } from './preferences';
-import { currentViewVersion, customPreferences, scanView, viewChangesSince, type ViewRow } from './subscriber-changes';
-import { directoryOf, lowerBound } from './sorted-keys';
+import { currentViewVersion, customPreferences, viewChangesSince, type ViewRow } from './subscriber-changes';
+import { numberFromKey, numberKey } from './number-key';
 import { PROFILE, sharedPreferences, viewKeyOf } from './subscriber-profile';
+import { HashIndex, mergeHashes, mergeNumbers, NumberArrays, timeSlicer, type Entry } from './view-arrays';
+import { loadView } from './view-load';
 
 const NO_ITEMS: ListItem[] = [];
 
@@ -33,69 +37,16 @@ export interface SubscriberViewOptions {
   onError?: (e: unknown) => void;
 }
 
-interface Entry {
-  check: number;
-  subscriberId: number;
-  profile: number;
-}
-
-class Arrays {
-  directory: Float64Array = new Float64Array(0);
-  constructor(
-    readonly keys: Float64Array,
-    readonly checks: Uint32Array,
-    readonly sids: Uint32Array,
-    readonly profiles: Uint8Array,
-    public size: number,
-  ) {}
-
-  static allocate(capacity: number): Arrays {
-    return new Arrays(new Float64Array(capacity), new Uint32Array(capacity), new Uint32Array(capacity), new Uint8Array(capacity), 0);
-  }
-
-  push(key: number, check: number, sid: number, profile: number): void {
-    const n = this.size++;
-    this.keys[n] = key;
-    this.checks[n] = check;
-    this.sids[n] = sid;
-    this.profiles[n] = profile;
-  }
-
-  /** A copy with room for `capacity` (growth while loading) or trimmed to size (capacity = size). */
-  resized(capacity: number): Arrays {
-    const a = Arrays.allocate(capacity);
-    const n = Math.min(this.size, capacity);
-    a.keys.set(this.keys.subarray(0, n));
-    a.checks.set(this.checks.subarray(0, n));
-    a.sids.set(this.sids.subarray(0, n));
-    a.profiles.set(this.profiles.subarray(0, n));
-    a.size = n;
-    return a;
-  }
-
-  withDirectory(): Arrays {
-    this.directory = directoryOf(this.keys, this.size);
-    return this;
-  }
-
-  get bytes(): number {
-    return this.keys.byteLength + this.checks.byteLength + this.sids.byteLength + this.profiles.byteLength + this.directory.byteLength;
-  }
-
-  /** Position of (key, check), or −1. */
-  find(key: number, check: number): number {
-    const keys = this.keys;
-    for (let i = lowerBound(this.directory, keys, this.size, key); i < this.size && keys[i] === key; i++) if (this.checks[i] === check) return i;
-    return -1;
-  }
-}
-
 export class SubscriberView {
-  private base = Arrays.allocate(0).withDirectory();
-  /** Changes since the arrays were built: key → entries (almost always one); profile 0 = gone. */
-  private live = new Map<number, Entry[]>();
-  /** The overlay a running merge is folding in; consulted until the swap. */
-  private frozen: Map<number, Entry[]> | null = null;
+  private base = NumberArrays.allocate(0).trimmed();
+  private hashes = HashIndex.allocate(0).trimmed();
+  /** Changes since the arrays were built: number key → entry; profile 0 = gone. */
+  private live = new Map<number, Entry>();
+  /** Hash prefixes learnt since the hash index was built: hash key → number keys. */
+  private liveHashes = new Map<number, number[]>();
+  /** The overlays a running merge is folding in; consulted until the swap. */
+  private frozen: Map<number, Entry> | null = null;
+  private frozenHashes: Map<number, number[]> | null = null;
   private readonly custom = new Map<number, Preferences>();
   private cursor = 0;
   private loaded = false;
@@ -132,7 +83,11 @@ export class SubscriberView {
   /** Enrolled phones held (arrays plus overlay; approximate while a merge runs). */
   get size(): number {
     let n = this.base.size;
-    for (const es of this.live.values()) for (const e of es) n += e.profile === PROFILE.gone ? 0 : 1;
+    for (const [k, e] of this.live) {
+      const inBase = this.base.find(k) >= 0;
+      if (e.profile === PROFILE.gone) n -= inBase ? 1 : 0;
+      else n += inBase ? 0 : 1;
+    }
     return n;
   }
 
@@ -141,27 +96,29 @@ export class SubscriberView {
   }
 
   get arrayBytes(): number {
-    return this.base.bytes;
+    return this.base.bytes + this.hashes.bytes;
   }
 
   /**
-   * Preferences of a normalised mainland mobile, or null when it is not enrolled (or off). Synchronous:
-   * one keyed hash and a binary search in memory.
+   * Preferences of a normalised mainland mobile, or null when it is not enrolled (or off). Synchronous,
+   * no hashing: a Map probe of the overlay and a binary search by the number itself.
    */
   get(callee: string): Preferences | null {
-    const { key, check } = viewKeyOf(this.deps.vault.lookupHash(callee));
-    return this.getKey(key, check);
+    const key = numberKey(callee);
+    return Number.isNaN(key) ? null : this.getNumber(key);
   }
 
-  getKey(key: number, check: number): Preferences | null {
-    const e = this.entry(this.live, key, check) ?? (this.frozen ? this.entry(this.frozen, key, check) : undefined);
+  /** The same by number key (number-key.ts). */
+  getNumber(key: number): Preferences | null {
     let profile: number;
     let sid: number;
-    if (e) {
-      profile = e.profile;
-      sid = e.subscriberId;
+    const e = this.live.size ? this.live.get(key) : undefined;
+    const f = e ?? (this.frozen ? this.frozen.get(key) : undefined);
+    if (f) {
+      profile = f.profile;
+      sid = f.subscriberId;
     } else {
-      const i = this.base.find(key, check);
+      const i = this.base.find(key);
       if (i < 0) return null;
       profile = this.base.profiles[i];
       sid = this.base.sids[i];
@@ -172,38 +129,51 @@ export class SubscriberView {
     return this.custom.get(sid) ?? null;
   }
 
-  private entry(m: Map<number, Entry[]>, key: number, check: number): Entry | undefined {
-    if (m.size === 0) return undefined;
-    const es = m.get(key);
-    if (!es) return undefined;
-    for (const e of es) if (e.check === check) return e;
-    return undefined;
+  /** The number key of a row's phone when its subscriber's binding is that phone (opened from its seal), else NaN. */
+  private boundNumber(r: ViewRow): number {
+    if (!r.binding) return NaN;
+    const h = viewKeyOf(r.binding.phoneHash);
+    if (h.key !== r.key || h.check !== r.check) return NaN;
+    return numberKey(this.deps.vault.decrypt(r.binding.phoneCipher));
   }
 
-  /** Loads every enrolled phone in key order, then what changed meanwhile; ready after that. */
+  /** The number a row stands for: its binding's, or (a phone that left) the one the hash index knows. */
+  private numberOf(r: ViewRow): number {
+    const bound = this.boundNumber(r);
+    if (!Number.isNaN(bound)) return bound;
+    const candidates: number[] = [];
+    for (const m of [this.liveHashes, this.frozenHashes]) {
+      const ns = m?.get(r.key);
+      if (ns) candidates.push(...ns);
+    }
+    this.hashes.numbersOf(r.key, candidates);
+    // A hash prefix is 52 bits: the full 84 bits of the row tell two phones apart (rarely needed, off the hot path).
+    for (const n of candidates) {
+      const h = viewKeyOf(this.deps.vault.lookupHash(numberFromKey(n)));
+      if (h.key === r.key && h.check === r.check) return n;
+    }
+    return NaN;
+  }
+
+  private learnHash(hashKey: number, n: number): void {
+    const ns = this.liveHashes.get(hashKey);
+    if (!ns) this.liveHashes.set(hashKey, [n]);
+    else if (!ns.includes(n)) ns.push(n);
+  }
+
+  /** Loads every enrolled phone (view-load.ts), then what changed meanwhile; ready after that. */
   async build(): Promise<void> {
     const db = this.deps.db;
     const started = performance.now();
-    // Read before the scan: a change racing the scan is applied again from the log (harmless: last wins).
+    // Read before the scans: a change racing them is applied again from the log (harmless: last wins).
     const startVersion = await currentViewVersion(db);
-    let a = Arrays.allocate(Math.max(1024, this.pageSize));
-    const customIds: number[] = [];
-    let after = { key: -1, check: -1 };
-    for (;;) {
-      const page = await scanView(db, after, this.pageSize);
-      if (a.size + page.length > a.keys.length) a = a.resized(Math.max(a.keys.length * 2, a.size + page.length));
-      for (const r of page) {
-        a.push(r.key, r.check, r.subscriberId, r.profile);
-        if (r.profile === PROFILE.custom) customIds.push(r.subscriberId);
-      }
-      if (page.length < this.pageSize) break;
-      const last = page[page.length - 1];
-      after = { key: last.key, check: last.check };
-    }
-    this.base = a.resized(a.size).withDirectory();
+    const loaded = await loadView(db, this.deps.vault, this.pageSize);
+    this.base = loaded.numbers;
+    this.hashes = loaded.hashes;
     this.custom.clear();
-    for (const [id, p] of await customPreferences(db, this.deps.vault, customIds)) this.keepCustom(id, p);
+    for (const [id, p] of await customPreferences(db, this.deps.vault, loaded.customIds)) this.keepCustom(id, p);
     this.live = new Map();
+    this.liveHashes = new Map();
     this.cursor = startVersion;
     await this.pull();
     this.loadSeconds = (performance.now() - started) / 1000;
@@ -237,19 +207,17 @@ export class SubscriberView {
     const ids = [...new Set(rows.filter((r) => r.profile === PROFILE.custom).map((r) => r.subscriberId))];
     const loaded = ids.length ? await customPreferences(this.deps.db, this.deps.vault, ids) : new Map<number, Preferences>();
     for (const r of rows) {
-      let es = this.live.get(r.key);
-      if (!es) this.live.set(r.key, (es = []));
-      const e = es.find((x) => x.check === r.check);
-      if (e) {
-        e.subscriberId = r.subscriberId;
-        e.profile = r.profile;
-      } else es.push({ check: r.check, subscriberId: r.subscriberId, profile: r.profile });
+      if (r.version > this.cursor) this.cursor = r.version;
+      const n = this.numberOf(r);
+      // A phone this view never held that is not enrolled now: nothing to forget.
+      if (Number.isNaN(n)) continue;
+      this.learnHash(r.key, n);
+      this.live.set(n, { subscriberId: r.subscriberId, profile: r.profile });
       if (r.profile === PROFILE.custom) {
         const p = loaded.get(r.subscriberId);
         if (p) this.keepCustom(r.subscriberId, p);
         else this.custom.delete(r.subscriberId);
       } else this.custom.delete(r.subscriberId);
-      if (r.version > this.cursor) this.cursor = r.version;
     }
   }
 
@@ -278,57 +246,35 @@ export class SubscriberView {
         this.again = false;
         await this.pull();
       } while (this.again && !this.stopped);
-      if (!this.frozen && this.liveCount() >= this.mergeAt) await this.merge();
+      if (!this.frozen && this.live.size >= this.mergeAt) await this.merge();
     })()
       .catch((e) => this.opts.onError?.(e))
       .finally(() => (this.polling = null));
     return this.polling;
   }
 
-  private liveCount(): number {
-    return this.live.size;
-  }
-
-  /** Folds the overlay into new arrays in time slices (decisions keep reading the old ones meanwhile). */
+  /** Folds the overlays into new arrays in time slices (decisions keep reading the old ones meanwhile). */
   async merge(sliceMs = 2): Promise<void> {
     if (this.frozen) return;
     const frozen = this.live;
+    const frozenHashes = this.liveHashes;
     this.frozen = frozen;
+    this.frozenHashes = frozenHashes;
     this.live = new Map();
+    this.liveHashes = new Map();
     try {
-      const deltaKeys = Float64Array.from(frozen.keys()).sort();
-      const b = this.base;
-      const out = Arrays.allocate(b.size + frozen.size * 2);
-      let i = 0;
-      let j = 0;
-      let work = 0;
-      let sliceStart = performance.now();
-      while (i < b.size || j < deltaKeys.length) {
-        const bk = i < b.size ? b.keys[i] : Infinity;
-        const dk = j < deltaKeys.length ? deltaKeys[j] : Infinity;
-        if (bk < dk) {
-          out.push(bk, b.checks[i], b.sids[i], b.profiles[i]);
-          i++;
-        } else {
-          const es = frozen.get(dk)!;
-          const kept: Entry[] = [];
-          for (; i < b.size && b.keys[i] === dk; i++) if (!es.some((e) => e.check === b.checks[i])) kept.push({ check: b.checks[i], subscriberId: b.sids[i], profile: b.profiles[i] });
-          for (const e of es) if (e.profile !== PROFILE.gone) kept.push(e);
-          kept.sort((x, y) => x.check - y.check);
-          for (const e of kept) out.push(dk, e.check, e.subscriberId, e.profile);
-          j++;
-        }
-        if (++work % 4096 === 0 && performance.now() - sliceStart >= sliceMs) {
-          await yieldToLoop();
-          sliceStart = performance.now();
-        }
-      }
-      this.base = out.resized(out.size).withDirectory();
+      const slice = timeSlicer(sliceMs);
+      const { merged, gone } = await mergeNumbers(this.base, frozen, slice);
+      const hashes = await mergeHashes(this.hashes, frozenHashes, gone, slice);
+      this.base = merged;
+      this.hashes = hashes;
     } catch (e) {
-      for (const [k, es] of frozen) if (!this.live.has(k)) this.live.set(k, es);
+      for (const [k, x] of frozen) if (!this.live.has(k)) this.live.set(k, x);
+      for (const [k, ns] of frozenHashes) for (const n of ns) this.learnHash(k, n);
       throw e;
     } finally {
       this.frozen = null;
+      this.frozenHashes = null;
     }
   }
 
