@@ -11,6 +11,7 @@ import { guardScreen } from './screen-guard';
 import { BODY_LIMITS } from './limits';
 import { carrierDecisions, carrierInterceptions } from './metrics';
 import { carrierOpenApi } from './openapi';
+import { isCanonicalDecision } from '../protection/rules';
 import type { LabelFeed, ScreenService } from './ports';
 import { type Decision, interceptionsSchema, MAX_BATCH, labelsQuerySchema, screenBatchSchema, screenCallSchema } from './schemas';
 
@@ -27,6 +28,7 @@ export interface CarrierServices {
 
 // Only the contract's fields leave, whatever else the engine attached to its answer.
 function publicDecision(d: Decision): Decision {
+  if (isCanonicalDecision(d)) return d;
   return d.category ? { action: d.action, reason: d.reason, category: d.category } : { action: d.action, reason: d.reason };
 }
 

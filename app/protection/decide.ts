@@ -53,32 +53,47 @@ export interface DecisionInput {
 const STRICTNESS: Record<CategoryMode, number> = { allow: 0, smart_answer: 1, verify: 2, block: 3 };
 const NO_FACTS: BehaviourFacts = { highFrequency: false };
 
+type Marketing = { category: CategoryCode; mode: CategoryMode };
+// (category, mode) pairs are few: shared, not built per call.
+const MARKETING = new Map<string, Map<string, Marketing>>();
+function marketingOf(category: CategoryCode, mode: CategoryMode): Marketing {
+  let byMode = MARKETING.get(category);
+  if (!byMode) MARKETING.set(category, (byMode = new Map()));
+  let m = byMode.get(mode);
+  if (!m) byMode.set(mode, (m = Object.freeze({ category, mode }) as Marketing));
+  return m;
+}
+
 /**
  * Of the caller's marketing categories (its registered industry and its acting labels), the one whose
  * mode for this callee is strictest; among equals, the most believed.
  */
-function strictestMarketing(
-  prefs: Preferences,
-  industry: CategoryCode | undefined,
-  labels: readonly LabelHit[],
-): { category: CategoryCode; mode: CategoryMode } | null {
+function strictestMarketing(prefs: Preferences, industry: CategoryCode | undefined, labels: readonly LabelHit[]): Marketing | null {
   let best: CategoryCode | undefined;
   let bestMode: CategoryMode = 'allow';
   let bestConfidence = -1;
-  const consider = (c: CategoryCode, confidence: number) => {
-    const mode = prefs.categoryModes[c] ?? 'block';
+  const modes = prefs.categoryModes;
+  for (let i = -1; i < labels.length; i++) {
+    let c: CategoryCode;
+    let confidence: number;
+    if (i < 0) {
+      if (!industry || industry === 'fraud') continue;
+      c = industry;
+      confidence = 1;
+    } else {
+      const l = labels[i];
+      if (l.confidence < LABEL_THRESHOLD || l.category === 'fraud' || isBehaviourTag(l.category)) continue;
+      c = l.category as CategoryCode;
+      confidence = l.confidence;
+    }
+    const mode = modes[c] ?? 'block';
     if (best === undefined || STRICTNESS[mode] > STRICTNESS[bestMode] || (STRICTNESS[mode] === STRICTNESS[bestMode] && confidence > bestConfidence)) {
       best = c;
       bestMode = mode;
       bestConfidence = confidence;
     }
-  };
-  if (industry && industry !== 'fraud') consider(industry, 1);
-  for (const l of labels) {
-    if (l.confidence < LABEL_THRESHOLD || l.category === 'fraud' || isBehaviourTag(l.category)) continue;
-    consider(l.category, l.confidence);
   }
-  return best === undefined ? null : { category: best, mode: bestMode };
+  return best === undefined ? null : marketingOf(best, bestMode);
 }
 
 function hasLabel(labels: readonly LabelHit[], category: LabelCategory): boolean {

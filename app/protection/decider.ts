@@ -13,7 +13,7 @@ import { PreferenceSource } from './preference-source';
 import type { Preferences } from './preferences';
 import { CallMemory, type RememberedCall } from './call-memory';
 import { publicService } from './public-service';
-import { PASSABLE_BY_BREAKTHROUGH } from './rules';
+import { decision, PASSABLE_BY_BREAKTHROUGH } from './rules';
 import { SubscriberView } from './subscriber-view';
 import { insideCallingHours } from '../marketers/calling-hours';
 
@@ -54,8 +54,8 @@ export interface DeciderParts {
   consentHours?: (now: number) => boolean;
 }
 
-const NOT_ENROLLED: Decision = { action: 'allow', reason: 'not_enrolled' };
-const PUBLIC_SERVICE: Decision = { action: 'allow', reason: 'public_service' };
+const NOT_ENROLLED = decision('allow', 'not_enrolled');
+const PUBLIC_SERVICE = decision('allow', 'public_service');
 const NO_LABELS: readonly LabelHit[] = [];
 
 interface Prepared {
@@ -305,18 +305,23 @@ export class Decider {
   async screenBatch(calls: readonly ScreenCall[]): Promise<Decision[]> {
     const serverNow = Date.now();
     const prepared = calls.map((c) => this.prepare(c, serverNow));
+    const view = this.subscriberView;
+    // The view answers each callee from memory as fast as a shared lookup would; without it (or until it
+    // is loaded) calls share one preference lookup per callee.
+    const fromView = view !== undefined && view.ready;
     const prefsOf = new Map<string, Preferences | null>();
-    const misses: string[] = [];
-    for (const p of prepared) {
-      if (p.retryOf || p.publicService || p.callee.kind !== 'mobile' || prefsOf.has(p.callee.value)) continue;
-      const view = this.subscriberView;
-      const hit = view?.ready ? view.get(p.callee.value) : this.preferenceSource.peek(p.callee.value);
-      prefsOf.set(p.callee.value, hit ?? null);
-      if (hit === undefined) misses.push(p.callee.value);
-    }
-    if (misses.length) {
-      const values = await Promise.all(misses.map((c) => this.preferenceSource.load(c)));
-      misses.forEach((c, i) => prefsOf.set(c, values[i]));
+    if (!fromView) {
+      const misses: string[] = [];
+      for (const p of prepared) {
+        if (p.retryOf || p.publicService || p.callee.kind !== 'mobile' || prefsOf.has(p.callee.value)) continue;
+        const hit = this.preferenceSource.peek(p.callee.value);
+        prefsOf.set(p.callee.value, hit ?? null);
+        if (hit === undefined) misses.push(p.callee.value);
+      }
+      if (misses.length) {
+        const values = await Promise.all(misses.map((c) => this.preferenceSource.load(c)));
+        misses.forEach((c, i) => prefsOf.set(c, values[i]));
+      }
     }
     const out: Decision[] = new Array(prepared.length);
     for (let i = 0; i < prepared.length; i++) {
@@ -328,7 +333,7 @@ export class Decider {
       let d: Decision | Promise<Decision>;
       if (p.publicService) d = PUBLIC_SERVICE;
       else {
-        const prefs = p.callee.kind === 'mobile' ? (prefsOf.get(p.callee.value) ?? null) : null;
+        const prefs = p.callee.kind !== 'mobile' ? null : fromView ? view.get(p.callee.value) : (prefsOf.get(p.callee.value) ?? null);
         if (!prefs) d = NOT_ENROLLED;
         else if (!prefs.options.breakthrough.enabled) d = this.decideWith(p, prefs);
         else d = this.finish(p, prefs);

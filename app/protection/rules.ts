@@ -69,65 +69,88 @@ export interface Rule {
   match(c: RuleContext): Decision | undefined;
 }
 
-const allow = (reason: DecisionReason, category?: CategoryCode): Decision => (category ? { action: 'allow', reason, category } : { action: 'allow', reason });
-const block = (reason: DecisionReason, category?: CategoryCode): Decision => (category ? { action: 'block', reason, category } : { action: 'block', reason });
-const when = (cond: boolean, d: () => Decision): Decision | undefined => (cond ? d() : undefined);
+// Every decision is one of a few dozen: each is built once, frozen and shared, never rebuilt on the hot
+// path (a screen allocates no decision and no closure here).
+const made = new Map<string, Map<string, Map<string, Decision>>>();
+const canonical = new WeakSet<Decision>();
+/** The shared, frozen decision for these fields. */
+export function decision(action: Action, reason: DecisionReason, category?: CategoryCode): Decision {
+  let byReason = made.get(action);
+  if (!byReason) made.set(action, (byReason = new Map()));
+  let byCategory = byReason.get(reason);
+  if (!byCategory) byReason.set(reason, (byCategory = new Map()));
+  let d = byCategory.get(category ?? '');
+  if (!d) {
+    d = Object.freeze(category ? { action, reason, category } : { action, reason }) as Decision;
+    byCategory.set(category ?? '', d);
+    canonical.add(d);
+  }
+  return d;
+}
+const allow = (reason: DecisionReason, category?: CategoryCode): Decision => decision('allow', reason, category);
+const block = (reason: DecisionReason, category?: CategoryCode): Decision => decision('block', reason, category);
 
-// Decisions without a category are the same every time: shared, never rebuilt on the hot path.
+/** Whether a decision is one of the table's own (it carries the contract's fields and nothing else). */
+export function isCanonicalDecision(d: object): boolean {
+  return canonical.has(d as Decision);
+}
+
 const PUBLIC_SERVICE = allow('public_service');
 const NOT_ENROLLED = allow('not_enrolled');
 const PAUSED = allow('paused');
 const ALLOW_LIST = allow('allow_list');
 const DEFAULT = allow('default');
 const BREAKTHROUGH = allow('breakthrough');
+const SPOOFED = block('spoofed_plus86');
+const REJECT_EXACT = block('reject_list_exact');
+const REJECT_PREFIX = block('reject_list_prefix');
+const REJECT_GROUP = block('reject_list_group');
+const FRAUD = block('fraud', 'fraud');
+const HIGH_FREQUENCY = block('high_frequency');
+const CALL_BOMBING = block('call_bombing');
+const ONE_RING = block('one_ring');
+const MALFORMED = block('malformed_caller');
+const UNAUTHENTICATED = block('unauthenticated');
+const CATEGORY_REASON: Record<CategoryMode, DecisionReason> = { allow: 'default', block: 'category_block', smart_answer: 'category_smart_answer', verify: 'category_verify' };
+const refused = (c: RuleContext): boolean => c.marketing !== null && c.marketing.mode !== 'allow';
 
 export const RULES: readonly Rule[] = [
   // 1. Emergency and anti-fraud numbers ring through whatever anyone said about them, spoofing included:
   //    a blocked 110 costs more than any harassment call.
-  { id: 'public_service', match: (c) => when(c.publicService, () => PUBLIC_SERVICE) },
+  { id: 'public_service', match: (c) => (c.publicService ? PUBLIC_SERVICE : undefined) },
   // 2–3. Only enrolled, active protection stops anything.
-  { id: 'not_enrolled', match: (c) => when(!c.prefs || !c.prefs.enabled, () => NOT_ENROLLED) },
-  { id: 'paused', match: (c) => when(c.prefs!.paused, () => PAUSED) },
+  { id: 'not_enrolled', match: (c) => (!c.prefs || !c.prefs.enabled ? NOT_ENROLLED : undefined) },
+  { id: 'paused', match: (c) => (c.prefs!.paused ? PAUSED : undefined) },
   // 4. A call the network could only gateway-attest ('C': it entered from abroad) yet showing a Chinese
   //    number: the "+86" disguise of overseas fraud rings. Before the allow list: the number shown is not
   //    the number the subscriber trusts.
-  {
-    id: 'spoofed_plus86',
-    match: (c) => when(c.prefs!.behaviour.spoofedPlus86 && c.attestation === 'C' && isDomestic(c.caller.kind), () => block('spoofed_plus86')),
-  },
+  { id: 'spoofed_plus86', match: (c) => (c.prefs!.behaviour.spoofedPlus86 && c.attestation === 'C' && isDomestic(c.caller.kind) ? SPOOFED : undefined) },
   // 5. The subscriber's own "always put through" beats lists, labels and behaviour (an appeal lands here).
-  { id: 'allow_list', match: (c) => when(c.allowMatch !== null, () => ALLOW_LIST) },
+  { id: 'allow_list', match: (c) => (c.allowMatch !== null ? ALLOW_LIST : undefined) },
   // 6–8. The personal reject list: exact number, then the longest matching segment, then a group.
-  { id: 'reject_list_exact', match: (c) => when(c.rejectMatch === 'exact', () => block('reject_list_exact')) },
-  { id: 'reject_list_prefix', match: (c) => when(c.rejectMatch === 'prefix', () => block('reject_list_prefix')) },
-  { id: 'reject_list_group', match: (c) => when(c.rejectMatch === 'group', () => block('reject_list_group')) },
+  { id: 'reject_list_exact', match: (c) => (c.rejectMatch === 'exact' ? REJECT_EXACT : undefined) },
+  { id: 'reject_list_prefix', match: (c) => (c.rejectMatch === 'prefix' ? REJECT_PREFIX : undefined) },
+  { id: 'reject_list_group', match: (c) => (c.rejectMatch === 'group' ? REJECT_GROUP : undefined) },
   // 9–14. Beyond the subscriber's reach: no category mode, time window or breakthrough lets these through.
-  { id: 'fraud', match: (c) => when(c.fraud, () => block('fraud', 'fraud')) },
-  { id: 'high_frequency', match: (c) => when(c.prefs!.behaviour.highFrequency && c.highFrequency, () => block('high_frequency')) },
-  { id: 'call_bombing', match: (c) => when(c.prefs!.behaviour.highFrequency && c.callBombing, () => block('call_bombing')) },
-  { id: 'one_ring', match: (c) => when(c.prefs!.behaviour.oneRing && c.oneRing, () => block('one_ring')) },
-  { id: 'malformed_caller', match: (c) => when(c.prefs!.behaviour.malformedCaller && c.caller.kind === 'invalid', () => block('malformed_caller')) },
-  { id: 'unauthenticated', match: (c) => when(c.prefs!.behaviour.malformedCaller && c.attestation === 'C', () => block('unauthenticated')) },
+  { id: 'fraud', match: (c) => (c.fraud ? FRAUD : undefined) },
+  { id: 'high_frequency', match: (c) => (c.prefs!.behaviour.highFrequency && c.highFrequency ? HIGH_FREQUENCY : undefined) },
+  { id: 'call_bombing', match: (c) => (c.prefs!.behaviour.highFrequency && c.callBombing ? CALL_BOMBING : undefined) },
+  { id: 'one_ring', match: (c) => (c.prefs!.behaviour.oneRing && c.oneRing ? ONE_RING : undefined) },
+  { id: 'malformed_caller', match: (c) => (c.prefs!.behaviour.malformedCaller && c.caller.kind === 'invalid' ? MALFORMED : undefined) },
+  { id: 'unauthenticated', match: (c) => (c.prefs!.behaviour.malformedCaller && c.attestation === 'C' ? UNAUTHENTICATED : undefined) },
   // 15. Someone who really needs the subscriber calls twice: only the marketing rows below are passed.
-  { id: 'breakthrough', match: (c) => when(c.repeatCall, () => BREAKTHROUGH) },
+  { id: 'breakthrough', match: (c) => (c.repeatCall ? BREAKTHROUGH : undefined) },
   // 16. Caller labels and registered industry against the subscriber's category modes (inside marketing
   // hours), unless the call's marketer holds the callee's consent for that category (row 17).
   {
     id: 'category',
     match: (c) =>
-      when(c.marketing !== null && c.marketing.mode !== 'allow' && c.marketingHours && !c.consent, () => ({
-        action: c.marketing!.mode as Action,
-        reason: `category_${c.marketing!.mode}` as DecisionReason,
-        category: c.marketing!.category,
-      })),
+      refused(c) && c.marketingHours && !c.consent ? decision(c.marketing!.mode as Action, CATEGORY_REASON[c.marketing!.mode], c.marketing!.category) : undefined,
   },
   // 17. A consented marketer's call passed the category row; it still met every behaviour row above.
-  { id: 'consent', match: (c) => when(c.consent, () => allow('consent', c.marketing!.category)) },
+  { id: 'consent', match: (c) => (c.consent ? allow('consent', c.marketing!.category) : undefined) },
   // 18. A refused marketing category outside the subscriber's windows rings through, and says why.
-  {
-    id: 'time_window',
-    match: (c) => when(c.marketing !== null && c.marketing.mode !== 'allow' && !c.marketingHours, () => allow('time_window', c.marketing!.category)),
-  },
+  { id: 'time_window', match: (c) => (refused(c) && !c.marketingHours ? allow('time_window', c.marketing!.category) : undefined) },
   // 19.
   { id: 'default', match: () => DEFAULT },
 ];
