@@ -1,6 +1,7 @@
 // One server under load for bench/carrier.ts, in its own process so the load generator does not share its
 // event loop: `carrier` is the real carrier API on MariaDB + Redis, `bare` a Koa handler that reads and
-// parses a JSON body and answers a constant decision (the floor any Koa JSON endpoint pays).
+// parses a JSON body and answers a constant decision, one per call for a batch (the floor any Koa JSON
+// endpoint pays).
 // Started with fork(); reports {port} over IPC, exits on SIGTERM or when the parent goes away.
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -17,8 +18,10 @@ async function bare(): Promise<Koa> {
   app.use(async (ctx) => {
     const chunks: Buffer[] = [];
     for await (const c of ctx.req) chunks.push(c as Buffer);
-    JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    ctx.body = { action: 'allow', reason: 'default' };
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { calls?: unknown[] };
+    const answer = { action: 'allow', reason: 'default' };
+    // A batch gets one constant answer per call: the floor of a JSON batch endpoint.
+    ctx.body = Array.isArray(body.calls) ? { results: body.calls.map(() => answer) } : answer;
   });
   return app;
 }

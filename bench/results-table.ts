@@ -68,7 +68,7 @@ function carrierFigures(r: unknown): Figure[] {
     ...row('single screen p99, ms', at(r, 'single.carrier.p99Ms'), at(r, 'single.bare.p99Ms')),
     ...row(`p99 at ${rate} req/s, ms`, p99, undefined, { aim: '< 5 ms', met: p99 !== undefined ? p99 < 5 : undefined }),
     ...row(`server event-loop delay p99 at ${rate} req/s, ms`, at(r, 'fixedRate.serverLoopDelay.p99Ms')),
-    ...row('batch decisions/s', batch, undefined, { aim: '> 200,000', met: batch !== undefined ? batch > 200_000 : undefined }),
+    ...row('batch decisions/s, 1,000 calls a request (bare Koa JSON handler answering each call as baseline)', batch, at(r, 'batch.bareDecisionsPerSec'), { aim: '≥ 400,000 (327,800 held)', met: batch !== undefined ? batch >= 400_000 : undefined }),
     ...coldFigures(r),
   ];
 }
@@ -84,7 +84,7 @@ function coldFigures(r: unknown): Figure[] {
     ...row(`cold callees: subscribers imported, rows/s (label import of as many rows as baseline)`, imported, at(r, 'cold.import.labelImportRowsPerSec'), { aim: '≥ 50,000', met: imported !== undefined ? imported >= 50_000 : undefined }),
     ...row('cold callees: single screen, req/s (bare Koa JSON handler as baseline)', at(r, 'cold.single.carrier.requestsPerSec'), at(r, 'cold.single.bare.requestsPerSec'), { aim: 'ratio ≥ 0.7', met: thr !== undefined ? thr >= 0.7 : undefined }),
     ...row('cold callees: p99 at 5000 req/s, ms', p99, undefined, { aim: '< 5 ms', met: p99 !== undefined ? p99 < 5 : undefined }),
-    ...row('cold callees: batch decisions/s', batch, undefined, { aim: '≥ 400,000', met: batch !== undefined ? batch >= 400_000 : undefined }),
+    ...row('cold callees: batch decisions/s (bare Koa JSON handler answering each call as baseline)', batch, at(r, 'cold.batch.bareDecisionsPerSec'), { aim: '≥ 400,000', met: batch !== undefined ? batch >= 400_000 : undefined }),
     ...row(`cold callees: resident memory at ready with ${n ?? '?'} subscribers, MB`, at(r, 'cold.view.rssMb')),
     ...row('cold callees: subscriber view arrays, MB', at(r, 'cold.view.arrayMb')),
     ...row('cold callees: view load, s (start to ready beside it)', at(r, 'cold.view.loadSeconds'), at(r, 'cold.view.startToReadySeconds')),

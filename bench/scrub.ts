@@ -88,7 +88,23 @@ async function seed(): Promise<number | null> {
   }
 }
 
-const startServer = (mode: 'marketer' | 'bare', env: Record<string, string>) => forkServer('scrub-server-process', mode, env);
+const startServer = (mode: 'marketer' | 'bare', env: Record<string, string>, execArgv: string[] = []) => forkServer('scrub-server-process', mode, env, execArgv);
+
+/** Until /readyz says 200: the scrub is measured against the loaded subscriber view, not its database fallback. */
+async function ready(port: number, timeoutMs = 600_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const ok = await new Promise<boolean>((resolve) => {
+      http.get({ host: '127.0.0.1', port, path: '/readyz' }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      }).on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('the scrub server did not become ready');
+}
 
 function randomList(): string[] {
   const out = new Array<string>(PER_REQUEST);
@@ -132,7 +148,8 @@ async function load(port: number, seconds: number) {
   return { numbersPerSec: Math.round(numbers / elapsed), requestsPerSec: Number((latencies.length / elapsed).toFixed(1)), p99Ms: Math.round(latencies[Math.floor(latencies.length * 0.99)] ?? 0), errors };
 }
 
-export async function benchScrub(opts: { durationSec?: number } = {}): Promise<ScrubBenchResult> {
+/** `profileDir`: the marketer server runs under V8's profiler and writes its profile there on exit. */
+export async function benchScrub(opts: { durationSec?: number; profileDir?: string } = {}): Promise<ScrubBenchResult> {
   const seconds = opts.durationSec ?? 4;
   const seedSec = await seed();
   const prefix = testRedisPrefix();
@@ -150,9 +167,10 @@ export async function benchScrub(opts: { durationSec?: number } = {}): Promise<S
     // The bench may run at any hour: every hour is a calling hour here.
     MARKETER_CALLING_HOURS: '00:00-24:00',
   };
-  const marketer = await startServer('marketer', env);
+  const marketer = await startServer('marketer', env, opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : []);
   const bare = await startServer('bare', {});
   try {
+    await ready(marketer.port);
     // Warm-up: JIT, connection pools, the first watch writes.
     await load(marketer.port, 1);
     await load(bare.port, 1);
@@ -188,4 +206,15 @@ export async function benchScrub(opts: { durationSec?: number } = {}): Promise<S
     await ds.query(`DELETE FROM marketer_watch`);
     await ds.destroy();
   }
+}
+
+if (require.main === module) {
+  // `node dist/bench/scrub.js [profile-dir]`: one run, the marketer server profiled when a directory is given.
+  const dir = process.argv[2];
+  benchScrub({ durationSec: Number(process.env.BENCH_SECONDS ?? 4), profileDir: dir })
+    .then((r) => console.log(JSON.stringify({ ...r, figures: undefined })))
+    .catch((err) => {
+      console.error(err);
+      process.exit(1);
+    });
 }

@@ -4,8 +4,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 /** Forks bench/<script>.js with BENCH_MODE=mode and waits for the port it listens on. */
-export async function forkServer(script: string, mode: string, env: Record<string, string>): Promise<{ url: string; port: number; child: ChildProcess; message: Record<string, unknown> }> {
-  const child = fork(path.join(__dirname, `${script}.js`), [], { env: { ...process.env, ...env, BENCH_MODE: mode }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function forkServer(script: string, mode: string, env: Record<string, string>, execArgv: string[] = []): Promise<{ url: string; port: number; child: ChildProcess; message: Record<string, unknown> }> {
+  const child = fork(path.join(__dirname, `${script}.js`), [], { execArgv: [...process.execArgv, ...execArgv], env: { ...process.env, ...env, BENCH_MODE: mode }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   // The first message says the port, and whatever else the server measured while starting.
   const message = await new Promise<{ port: number } & Record<string, unknown>>((resolve, reject) => {
     child.once('message', (m: { port: number }) => resolve(m));
