@@ -21,7 +21,9 @@ import { OperatorService } from './console/operators';
 import { ReportReview } from './reports/report-review';
 import { InterceptionService } from './interceptions/storage';
 import { labelFeedFrom } from './labels/feed';
-import type { ScreenService } from './carrier/ports';
+import type { LabelFeed, ScreenService } from './carrier/ports';
+import type { OnStored } from './interceptions/storage';
+import type { NoticePolicy } from './notices/policy';
 import { decisionDuration, decisions, instrumentSms, screenFailOpen, watchOutbox } from './metrics-catalog';
 import { appealOutcomeNotifier } from './reports/appeal-outcome';
 import { AppealService } from './reports/appeal-service';
@@ -32,7 +34,7 @@ import { carrierRouter } from './carrier/routes';
 import { onTemplateSendJobFinish } from './notices/delivery-status';
 import { InterceptionRecords } from './interceptions/records';
 import { noticeHook, scheduleEnabledNotice, startNoticeWorker, type NoticeWorker } from './notices';
-import type { NoticeChannels } from './notices/channels';
+import { channelsReaching, type NoticeChannels } from './notices/channels';
 import type { NoticeWorkerOptions } from './notices/worker';
 import { publicBase } from './config';
 import { Decider } from './protection/decider';
@@ -97,7 +99,7 @@ export function wechatApiBase(config: Deps['config'], publicBaseUrl: string): st
 }
 
 /** The WeChat API client; its access token is shared by every process through the Store. */
-export function wechatClientFor(deps: Deps, publicBaseUrl: string, opts: { timeoutMs?: number } = {}): WechatClient {
+export function wechatClientFor(deps: Pick<Deps, 'config' | 'store' | 'log'>, publicBaseUrl: string, opts: { timeoutMs?: number } = {}): WechatClient {
   const { config } = deps;
   return new WechatClient({ appId: config.wechat.appId, appSecret: config.wechat.appSecret, apiBase: wechatApiBase(config, publicBaseUrl), store: deps.store, log: deps.log, timeoutMs: opts.timeoutMs });
 }
@@ -157,6 +159,13 @@ export interface AssemblyOptions {
   workers?: boolean;
   /** The SMS keyword flow's timings (confirmation window, replies per hour); tests shorten them. */
   inbound?: InboundOptions;
+  /** The clock and minute length notices and family alerts are scheduled on; tests shrink or set them. */
+  noticePolicy?: NoticePolicy;
+  /**
+   * Parts a test puts in place of the real ones, everything else (routes included) as assembled: a screen
+   * service that answers what the test needs, a label feed, the hook run inside the interceptions' transaction.
+   */
+  replace?: { screen?: ScreenService; labels?: LabelFeed; onStored?: OnStored };
 }
 
 /** Subscribers, phone binding by SMS code and by one tap (本机号码一键登录). */
@@ -198,14 +207,14 @@ function settingsParts(deps: Deps, bindings: BindingService) {
   const dataRights = new DataRights(deps.db, deps.store, deps.vault, protection, bindings);
   // The "service enabled" template message and SMS go through the notices outbox, sent by the workers.
   const announceEnabled = async (subscriberId: number, openid: string | null, phone: string) => {
-    await scheduleEnabledNotice(deps.db, subscriberId, { channels: openid ? ['wechat', 'sms'] : ['sms'] });
+    await scheduleEnabledNotice(deps.db, subscriberId, { channels: channelsReaching({ openid }) });
     deps.log.info({ subscriberId, phone }, 'protection enabled; notices scheduled');
   };
   return { protection, preferences, lists, dataRights, announceEnabled };
 }
 
 /** The decision engine and what feeds it: labels, public-service numbers, the interceptions the network reports. */
-async function callParts(deps: Deps, consents: ConsentIndex) {
+async function callParts(deps: Deps, consents: ConsentIndex, opts: AssemblyOptions) {
   const { config, log } = deps;
   const labels = new LabelService(deps.db);
   const decider = Decider.create(deps, { consents });
@@ -218,13 +227,14 @@ async function callParts(deps: Deps, consents: ConsentIndex) {
     windowMs: config.behaviour.oneRingWindowMs,
   });
   // Family protection (家人守护): its alerts are scheduled in the same transaction as the member's notices.
-  const ownNotices = noticeHook();
-  const familyAlerts = familyHook(deps.vault);
+  const ownNotices = noticeHook({ policy: opts.noticePolicy });
+  const familyAlerts = familyHook(deps.vault, { policy: opts.noticePolicy });
+  const onStored: OnStored = async (m, rows) => {
+    await ownNotices(m, rows);
+    await familyAlerts(m, rows);
+  };
   const interceptions = new InterceptionService(deps, {
-    onStored: async (m, rows) => {
-      await ownNotices(m, rows);
-      await familyAlerts(m, rows);
-    },
+    onStored: opts.replace?.onStored ?? onStored,
     afterStored: (rows) => oneRing.learn(rows).catch((err) => log.warn({ err }, 'one-ring learning failed')),
   });
   return { labels, decider, publicServiceSync, interceptions };
@@ -251,17 +261,16 @@ export async function buildServices(deps: Deps, opts: AssemblyOptions) {
   routers.push(marketers.router);
   preferences.onCategoriesRefused.push((id, categories, source) => marketers.consents.revokeForRefusal(id, categories, source));
 
-  const { labels, decider, publicServiceSync, interceptions } = await callParts(deps, marketers.index);
+  const { labels, decider, publicServiceSync, interceptions } = await callParts(deps, marketers.index, opts);
   const { labels: labelPort, reports, appeals, review } = reportParts(deps, lists, wechat);
-  routers.push(
-    carrierRouter(deps, {
-      screen: measured(decider),
-      labels: labelFeedFrom(labels),
-      interceptions,
-      // Mounted inside the carrier router, before its catch-all fallback: after it, the endpoint answered 404.
-      extraRoutes: (r) => void addCarrierComplaintRoutes(r, deps, { reports }),
-    }),
-  );
+  const carrierRoutes = carrierRouter(deps, {
+    screen: measured(opts.replace?.screen ?? decider),
+    labels: opts.replace?.labels ?? labelFeedFrom(labels),
+    interceptions,
+    // Mounted inside the carrier router, before its catch-all fallback: after it, the endpoint answered 404.
+    extraRoutes: (r) => void addCarrierComplaintRoutes(r, deps, { reports }),
+  });
+  routers.push(carrierRoutes);
 
   const family = new FamilyService(deps, { protection, sms, tellGuardian: guardianTeller(deps, { wechat, sms }) });
 
@@ -317,7 +326,7 @@ export async function buildServices(deps: Deps, opts: AssemblyOptions) {
     apiBase, decider, marketers, labels, reports, appeals, interceptions, family, wechat, sms,
     subscribers, bindings, otp, oneTap, protection, preferences, lists, dataRights, chat,
     // … and what server.ts mounts.
-    chatDispatch, sendLateReply, sim, simPage, routers, operators, opsConsole,
+    chatDispatch, sendLateReply, sim, simPage, routers, carrierRoutes, operators, opsConsole,
     stop: async () => {
       await otp.settled();
       await worker?.stop();

@@ -27,18 +27,7 @@ export async function preferencesFixture(kind: { db: DbKind; store: 'redis' | 'm
   const preferences = new PreferencesService(db, store, protection, vault);
   const lists = new ListsService(db, store, protection, vault);
   const dataRights = new DataRights(db, store, vault, protection, bindings);
-  let n = 0;
-  const unique = `${process.pid}${crypto.randomBytes(3).toString('hex')}`;
-
-  /** A follower; with `phone`, bound to it; with `enable`, protection on. */
-  async function subscriber(o: { phone?: string; enable?: boolean; openid?: string } = {}) {
-    const openid = o.openid ?? `o_test_${unique}_${++n}`;
-    const sub = await subscribers.followed(openid);
-    if (o.phone) await bindings.bindVerified(sub.id, vault.lookupHash(o.phone), vault.encrypt(o.phone), { actor: 'subscriber', channel: 'wechat' });
-    if (o.enable) await protection.enable(sub.id, { actor: 'subscriber', channel: 'wechat' });
-    return sub;
-  }
-
+  const subscriber = subscriberMaker({ subscribers, bindings, protection }, vault);
   return {
     db,
     store,
@@ -55,6 +44,19 @@ export async function preferencesFixture(kind: { db: DbKind; store: 'redis' | 'm
       await store.close();
       await testDb.drop();
     },
+  };
+}
+
+/** `subscriber()`: a follower; with `phone`, bound to it; with `enable`, protection on. */
+export function subscriberMaker(s: { subscribers: SubscriberService; bindings: BindingService; protection: ProtectionService }, vault: PhoneVault) {
+  let n = 0;
+  const unique = `${process.pid}${crypto.randomBytes(3).toString('hex')}`;
+  return async (o: { phone?: string; enable?: boolean; openid?: string } = {}) => {
+    const openid = o.openid ?? `o_test_${unique}_${++n}`;
+    const sub = await s.subscribers.followed(openid);
+    if (o.phone) await s.bindings.bindVerified(sub.id, vault.lookupHash(o.phone), vault.encrypt(o.phone), { actor: 'subscriber', channel: 'wechat' });
+    if (o.enable) await s.protection.enable(sub.id, { actor: 'subscriber', channel: 'wechat' });
+    return sub;
   };
 }
 
