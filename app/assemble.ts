@@ -200,7 +200,7 @@ function bindingParts(deps: Deps, wechat: WechatClient, sms: SmsService, publicB
 }
 
 /** What a subscriber states (protection on/off, preferences, lists) and their data rights. */
-function settingsParts(deps: Deps, bindings: BindingService) {
+export function settingsParts(deps: Pick<Deps, 'db' | 'store' | 'vault' | 'log'>, bindings: BindingService) {
   const protection = new ProtectionService(deps.db, deps.store);
   const preferences = new PreferencesService(deps.db, deps.store, protection, deps.vault);
   const lists = new ListsService(deps.db, deps.store, protection, deps.vault);

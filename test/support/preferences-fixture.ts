@@ -3,10 +3,9 @@ import crypto from 'node:crypto';
 import { BindingService } from '../../app/binding/binding-service';
 import { SubscriberService } from '../../app/binding/subscriber-service';
 import { PhoneVault } from '../../app/privacy/phone-vault';
-import { DataRights } from '../../app/settings/data-rights';
-import { ListsService } from '../../app/settings/lists-service';
-import { PreferencesService } from '../../app/settings/preferences-service';
-import { ProtectionService } from '../../app/settings/protection-service';
+import { settingsParts } from '../../app/assemble';
+import { createLogger } from '../../app/log';
+import type { ProtectionService } from '../../app/settings/protection-service';
 import type { Store } from '../../app/store';
 import { createTestDb, createTestStore, type DbKind, type TestDb } from './backends';
 
@@ -21,12 +20,10 @@ export async function preferencesFixture(kind: { db: DbKind; store: 'redis' | 'm
   const dataKey = crypto.randomBytes(32);
   const vault = new PhoneVault(dataKey);
   const db = testDb.ds;
-  const protection = new ProtectionService(db, store);
   const subscribers = new SubscriberService(db);
   const bindings = new BindingService(db, vault);
-  const preferences = new PreferencesService(db, store, protection, vault);
-  const lists = new ListsService(db, store, protection, vault);
-  const dataRights = new DataRights(db, store, vault, protection, bindings);
+  // The settings services as the assembly builds them.
+  const { protection, preferences, lists, dataRights } = settingsParts({ db, store, vault, log: createLogger('silent') }, bindings);
   const subscriber = subscriberMaker({ subscribers, bindings, protection }, vault);
   return {
     db,
