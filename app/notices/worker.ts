@@ -20,6 +20,7 @@ import { loadContext } from './context';
 import { outcomeOf, planNotice, type Configured } from './decide';
 import { isSend, type Job, type SendJob } from './job';
 import { noticeOutcomes } from './metrics';
+import { noticeSendDuration } from '../metrics-catalog';
 import { defaultPolicy, type NoticePolicy } from './policy';
 import { SendRate } from './rate-limit';
 import { recordRound, type RoundWrite } from './record';
@@ -93,9 +94,12 @@ export function startNoticeWorker(deps: Deps, channels: NoticeChannels, opts: No
   let stopping = false;
   const wakers = new Set<() => void>();
 
-  function send(job: SendJob): Promise<Verdict> {
+  async function send(job: SendJob): Promise<Verdict> {
     const channel = channelNamed(job.plan.channel);
-    return channel.send(transportOf(channels, channel.name), job, env);
+    const end = noticeSendDuration.startTimer({ channel: channel.name });
+    const verdict = await channel.send(transportOf(channels, channel.name), job, env);
+    end({ result: verdict.result });
+    return verdict;
   }
 
   /** How soon WeChat notices released for want of Redis are tried again. */
