@@ -167,7 +167,7 @@ export async function buildServices(deps: Deps, opts: AssemblyOptions) {
 
   return {
     // Services (tests and the CLIs reach them here) …
-    apiBase, decider, marketers, labels, reports, appeals, interceptions, family, wechat, sms,
+    apiBase, decider, marketers, labels, labelPort, reports, appeals, review, interceptions, family, wechat, sms,
     subscribers, bindings, otp, oneTap, protection, preferences, lists, dataRights, chat,
     // … and what server.ts mounts.
     chatDispatch, sendLateReply, sim, simPage, routers, carrierRoutes, operators, opsConsole,

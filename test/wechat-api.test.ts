@@ -16,7 +16,8 @@ import {
   WechatTokenError,
   WechatTransportError,
 } from '../app/wechat/api-errors';
-import { parseWechatJson, WechatClient, type WechatMenu } from '../app/wechat/api-client';
+import { WechatClient, type WechatMenu } from '../app/wechat/api-client';
+import { parseWechatJson } from '../app/wechat/api-http';
 import { authorizeUrl, WechatOAuth } from '../app/wechat/oauth';
 import { createTestStore } from './support/backends';
 import { FAKE_APP, startFakeWechatApi } from './support/fake-wechat-api';

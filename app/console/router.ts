@@ -1,7 +1,7 @@
-// Everything under /ops: security headers, our own assets (Chart.js from node_modules included: nothing is
-// loaded from another origin), the sign-in and the dashboard; the review pages (review-routes.ts) and the
-// administration pages (admin-routes.ts) mount on the same router. Forms post back and redirect (303) to
-// the page with a short outcome code (page-kit.ts), so a reload never repeats an action.
+// Everything under /ops: security headers, our own assets (Chart.js from node_modules included: nothing
+// is loaded from another origin), the sign-in and the dashboard; the review pages (review-routes.ts,
+// label-routes.ts) and the administration pages (admin-routes.ts) mount on the same router. Forms post back
+// and redirect (303) to the page with a short outcome code (page-kit.ts), so a reload never repeats an action.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,6 +16,7 @@ import { CONSOLE_JS } from './assets/script';
 import { CONSOLE_CSS } from './assets/style';
 import { auditAction, consoleAuth, formBody, opsState, refuse } from './auth';
 import { dashboard, type Range } from './dashboard-data';
+import { labelRoutes } from './label-routes';
 import type { OperatorService } from './operators';
 import { render } from './page-kit';
 import { dashboardPage } from './pages/dashboard';
@@ -128,6 +129,7 @@ export function consoleRouter(deps: Deps, s: ConsoleServices): Router {
   });
 
   reviewRoutes(router, deps, s, guards);
+  labelRoutes(router, deps, s, guards);
   adminRoutes(router, deps, s, guards);
 
   return router;
