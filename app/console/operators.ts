@@ -10,6 +10,7 @@ import type { DataSource } from 'typeorm';
 import { Operator } from '../../entities';
 import { audit } from '../audit/audit';
 import { deriveKey } from '../privacy/derive-key';
+import { Sealer } from '../privacy/sealer';
 import type { Store } from '../store';
 import { isRole, type Role } from './roles';
 
@@ -32,14 +33,14 @@ export class OperatorRefused extends Error {
 export type SignInResult = { ok: true; operator: Operator } | { ok: false; reason: 'bad_credentials' | 'totp_required' | 'locked' | 'throttled'; retryAfterSec?: number };
 
 export class OperatorService {
-  private readonly totpKey: Buffer;
+  private readonly totp: Sealer;
 
   constructor(
     private readonly db: DataSource,
     private readonly store: Store,
     dataKey: Buffer,
   ) {
-    this.totpKey = deriveKey(dataKey, 'operator totp');
+    this.totp = new Sealer(deriveKey(dataKey, 'operator totp'));
   }
 
   async add(p: { name: string; role: string; password: string; totp?: boolean; by: string }): Promise<{ operator: Operator; totpUri: string | null }> {
@@ -124,17 +125,11 @@ export class OperatorService {
   }
 
   private seal(secret: string): string {
-    const iv = crypto.randomBytes(12);
-    const c = crypto.createCipheriv('aes-256-gcm', this.totpKey, iv);
-    const body = Buffer.concat([c.update(secret, 'utf8'), c.final()]);
-    return Buffer.concat([iv, c.getAuthTag(), body]).toString('base64');
+    return this.totp.seal(secret);
   }
 
   private open(sealed: string): string {
-    const raw = Buffer.from(sealed, 'base64');
-    const d = crypto.createDecipheriv('aes-256-gcm', this.totpKey, raw.subarray(0, 12));
-    d.setAuthTag(raw.subarray(12, 28));
-    return Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString('utf8');
+    return this.totp.open(sealed);
   }
 }
 
