@@ -1,6 +1,6 @@
-// Per claimed notice, before anything is sent: go now (through which channel), wait for the end of quiet
-// hours, or give up with a reason; which channel it goes through, and the next one it falls back to
-// (app/notices/channels). Then, after the channel answered: what the notice becomes.
+// Per claimed notice, before anything is sent: go now, wait for the end of quiet hours, or give up with a
+// reason; the channel it goes through and the one it falls back to (app/notices/channels). Then, after the
+// channel answered: what the notice becomes.
 import { isFamilyKind, type Notice, type NoticeHistoryEntry } from '../../entities/Notice';
 import { renderFamily } from '../family/render';
 import { maskPhone } from '../privacy/mask';
