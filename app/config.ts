@@ -1,5 +1,6 @@
-// The one typed configuration. Every variable the README lists is read here and nowhere else,
-// validated at start so a bad deployment fails with a sentence, not a stack trace at the first request.
+// The one typed configuration. Every variable the README lists is read here (checked against
+// config-env.ts) and nowhere else, validated at start so a bad deployment fails with a sentence, not a
+// stack trace at the first request.
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
