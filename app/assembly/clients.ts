@@ -3,6 +3,7 @@
 import { deriveKey } from '../privacy/derive-key';
 import type { Deps } from '../deps';
 import type { ScreenService } from '../carrier/ports';
+import type { Decision } from '../carrier/schemas';
 import { decisionDuration, decisions, instrumentSms, screenFailOpen } from '../metrics-catalog';
 import type { NoticeChannels } from '../notices/channels';
 import { publicBase } from '../config';
@@ -11,27 +12,19 @@ import { WechatClient } from '../wechat/api-client';
 
 /** The decision engine as the carrier routes see it, timed and counted for /metrics. */
 export function measured(engine: ScreenService): ScreenService {
+  const timed = async (mode: 'single' | 'batch', run: () => Promise<Decision[]>): Promise<Decision[]> => {
+    const end = decisionDuration.startTimer({ mode });
+    const ds = await run().catch((err) => {
+      screenFailOpen.inc({ mode });
+      throw err;
+    });
+    end();
+    for (const d of ds) decisions.inc({ action: d.action, reason: d.reason });
+    return ds;
+  };
   return {
-    async screen(call) {
-      const end = decisionDuration.startTimer({ mode: 'single' });
-      const d = await engine.screen(call).catch((err) => {
-        screenFailOpen.inc({ mode: 'single' });
-        throw err;
-      });
-      end();
-      decisions.inc({ action: d.action, reason: d.reason });
-      return d;
-    },
-    async screenBatch(calls) {
-      const end = decisionDuration.startTimer({ mode: 'batch' });
-      const ds = await engine.screenBatch(calls).catch((err) => {
-        screenFailOpen.inc({ mode: 'batch' });
-        throw err;
-      });
-      end();
-      for (const d of ds) decisions.inc({ action: d.action, reason: d.reason });
-      return ds;
-    },
+    screen: async (call) => (await timed('single', async () => [await engine.screen(call)]))[0],
+    screenBatch: (calls) => timed('batch', () => engine.screenBatch(calls)),
   };
 }
 
