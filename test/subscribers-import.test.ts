@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { mergeSmsSubscriber } from '../app/binding/merge-sms-subscriber';
-import { inboundSignature } from '../app/sms/inbound-signature';
+import { inboundSignature } from './support/inbound-sign';
 import { PhoneBinding, ProtectionSettings, Subscriber } from '../entities';
 import { startHarness, type Harness } from './support/app-harness';
 import { CarrierClient } from './support/carrier-client';

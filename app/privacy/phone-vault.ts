@@ -1,14 +1,18 @@
 // Phones at rest: AES-256-GCM ciphertext for reading back, HMAC-SHA256 for lookup, both keyed by DATA_KEY
-// (derived sub-keys so that one never doubles as the other).
+// (derived sub-keys so that one never doubles as the other); and free text a third party sent about a
+// person (a consent's evidence) sealed under a key of its own.
 import crypto from 'node:crypto';
 import { deriveKey } from './derive-key';
+import { Sealer } from './sealer';
 
 export class PhoneVault {
-  private readonly encKey: Buffer;
+  private readonly phones: Sealer;
+  private readonly texts: Sealer;
   private readonly macKey: Buffer;
 
   constructor(dataKey: Buffer) {
-    this.encKey = deriveKey(dataKey, 'phone encryption');
+    this.phones = new Sealer(deriveKey(dataKey, 'phone encryption'));
+    this.texts = new Sealer(deriveKey(dataKey, 'text encryption'));
     this.macKey = deriveKey(dataKey, 'phone lookup');
   }
 
@@ -18,16 +22,19 @@ export class PhoneVault {
   }
 
   encrypt(phone: string): string {
-    const iv = crypto.randomBytes(12);
-    const c = crypto.createCipheriv('aes-256-gcm', this.encKey, iv);
-    const body = Buffer.concat([c.update(phone, 'utf8'), c.final()]);
-    return Buffer.concat([iv, c.getAuthTag(), body]).toString('base64');
+    return this.phones.seal(phone);
   }
 
   decrypt(sealed: string): string {
-    const raw = Buffer.from(sealed, 'base64');
-    const d = crypto.createDecipheriv('aes-256-gcm', this.encKey, raw.subarray(0, 12));
-    d.setAuthTag(raw.subarray(12, 28));
-    return Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString('utf8');
+    return this.phones.open(sealed);
+  }
+
+  /** Free text about a person (a consent's evidence): sealed, never searched. */
+  sealText(text: string): string {
+    return this.texts.seal(text);
+  }
+
+  openText(sealed: string): string {
+    return this.texts.open(sealed);
   }
 }
