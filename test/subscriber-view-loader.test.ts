@@ -121,4 +121,20 @@ for (const b of BACKENDS) {
     t.is(d.preferenceSource.loads, 0);
     await d.stop();
   });
+
+  test.serial(`${name}: a binding whose seal does not open costs that one phone, not the view's readiness`, async (t) => {
+    const good = '13700009101';
+    const broken = '13700009102';
+    await seedSubscriber(world, good, basePreferences());
+    const id = await seedSubscriber(world, broken, basePreferences());
+    await world.deps.db.getRepository(PhoneBinding).update({ subscriberId: id }, { phoneCipher: Buffer.alloc(40, 7).toString('base64') });
+    const d = Decider.create(world.deps, { view: { pollMs: 3_600_000 } });
+    await d.start();
+    await d.subscriberViewLoaded();
+    t.true(d.subscriberViewReady);
+    const ask = async (callee: string) => (await d.screen({ caller: CALLER, callee, callerIndustry: 'loan_finance', dryRun: true })).reason;
+    t.is(await ask(good), 'category_block');
+    t.is(await ask(broken), 'not_enrolled');
+    await d.stop();
+  });
 }

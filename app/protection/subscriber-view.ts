@@ -23,7 +23,7 @@ import { currentViewVersion, customPreferences, viewChangesSince, type ViewRow }
 import { numberFromKey, numberKey } from './number-key';
 import { PROFILE, sharedPreferences, viewKeyOf } from './subscriber-profile';
 import { HashIndex, mergeHashes, mergeNumbers, NumberArrays, timeSlicer, type Entry } from './view-arrays';
-import { loadView } from './view-load';
+import { loadView, openedNumber } from './view-load';
 
 const NO_ITEMS: ListItem[] = [];
 
@@ -134,7 +134,7 @@ export class SubscriberView {
     if (!r.binding) return NaN;
     const h = viewKeyOf(r.binding.phoneHash);
     if (h.key !== r.key || h.check !== r.check) return NaN;
-    return numberKey(this.deps.vault.decrypt(r.binding.phoneCipher));
+    return openedNumber(this.deps.vault, r.binding.phoneCipher);
   }
 
   /** The number a row stands for: its binding's, or (a phone that left) the one the hash index knows. */

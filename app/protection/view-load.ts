@@ -20,6 +20,18 @@ interface Rows {
   size: number;
 }
 
+/**
+ * The number key of a sealed phone, or NaN when the seal does not open (a corrupt row, a foreign key): that
+ * one phone is not held, rather than the whole view never becoming ready.
+ */
+export function openedNumber(vault: PhoneVault, sealed: string): number {
+  try {
+    return numberKey(vault.decrypt(sealed));
+  } catch {
+    return NaN;
+  }
+}
+
 const allocate = (cap: number, size = 0): Rows => ({ keys: new Float64Array(cap), checks: new Uint32Array(cap), sids: new Uint32Array(cap), profiles: new Uint8Array(cap), size });
 
 /** The view's enrolled rows in hash order (hash key, check, subscriber, profile). */
@@ -64,7 +76,7 @@ export async function loadView(db: DataSource, vault: PhoneVault, pageSize: numb
     for (const b of page) {
       const h = viewKeyOf(b.phoneHash);
       for (let i = lowerBound(dir, rows.keys, n, h.key); i < n && rows.keys[i] === h.key; i++) {
-        if (rows.checks[i] === h.check && rows.sids[i] === b.subscriberId) numbers[i] = numberKey(vault.decrypt(b.phoneCipher));
+        if (rows.checks[i] === h.check && rows.sids[i] === b.subscriberId) numbers[i] = openedNumber(vault, b.phoneCipher);
       }
     }
     if (page.length < pageSize) break;
