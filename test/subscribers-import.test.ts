@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { mergeSmsSubscriber } from '../app/binding/merge-sms-subscriber';
+import { importSubscribersFile } from '../app/binding/subscriber-import';
 import { inboundSignature } from '../app/sms/inbound-signature';
 import { PhoneBinding, ProtectionSettings, Subscriber } from '../entities';
 import { startHarness, type Harness } from './support/app-harness';
@@ -181,4 +182,37 @@ test.serial('an import killed mid-run resumes after its last committed batch: no
   t.like(await screenSettled('17700000001', 'category_block'), { action: 'block' });
   t.like(await screenSettled('17700039990', 'default'), { action: 'allow', reason: 'default' });
   t.like(await screen('17700039990', 'insurance'), { action: 'block' });
+});
+
+test('sqlite (the embedded default): the import enrols, keeps the later line of a phone named twice, and a re-import updates', async (t) => {
+  const s = await startHarness({ db: 'sqlite', store: 'memory' });
+  t.teardown(() => s.close());
+  const bound = async (phone: string) => s.deps.db.getRepository(PhoneBinding).findOneBy({ phoneHash: s.deps.vault.lookupHash(phone) });
+  const modesOf = async (phone: string) => (await s.server.services.preferences.view((await bound(phone))!.subscriberId)).categoryModes;
+  // Batches of three lines: a phone twice in the first batch, and a phone of the first batch again in the second.
+  const file = write('embedded.csv', ['phone,refused', '13700000001,', '13700000002,insurance', '13700000002,securities', '13700000003,', 'x,', '13700000001,insurance'].join('\n') + '\n');
+  const r = await importSubscribersFile(s.deps, file, { batchSize: 3 });
+  t.like(r, { accepted: 5, rejected: 1, created: 3, updated: 1 });
+  t.is(await s.deps.db.getRepository(Subscriber).count(), 3);
+  t.is(s.deps.vault.decrypt((await bound('13700000002'))!.phoneCipher), '13700000002');
+  t.like(await modesOf('13700000002'), { securities: 'block', insurance: 'allow' }, 'the later line of the phone wins');
+  t.like(await modesOf('13700000001'), { insurance: 'block', loan_finance: 'allow' });
+
+  const again = await importSubscribersFile(s.deps, write('embedded-2.csv', 'phone,refused\n13700000001,\n13700000005,\n'));
+  t.like(again, { accepted: 2, created: 1, updated: 1 });
+  t.is(await s.deps.db.getRepository(Subscriber).count(), 4);
+  t.like(await modesOf('13700000001'), { insurance: 'block', loan_finance: 'block' });
+  const network = new CarrierClient(s.server.url, 'sim-carrier', 'sim-carrier-secret');
+  t.teardown(() => network.close());
+  const decided = async (callee: string, industry: string, reason: string) => {
+    const until = Date.now() + 2000;
+    for (;;) {
+      const d = (await network.post('/carrier/v1/screen', { caller: CALLER, callee, callerIndustry: industry, dryRun: true })).json as { reason: string };
+      if (d.reason === reason || Date.now() > until) return d;
+      await new Promise((res) => setTimeout(res, 25));
+    }
+  };
+  t.like(await decided('13700000005', 'loan_finance', 'category_block'), { reason: 'category_block' });
+  t.like(await decided('13700000001', 'loan_finance', 'category_block'), { reason: 'category_block' });
+  t.like(await decided('13700000002', 'loan_finance', 'default'), { reason: 'default' });
 });

@@ -23,8 +23,11 @@ function* tsv(rows: readonly Value[][]): Generator<Buffer> {
   if (chunk.length) yield Buffer.from(chunk.join('\n') + '\n', 'utf8');
 }
 
-/** `replace`: a row whose key exists replaces it (MySQL REPLACE, SQLite INSERT OR REPLACE). */
-export async function bulkInsert(m: EntityManager, table: string, columns: readonly string[], rows: readonly Value[][], o: { replace?: boolean } = {}): Promise<void> {
+/**
+ * `replace`: a row whose key exists replaces it (MySQL REPLACE, SQLite INSERT OR REPLACE). `ignore`: a row
+ * whose unique key exists is left out (MySQL IGNORE, SQLite INSERT OR IGNORE); the caller finds out which.
+ */
+export async function bulkInsert(m: EntityManager, table: string, columns: readonly string[], rows: readonly Value[][], o: { replace?: boolean; ignore?: boolean } = {}): Promise<void> {
   if (rows.length === 0) return;
   const sqlite = m.connection.options.type === 'better-sqlite3';
   if (!sqlite && !refused.has(m.connection)) {
@@ -33,7 +36,7 @@ export async function bulkInsert(m: EntityManager, table: string, columns: reado
       await new Promise<void>((resolve, reject) =>
         conn.query(
           {
-            sql: `LOAD DATA LOCAL INFILE '${table}.tsv' ${o.replace ? 'REPLACE ' : ''}INTO TABLE ${table} CHARACTER SET utf8mb4 (${columns.join(', ')})`,
+            sql: `LOAD DATA LOCAL INFILE '${table}.tsv' ${o.replace ? 'REPLACE ' : o.ignore ? 'IGNORE ' : ''}INTO TABLE ${table} CHARACTER SET utf8mb4 (${columns.join(', ')})`,
             infileStreamFactory: () => Readable.from(tsv(rows)),
           },
           (err) => (err ? reject(err) : resolve()),
@@ -46,7 +49,7 @@ export async function bulkInsert(m: EntityManager, table: string, columns: reado
     }
   }
   const per = Math.max(1, Math.floor(30_000 / columns.length));
-  const verb = o.replace ? (sqlite ? 'INSERT OR REPLACE' : 'REPLACE') : 'INSERT';
+  const verb = o.replace ? (sqlite ? 'INSERT OR REPLACE' : 'REPLACE') : o.ignore ? (sqlite ? 'INSERT OR IGNORE' : 'INSERT IGNORE') : 'INSERT';
   for (let i = 0; i < rows.length; i += per) {
     const part = rows.slice(i, i + per);
     const marks = `(${columns.map(() => '?').join(', ')})`;

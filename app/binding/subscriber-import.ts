@@ -2,16 +2,18 @@
 // `refused` a |-separated list of category codes (empty: the protective default, everything refused).
 // Each row enrols the phone as an SMS keyword does — a subscriber without an openid, a binding by the
 // phone's keyed hash (number encrypted), protection on — or, when the phone is already bound, updates that
-// subscriber's protection (on, not paused, the file's categories). Streamed in batches; each batch
-// commits with its checkpoint, its audit rows and its subscriber-view rows, so an interrupted import
-// resumes after the last committed line and a re-import updates. Rejected rows go to FILE.rejects.csv.
-import crypto from 'node:crypto';
-import fs from 'node:fs';
+// subscriber's protection (on, not paused, the file's categories).
+//
+// Read, checkpointed and resumed by the shared import loop (app/imports/csv-import.ts). What is this
+// import's own: a line's parse (on the main thread: syntax only), the sealing of a batch's numbers (on
+// worker threads, seal-pool.ts, while the batch before commits) and the batch writer. A batch commits
+// with its checkpoint, one audit row and its subscriber-view rows (the change log every deciding process
+// follows), so an interrupted import resumes after the last committed line and a re-import updates.
 import type { DataSource, EntityManager } from 'typeorm';
-import { LabelImport } from '../../entities/LabelImport';
 import type { PhoneVault } from '../privacy/phone-vault';
-import { forEachLine, openCheckpoint } from '../protection/import-file';
-import { csvField, defaultRejectsPath, fileKeyOf, openRejects } from '../labels/import';
+import { SealPool } from '../privacy/seal-pool';
+import { runImport, type RunOptions, type RunResult, type StagedBatch } from '../imports/csv-import';
+import { unquote } from '../imports/import-files';
 import { allocateVersions, SUBSCRIBER_SEQUENCE, toSqlTime } from '../labels/sql';
 import { normalizeNumber } from '../protection/numbers';
 import { CATEGORY_CODES, CATEGORY_NAMES, type CategoryCode, type CategoryMode } from '../protection/preferences';
@@ -21,26 +23,16 @@ import { bulkInsert } from './bulk-insert';
 
 export type SubscriberRejectReason = 'too_many_fields' | 'bad_phone' | 'bad_category';
 
-export interface SubscriberImportOptions {
+export interface SubscriberImportOptions extends RunOptions {
   batchSize?: number;
-  restart?: boolean;
-  rejectsPath?: string;
-  onProgress?: (p: { bytes: number; totalBytes: number; accepted: number; rejected: number; line: number }) => void;
-  at?: Date;
+  /** Worker threads that seal numbers (0: the main thread does). */
+  sealThreads?: number;
 }
 
-export interface SubscriberImportResult {
-  file: string;
-  accepted: number;
-  rejected: number;
+export interface SubscriberImportResult extends RunResult {
   /** Of the accepted rows in this run: phones new here, and phones already bound (updated). */
   created: number;
   updated: number;
-  lines: number;
-  resumedAfter: number;
-  alreadyDone: boolean;
-  rejectsPath: string;
-  seconds: number;
 }
 
 interface Row {
@@ -62,11 +54,6 @@ const BEHAVIOUR = DEFAULTS;
 const NOTICES = DEFAULTS;
 const OPTIONS = DEFAULTS;
 const SOURCE = { actor: 'operator', channel: 'cli' } as const;
-
-function unquote(s: string): string {
-  const t = s.trim();
-  return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1).replace(/""/g, '"').trim() : t;
-}
 
 /** The category modes a `refused` field states, as stored JSON (one string per distinct field). */
 const modesCache = new Map<string, { json: string; all: boolean } | null>();
@@ -93,16 +80,39 @@ function modesOf(refused: string): { json: string; all: boolean } | null {
   return out;
 }
 
-function parseLine(text: string, vault: PhoneVault): Row | SubscriberRejectReason {
-  const f = text.split(',');
-  if (f.length > 2) return 'too_many_fields';
-  const n = normalizeNumber(unquote(f[0]));
-  if (n.kind !== 'mobile') return 'bad_phone';
-  const modes = modesOf(unquote(f[1] ?? ''));
-  if (!modes) return 'bad_category';
-  const hash = vault.lookupHash(n.value);
-  const { key, check } = viewKeyOf(hash);
-  return { hash, key, check, cipher: vault.encrypt(n.value), modes: modes.json, allRefused: modes.all, subscriberId: 0 };
+/** A batch as read: each phone once (a later line wins, as it would in a later batch), not yet sealed. */
+class ReadBatch {
+  readonly phones: string[] = [];
+  readonly modes: string[] = [];
+  readonly allRefused: boolean[] = [];
+  private readonly at = new Map<string, number>();
+
+  add(text: string): SubscriberRejectReason | null {
+    const f = text.split(',');
+    if (f.length > 2) return 'too_many_fields';
+    const n = normalizeNumber(unquote(f[0]));
+    if (n.kind !== 'mobile') return 'bad_phone';
+    const modes = modesOf(unquote(f[1] ?? ''));
+    if (!modes) return 'bad_category';
+    let i = this.at.get(n.value);
+    if (i === undefined) {
+      this.at.set(n.value, (i = this.phones.length));
+      this.phones.push(n.value);
+    }
+    this.modes[i] = modes.json;
+    this.allRefused[i] = modes.all;
+    return null;
+  }
+}
+
+/** Sealed rows in key order (the order of every hash-keyed index they go into). */
+async function sealed(pool: SealPool, b: ReadBatch): Promise<Row[]> {
+  const { hashes, ciphers } = await pool.seal(b.phones);
+  const rows = hashes.map((hash, i): Row => {
+    const { key, check } = viewKeyOf(hash);
+    return { hash, key, check, cipher: ciphers[i], modes: b.modes[i], allRefused: b.allRefused[i], subscriberId: 0 };
+  });
+  return rows.sort((x, y) => x.key - y.key || x.check - y.check);
 }
 
 /** On MySQL a batch is a handful of LOAD DATA statements; on SQLite multi-row INSERTs. */
@@ -110,34 +120,24 @@ export function defaultSubscriberBatch(db: DataSource): number {
   return db.options.type === 'better-sqlite3' ? 10_000 : 50_000;
 }
 
-/** Writes one batch (rows sorted by key, one per phone) and its checkpoint in one transaction. */
+/**
+ * Writes one batch (rows sorted by key, one per phone) and its checkpoint in one transaction. Every row
+ * gets a fresh subscriber id and its binding is inserted unless the phone is bound already (IGNORE on the
+ * unique hash): in the common case, all new, nothing is looked up row by row.
+ */
 async function writeBatch(m: EntityManager, rows: Row[], at: Date, checkpoint: (m: EntityManager) => Promise<void>): Promise<{ created: number; updated: number }> {
   const sqlite = m.connection.options.type === 'better-sqlite3';
   const now = toSqlTime(at);
-  const existing = new Map<string, number>();
-  for (let i = 0; i < rows.length; i += 2000) {
-    const part = rows.slice(i, i + 2000);
-    const found = (await m.query(`SELECT phoneHash, subscriberId FROM phone_binding WHERE phoneHash IN (${part.map(() => '?').join(', ')})`, part.map((r) => r.hash))) as { phoneHash: string; subscriberId: number | string }[];
-    for (const f of found) existing.set(f.phoneHash, Number(f.subscriberId));
-  }
   // New subscribers take ids above the highest; on MySQL the locking read also keeps concurrent
   // enrolments from inserting above it until this batch commits.
   const [{ top }] = (await m.query(`SELECT COALESCE(MAX(id), 0) AS top FROM subscriber${sqlite ? '' : ' FOR UPDATE'}`)) as { top: number | string }[];
-  let next = Number(top) + 1;
-  const fresh: Row[] = [];
-  const known: Row[] = [];
-  for (const r of rows) {
-    const id = existing.get(r.hash);
-    if (id !== undefined) {
-      r.subscriberId = id;
-      known.push(r);
-    } else {
-      r.subscriberId = next++;
-      fresh.push(r);
-    }
-  }
-  await bulkInsert(m, 'subscriber', ['id', 'openid', 'subscribed', 'subscribedAt', 'unsubscribedAt', 'wechatPushBlocked', 'createdAt', 'updatedAt'], fresh.map((r) => [r.subscriberId, null, 0, null, null, 0, now, now]));
-  await bulkInsert(m, 'phone_binding', ['subscriberId', 'phoneHash', 'phoneCipher', 'source', 'verifiedAt'], fresh.map((r) => [r.subscriberId, r.hash, r.cipher, 'sms', now]));
+  const first = Number(top) + 1;
+  rows.forEach((r, i) => (r.subscriberId = first + i));
+  const last = first + rows.length - 1;
+  await bulkInsert(m, 'phone_binding', ['subscriberId', 'phoneHash', 'phoneCipher', 'source', 'verifiedAt'], rows.map((r) => [r.subscriberId, r.hash, r.cipher, 'sms', now]), { ignore: true });
+  const known = rows.length ? await boundBefore(m, rows, first, last) : [];
+  const fresh = known.length ? rows.filter((r) => r.subscriberId >= first) : rows;
+  await bulkInsert(m, 'subscriber', ['id', 'createdAt', 'updatedAt'], fresh.map((r) => [r.subscriberId, now, now]));
   await bulkInsert(
     m,
     'protection_settings',
@@ -147,12 +147,44 @@ async function writeBatch(m: EntityManager, rows: Row[], at: Date, checkpoint: (
   const profiles = new Map<number, number>();
   for (const r of fresh) profiles.set(r.subscriberId, r.allRefused ? PROFILE.default : PROFILE.custom);
   if (known.length) await updateKnown(m, known, now, sqlite, profiles);
-  await bulkInsert(m, 'audit_event', ['subscriberId', 'actor', 'channel', 'action', 'detail', 'at'], rows.map((r) => [r.subscriberId, SOURCE.actor, SOURCE.channel, 'subscriber_imported', '{}', now]));
+  // One audit row for the batch: who imported how many, when. The subscribers' own trails start with
+  // their settings (enabledAt, updatedAt), as an SMS enrolment's would.
+  if (rows.length)
+    await m.query(`INSERT INTO audit_event (subscriberId, actor, channel, action, detail, at) VALUES (NULL, ?, ?, 'subscribers_imported', ?, ?)`, [
+      SOURCE.actor,
+      SOURCE.channel,
+      JSON.stringify({ created: fresh.length, updated: known.length }),
+      now,
+    ]);
   // Last, so the view's counter (every subscriber writer's turn) is held as briefly as possible.
-  const first = await allocateVersions(m, rows.length, SUBSCRIBER_SEQUENCE);
-  await bulkInsert(m, 'subscriber_view', ['hashKey', 'hashCheck', 'subscriberId', 'profile', 'version'], rows.map((r, i) => [r.key, r.check, r.subscriberId, profiles.get(r.subscriberId)!, first + i]), { replace: true });
+  const version = await allocateVersions(m, rows.length, SUBSCRIBER_SEQUENCE);
+  await bulkInsert(m, 'subscriber_view', ['hashKey', 'hashCheck', 'subscriberId', 'profile', 'version'], rows.map((r, i) => [r.key, r.check, r.subscriberId, profiles.get(r.subscriberId)!, version + i]), { replace: true });
   await checkpoint(m);
   return { created: fresh.length, updated: known.length };
+}
+
+/**
+ * The rows whose phone was bound before (their binding insert was ignored), each given that binding's
+ * subscriber instead of the fresh id. The bindings inserted are exactly those with the batch's ids.
+ */
+async function boundBefore(m: EntityManager, rows: Row[], first: number, last: number): Promise<Row[]> {
+  const [{ n }] = (await m.query(`SELECT COUNT(*) AS n FROM phone_binding WHERE subscriberId BETWEEN ? AND ?`, [first, last])) as { n: number | string }[];
+  if (Number(n) === rows.length) return [];
+  const inserted = new Set(((await m.query(`SELECT subscriberId FROM phone_binding WHERE subscriberId BETWEEN ? AND ?`, [first, last])) as { subscriberId: number | string }[]).map((r) => Number(r.subscriberId)));
+  const known = rows.filter((r) => !inserted.has(r.subscriberId));
+  const existing = new Map<string, number>();
+  for (let i = 0; i < known.length; i += 2000) {
+    const part = known.slice(i, i + 2000);
+    const found = (await m.query(`SELECT phoneHash, subscriberId FROM phone_binding WHERE phoneHash IN (${part.map(() => '?').join(', ')})`, part.map((r) => r.hash))) as { phoneHash: string; subscriberId: number | string }[];
+    for (const f of found) existing.set(f.phoneHash, Number(f.subscriberId));
+  }
+  for (const r of known) {
+    const id = existing.get(r.hash);
+    // Left out for another reason than its phone: never silently dropped.
+    if (id === undefined) throw new Error('a binding of the batch was neither inserted nor found');
+    r.subscriberId = id;
+  }
+  return known;
 }
 
 /** Phones already bound: protection on, the file's categories; their view profile read back whole. */
@@ -174,95 +206,47 @@ async function updateKnown(m: EntityManager, known: Row[], now: string, sqlite: 
 }
 
 export async function importSubscribersFile(deps: { db: DataSource; vault: PhoneVault }, file: string, opts: SubscriberImportOptions = {}): Promise<SubscriberImportResult> {
-  const { db, vault } = deps;
-  const started = Date.now();
+  const { db } = deps;
   const at = opts.at ?? new Date();
-  const batchSize = opts.batchSize ?? defaultSubscriberBatch(db);
-  const rejectsPath = opts.rejectsPath ?? defaultRejectsPath(file);
-  const totalBytes = fs.statSync(file).size;
-  // The checkpoint table is shared with label imports; a subscriber file's key cannot be a label file's.
-  const fileKey = crypto.createHash('sha256').update('subscribers\n').update(fileKeyOf(file)).digest('hex');
-  const repo = db.getRepository(LabelImport);
-
-  const checkpoint = await openCheckpoint(db, fileKey, file, at, opts.restart);
-  if (checkpoint.finishedAt) {
-    return { file, accepted: checkpoint.accepted, rejected: checkpoint.rejected, created: 0, updated: 0, lines: 0, resumedAfter: checkpoint.lastLine, alreadyDone: true, rejectsPath, seconds: 0 };
-  }
-  const resumedAfter = checkpoint.lastLine;
-  let accepted = checkpoint.accepted;
-  let rejected = checkpoint.rejected;
+  const pool = new SealPool(deps.vault, opts.sealThreads);
   let created = 0;
   let updated = 0;
-  const rejects = openRejects(rejectsPath, resumedAfter);
-
-  let batch = new Map<string, Row>();
-  let batchLines = 0;
-  let batchRejects: string[] = [];
-  let inFlight: Promise<void> | null = null;
-  let lineNo = 0;
-  let bytes = 0;
-
-  const commit = async (rows: Row[], rejectLines: string[], lastLine: number, nAccepted: number, nRejected: number, bytesRead: number) => {
-    // On disk before the checkpoint commits; a resumed run first drops those of batches that never did.
-    if (rejectLines.length) {
-      fs.writeSync(rejects, rejectLines.join(''));
-      fs.fsyncSync(rejects);
-    }
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const r = await db.transaction((m) =>
-          writeBatch(m, rows, at, (mm) => mm.query(`UPDATE label_import SET lastLine = ?, accepted = ?, rejected = ?, updatedAt = ? WHERE fileKey = ?`, [lastLine, nAccepted, nRejected, toSqlTime(new Date()), fileKey])),
-        );
-        created += r.created;
-        updated += r.updated;
-        break;
-      } catch (e) {
-        // A concurrent enrolment of a phone in this batch, or a crossing lock: the batch is redone whole.
-        if (!isTransientConflict(e) || attempt >= 5) throw e;
-      }
-    }
-    opts.onProgress?.({ bytes: bytesRead, totalBytes, accepted: nAccepted, rejected: nRejected, line: lastLine });
+  const stage = async (batch: ReadBatch): Promise<StagedBatch> => {
+    const rows = await sealed(pool, batch);
+    return {
+      commit: async (checkpoint) => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            const r = await db.transaction((m) => writeBatch(m, rows, at, checkpoint));
+            created += r.created;
+            updated += r.updated;
+            return;
+          } catch (e) {
+            // A concurrent enrolment of a phone in this batch, or a crossing lock: the batch is redone whole.
+            if (!isTransientConflict(e) || attempt >= 5) throw e;
+          }
+        }
+      },
+      discard: async () => {},
+    };
   };
-
-  const flush = async () => {
-    const rows = [...batch.values()].sort((x, y) => x.key - y.key || x.check - y.check);
-    const args = [batchRejects, lineNo, accepted, rejected, bytes] as const;
-    batch = new Map();
-    batchLines = 0;
-    batchRejects = [];
-    if (inFlight) await inFlight;
-    inFlight = commit(rows, ...args);
-    // Its failure is seen at the next flush or at the end; until then it must not count as unhandled.
-    inFlight.catch(() => {});
-  };
-
-  /** Returns whether the batch is full. */
-  const handleLine = (line: string): boolean => {
-    lineNo++;
-    if (lineNo <= resumedAfter) return false;
-    const text = line.endsWith('\r') ? line.slice(0, -1) : line;
-    if (text.trim() === '') return false;
-    if (lineNo === 1 && /^\s*"?phone"?\s*(,|$)/i.test(text)) return false; // header
-    const r = parseLine(text, vault);
-    if (typeof r === 'string') {
-      rejected++;
-      batchRejects.push(`${lineNo},${csvField(text)},${r}\n`);
-    } else {
-      accepted++;
-      // The same phone twice in a batch: the later line wins, as it would in the next batch.
-      batch.set(r.hash, r);
-    }
-    return ++batchLines >= batchSize;
-  };
-
   try {
-    await forEachLine(file, handleLine, flush, (n) => (bytes += n));
-    await flush();
-    await inFlight;
-    await repo.update({ fileKey }, { finishedAt: new Date(), updatedAt: new Date() });
+    const result = await runImport<ReadBatch>(
+      db,
+      file,
+      {
+        // A subscriber file's checkpoint is not a label file's (the checkpoint table is shared).
+        kind: 'subscribers',
+        header: /^\s*"?phone"?\s*(,|$)/i,
+        batchSize: opts.batchSize ?? defaultSubscriberBatch(db),
+        newBatch: () => new ReadBatch(),
+        add: (batch, line) => batch.add(line),
+        stage,
+      },
+      { ...opts, at },
+    );
+    return { ...result, created, updated };
   } finally {
-    if (inFlight) await (inFlight as Promise<void>).catch(() => {});
-    fs.closeSync(rejects);
+    await pool.close();
   }
-  return { file, accepted, rejected, created, updated, lines: lineNo - resumedAfter, resumedAfter, alreadyDone: false, rejectsPath, seconds: (Date.now() - started) / 1000 };
 }
