@@ -31,17 +31,8 @@ export async function bulkInsert(m: EntityManager, table: string, columns: reado
   if (rows.length === 0) return;
   const sqlite = m.connection.options.type === 'better-sqlite3';
   if (!sqlite && !refused.has(m.connection)) {
-    const conn = (m.queryRunner as unknown as { databaseConnection: RawConnection }).databaseConnection;
     try {
-      await new Promise<void>((resolve, reject) =>
-        conn.query(
-          {
-            sql: `LOAD DATA LOCAL INFILE '${table}.tsv' ${o.replace ? 'REPLACE ' : o.ignore ? 'IGNORE ' : ''}INTO TABLE ${table} CHARACTER SET utf8mb4 (${columns.join(', ')})`,
-            infileStreamFactory: () => Readable.from(tsv(rows)),
-          },
-          (err) => (err ? reject(err) : resolve()),
-        ),
-      );
+      await loadRows(m, `${o.replace ? 'REPLACE ' : o.ignore ? 'IGNORE ' : ''}INTO TABLE ${table}`, columns, rows, 'utf8mb4');
       return;
     } catch (e) {
       if (!refusesLocalInfile(e)) throw e;
@@ -55,4 +46,15 @@ export async function bulkInsert(m: EntityManager, table: string, columns: reado
     const marks = `(${columns.map(() => '?').join(', ')})`;
     await m.query(`${verb} INTO ${table} (${columns.join(', ')}) VALUES ${part.map(() => marks).join(', ')}`, part.flat());
   }
+}
+
+/**
+ * `LOAD DATA LOCAL INFILE … <into> (columns)` of these rows on the manager's connection (MySQL only); a
+ * server that refuses LOCAL INFILE makes it throw (refusesLocalInfile tells).
+ */
+export async function loadRows(m: EntityManager, into: string, columns: readonly string[], rows: readonly Value[][], charset: 'utf8mb4' | 'ascii'): Promise<void> {
+  const conn = (m.queryRunner as unknown as { databaseConnection: RawConnection }).databaseConnection;
+  await new Promise<void>((resolve, reject) =>
+    conn.query({ sql: `LOAD DATA LOCAL INFILE 'rows.tsv' ${into} CHARACTER SET ${charset} (${columns.join(', ')})`, infileStreamFactory: () => Readable.from(tsv(rows)) }, (err) => (err ? reject(err) : resolve())),
+  );
 }
