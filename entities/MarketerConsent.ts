@@ -44,7 +44,7 @@ export class MarketerConsent {
   @Column(nullableTime)
   expiresAt!: Date | null;
 
-  /** The text shown or a reference to the recording / form, as the marketer sent it. */
+  /** The text shown or a reference to the recording / form, as the marketer sent it: sealed (PhoneVault.sealText). */
   @Column({ type: 'text' })
   evidence!: string;
 

@@ -103,6 +103,8 @@ test('scrub before and after a refusal, a consent, its revocation in chat, and t
   t.false(row.phoneCipher.includes(PHONE), 'the number is encrypted at rest');
   t.is(row.phoneHash, h.deps.vault.lookupHash(PHONE));
   t.is(row.evidenceHash, crypto.createHash('sha256').update(consent('c-1').evidence).digest('hex'));
+  t.false(row.evidence.includes(consent('c-1').evidence), 'the evidence is sealed at rest');
+  t.is(h.deps.vault.openText(row.evidence), consent('c-1').evidence, 'and opens to what was sent');
   t.is(row.channel, 'web');
 
   // The consent counts for its key and its category only.

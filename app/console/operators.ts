@@ -1,6 +1,8 @@
 // Operator accounts: argon2id password hashes, an optional TOTP second factor (RFC 6238, otplib) whose
 // secret is sealed at rest under a key derived from DATA_KEY, and a lockout after repeated failed sign-ins
-// counted in the store (so every process sees the same count). Accounts are made by the CLI only.
+// counted in the store (so every process sees the same count), and a throttle per client address against
+// one address trying many names (password spraying, and argon2's CPU spent on junk). Accounts are made by
+// the CLI only.
 import crypto from 'node:crypto';
 import argon2 from 'argon2';
 import { generateSecret, generateURI, verify as verifyTotp } from 'otplib';
@@ -8,10 +10,13 @@ import type { DataSource } from 'typeorm';
 import { Operator } from '../../entities';
 import { audit } from '../audit/audit';
 import { deriveKey } from '../privacy/derive-key';
+import { Sealer } from '../privacy/sealer';
 import type { Store } from '../store';
 import { isRole, type Role } from './roles';
 
 export const LOCKOUT = { failures: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
+/** Failed sign-ins one client address may make in a window, whatever names it tries. */
+export const ADDRESS_THROTTLE = { failures: 20, windowMs: 15 * 60_000 };
 const NAME = /^[a-z][a-z0-9._-]{1,47}$/;
 // A hash made once so that an unknown name costs what a known one does (no timing oracle for names).
 let decoy: Promise<string> | null = null;
@@ -25,17 +30,17 @@ export class OperatorRefused extends Error {
   }
 }
 
-export type SignInResult = { ok: true; operator: Operator } | { ok: false; reason: 'bad_credentials' | 'totp_required' | 'locked'; retryAfterSec?: number };
+export type SignInResult = { ok: true; operator: Operator } | { ok: false; reason: 'bad_credentials' | 'totp_required' | 'locked' | 'throttled'; retryAfterSec?: number };
 
 export class OperatorService {
-  private readonly totpKey: Buffer;
+  private readonly totp: Sealer;
 
   constructor(
     private readonly db: DataSource,
     private readonly store: Store,
     dataKey: Buffer,
   ) {
-    this.totpKey = deriveKey(dataKey, 'operator totp');
+    this.totp = new Sealer(deriveKey(dataKey, 'operator totp'));
   }
 
   async add(p: { name: string; role: string; password: string; totp?: boolean; by: string }): Promise<{ operator: Operator; totpUri: string | null }> {
@@ -72,10 +77,17 @@ export class OperatorService {
 
   /**
    * Checks a sign-in. A locked account is refused before its password is looked at; every failure (unknown
-   * name, wrong password, wrong or missing code) counts towards the lockout of that name.
+   * name, wrong password, wrong or missing code) counts towards the lockout of that name and towards the
+   * throttle of the client address it came from; an address over its budget is refused before any
+   * password is hashed, and a good password from it waits out the window too.
    */
-  async signIn(name: string, password: string, code: string | undefined): Promise<SignInResult> {
+  async signIn(name: string, password: string, code: string | undefined, address?: string): Promise<SignInResult> {
     const key = lockKey(name);
+    const addressKey = address ? throttleKey(address) : null;
+    if (addressKey) {
+      const spent = Number((await this.store.get(addressKey)) ?? 0);
+      if (spent >= ADDRESS_THROTTLE.failures) return { ok: false, reason: 'throttled', retryAfterSec: Math.max(1, Math.ceil((await this.store.ttl(addressKey)) / 1000)) };
+    }
     const lockTtl = await this.store.ttl(`${key}:locked`);
     if (lockTtl > 0 || lockTtl === -1) return { ok: false, reason: 'locked', retryAfterSec: Math.max(1, Math.ceil(lockTtl / 1000)) };
     const op = NAME.test(name) ? await this.db.getRepository(Operator).findOneBy({ name }) : null;
@@ -88,6 +100,7 @@ export class OperatorService {
       ok = (await verifyTotp({ secret: this.open(op!.totpSealed), token: code.replace(/\s/g, ''), epochTolerance: 30 }).catch(() => ({ valid: false }))).valid;
     }
     if (!ok) {
+      if (addressKey) await this.store.incr(addressKey, ADDRESS_THROTTLE.windowMs);
       const failures = await this.store.incr(key, LOCKOUT.windowMs);
       if (failures >= LOCKOUT.failures) {
         await this.store.set(`${key}:locked`, '1', { ttlMs: LOCKOUT.lockMs });
@@ -112,18 +125,13 @@ export class OperatorService {
   }
 
   private seal(secret: string): string {
-    const iv = crypto.randomBytes(12);
-    const c = crypto.createCipheriv('aes-256-gcm', this.totpKey, iv);
-    const body = Buffer.concat([c.update(secret, 'utf8'), c.final()]);
-    return Buffer.concat([iv, c.getAuthTag(), body]).toString('base64');
+    return this.totp.seal(secret);
   }
 
   private open(sealed: string): string {
-    const raw = Buffer.from(sealed, 'base64');
-    const d = crypto.createDecipheriv('aes-256-gcm', this.totpKey, raw.subarray(0, 12));
-    d.setAuthTag(raw.subarray(12, 28));
-    return Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString('utf8');
+    return this.totp.open(sealed);
   }
 }
 
+const throttleKey = (address: string) => `ops:signin-from:${crypto.createHash('sha256').update(address).digest('hex').slice(0, 24)}`;
 const lockKey = (name: string) => `ops:signin:${crypto.createHash('sha256').update(name.toLowerCase()).digest('hex').slice(0, 24)}`;

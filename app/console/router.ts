@@ -139,6 +139,7 @@ export function consoleRouter(deps: Deps, s: ConsoleServices): Router {
   };
 
   // ——— sign-in ———
+  const SIGNIN_REFUSAL_AUDIT = { bad_credentials: 'signin_failed', locked: 'signin_locked' } as const;
   const signInForm = (ctx: Context, status: number, error?: string, name?: string) => {
     const token = crypto.randomBytes(24).toString('base64url');
     ctx.cookies.set(PRE_COOKIE, token, { ...COOKIE, maxAge: 30 * 60_000, secure: ctx.secure });
@@ -155,11 +156,14 @@ export function consoleRouter(deps: Deps, s: ConsoleServices): Router {
     // Login CSRF: the form's token must be the one this browser was given with the form.
     if (!form || !pre || pre.length !== given.length || !crypto.timingSafeEqual(Buffer.from(pre), Buffer.from(given))) return signInForm(ctx, 403, CONSOLE.signIn.expired);
     const name = (form.get('name') ?? '').trim().toLowerCase().slice(0, 48);
-    const r = await s.operators.signIn(name, form.get('password') ?? '', (form.get('code') ?? '').trim() || undefined);
+    // ctx.ip: the peer, or with TRUST_PROXY the hop our proxy appended, never a client's own X-Forwarded-For.
+    const r = await s.operators.signIn(name, form.get('password') ?? '', (form.get('code') ?? '').trim() || undefined, ctx.ip);
     if (!r.ok) {
-      if (r.reason !== 'totp_required') await auditAction(db, { name }, r.reason === 'locked' ? 'signin_locked' : 'signin_failed', { ip: ctx.ip });
-      const text = r.reason === 'locked' ? CONSOLE.signIn.locked(Math.ceil((r.retryAfterSec ?? 60) / 60)) : r.reason === 'totp_required' ? CONSOLE.signIn.totpRequired : CONSOLE.signIn.failed;
-      return signInForm(ctx, r.reason === 'locked' ? 429 : 401, text, name);
+      // A throttled address is refused unaudited: each of its attempts must cost nothing, not a row.
+      if (r.reason !== 'totp_required' && r.reason !== 'throttled') await auditAction(db, { name }, SIGNIN_REFUSAL_AUDIT[r.reason], { ip: ctx.ip });
+      const minutes = Math.ceil((r.retryAfterSec ?? 60) / 60);
+      const text = r.reason === 'locked' ? CONSOLE.signIn.locked(minutes) : r.reason === 'throttled' ? CONSOLE.signIn.throttled(minutes) : r.reason === 'totp_required' ? CONSOLE.signIn.totpRequired : CONSOLE.signIn.failed;
+      return signInForm(ctx, r.reason === 'locked' || r.reason === 'throttled' ? 429 : 401, text, name);
     }
     const { id, session } = await sessions.create({ operatorId: r.operator.id, name: r.operator.name, role: s.operators.roleOf(r.operator) });
     await auditAction(db, session, 'signin', { ip: ctx.ip });

@@ -12,6 +12,7 @@ export const CONSOLE = {
     failed: '账号或密码错误',
     totpRequired: '请输入动态验证码',
     locked: (min: number) => `登录失败次数过多，账号已锁定，请 ${min} 分钟后再试`,
+    throttled: (min: number) => `本机登录失败次数过多，请 ${min} 分钟后再试`,
     expired: '页面已过期，请重新登录',
   },
   errors: {

@@ -148,7 +148,7 @@ export class ConsentService {
           channel: v.channel,
           grantedAt: v.grantedAt,
           expiresAt: v.expiresAt,
-          evidence: v.evidence,
+          evidence: vault.sealText(v.evidence),
           evidenceHash: crypto.createHash('sha256').update(v.evidence, 'utf8').digest('hex'),
           revokedAt: null,
           revokedBy: null,

@@ -1,18 +1,28 @@
 // Phones at rest: AES-256-GCM ciphertext for reading back, HMAC-SHA256 for lookup, both keyed by DATA_KEY
-// (derived sub-keys so that one never doubles as the other).
+// (derived sub-keys so that one never doubles as the other); and free text a third party sent about a
+// person (a consent's evidence) sealed under a key of its own.
 import crypto from 'node:crypto';
 import { deriveKey } from './derive-key';
+import { Sealer } from './sealer';
 
 export class PhoneVault {
-  private readonly encKey: Buffer;
+  private readonly phones: Sealer;
+  private readonly texts: Sealer | null;
   private readonly macKey: Buffer;
 
-  constructor(dataKey: Buffer, derived?: { encKey: Buffer; macKey: Buffer }) {
-    this.encKey = derived?.encKey ?? deriveKey(dataKey, 'phone encryption');
-    this.macKey = derived?.macKey ?? deriveKey(dataKey, 'phone lookup');
+  /** The phone sub-keys, kept for a sealing worker thread (subKeys). */
+  private readonly encKey: Buffer;
+
+  /** From DATA_KEY; or, in a sealing worker thread, from the phone sub-keys alone (no text sealing there). */
+  constructor(dataKey: Buffer | { encKey: Buffer; macKey: Buffer }) {
+    const derived = Buffer.isBuffer(dataKey) ? null : dataKey;
+    this.encKey = derived ? derived.encKey : deriveKey(dataKey as Buffer, 'phone encryption');
+    this.macKey = derived ? derived.macKey : deriveKey(dataKey as Buffer, 'phone lookup');
+    this.phones = new Sealer(this.encKey);
+    this.texts = derived ? null : new Sealer(deriveKey(dataKey as Buffer, 'text encryption'));
   }
 
-  /** The sub-keys, for a sealing worker thread of this process (seal-pool.ts) and nothing else. */
+  /** The phone sub-keys, for a sealing worker thread of this process (seal-pool.ts) and nothing else. */
   subKeys(): { encKey: Buffer; macKey: Buffer } {
     return { encKey: Buffer.from(this.encKey), macKey: Buffer.from(this.macKey) };
   }
@@ -23,10 +33,7 @@ export class PhoneVault {
   }
 
   encrypt(phone: string): string {
-    const iv = crypto.randomBytes(12);
-    const c = crypto.createCipheriv('aes-256-gcm', this.encKey, iv);
-    const body = Buffer.concat([c.update(phone, 'utf8'), c.final()]);
-    return Buffer.concat([iv, c.getAuthTag(), body]).toString('base64');
+    return this.phones.seal(phone);
   }
 
   /**
@@ -34,31 +41,21 @@ export class PhoneVault {
    * by one (same forms), a third cheaper, the nonces drawn from the system's CSPRNG in one call.
    */
   sealMany(phones: readonly string[]): { hashes: string[]; ciphers: string[] } {
-    const n = phones.length;
-    const hashes = new Array<string>(n);
-    const ciphers = new Array<string>(n);
-    const ivs = crypto.randomBytes(12 * n);
-    for (let i = 0; i < n; i++) {
-      const phone = phones[i];
-      hashes[i] = crypto.createHmac('sha256', this.macKey).update(phone).digest('hex');
-      const iv = ivs.subarray(12 * i, 12 * i + 12);
-      const c = crypto.createCipheriv('aes-256-gcm', this.encKey, iv);
-      const body = c.update(phone, 'utf8');
-      const tail = c.final();
-      const out = Buffer.allocUnsafe(28 + body.length + tail.length);
-      iv.copy(out, 0);
-      c.getAuthTag().copy(out, 12);
-      body.copy(out, 28);
-      tail.copy(out, 28 + body.length);
-      ciphers[i] = out.toString('base64');
-    }
-    return { hashes, ciphers };
+    return { hashes: phones.map((p) => crypto.createHmac('sha256', this.macKey).update(p).digest('hex')), ciphers: this.phones.sealMany(phones) };
   }
 
   decrypt(sealed: string): string {
-    const raw = Buffer.from(sealed, 'base64');
-    const d = crypto.createDecipheriv('aes-256-gcm', this.encKey, raw.subarray(0, 12));
-    d.setAuthTag(raw.subarray(12, 28));
-    return Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString('utf8');
+    return this.phones.open(sealed);
+  }
+
+  /** Free text about a person (a consent's evidence): sealed, never searched. */
+  sealText(text: string): string {
+    if (!this.texts) throw new Error('this vault seals phones only');
+    return this.texts.seal(text);
+  }
+
+  openText(sealed: string): string {
+    if (!this.texts) throw new Error('this vault seals phones only');
+    return this.texts.open(sealed);
   }
 }

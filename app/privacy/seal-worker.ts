@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PhoneVault } from './phone-vault';
 
 const keys = workerData as { encKey: Uint8Array; macKey: Uint8Array };
-const vault = new PhoneVault(Buffer.alloc(0), { encKey: Buffer.from(keys.encKey), macKey: Buffer.from(keys.macKey) });
+const vault = new PhoneVault({ encKey: Buffer.from(keys.encKey), macKey: Buffer.from(keys.macKey) });
 
 parentPort!.on('message', (m: { id: number; phones: string[] }) => {
   try {

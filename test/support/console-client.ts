@@ -16,7 +16,11 @@ export class ConsoleClient {
   private readonly jar = new Map<string, string>();
   csrf = '';
 
-  constructor(readonly base: string) {}
+  /** `headers` go with every request (a proxy's X-Forwarded-For, say). */
+  constructor(
+    readonly base: string,
+    private readonly headers: Record<string, string> = {},
+  ) {}
 
   private cookieHeader(): string {
     return [...this.jar.entries()].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -42,7 +46,7 @@ export class ConsoleClient {
   }
 
   async get(p: string): Promise<Page> {
-    return this.read(await fetch(new URL(p, this.base), { redirect: 'manual', headers: { cookie: this.cookieHeader() } }));
+    return this.read(await fetch(new URL(p, this.base), { redirect: 'manual', headers: { ...this.headers, cookie: this.cookieHeader() } }));
   }
 
   /** Posts a form with this client's CSRF token unless `_csrf` is given (null: none at all). */
@@ -51,7 +55,7 @@ export class ConsoleClient {
     if (!('_csrf' in form)) fields._csrf = this.csrf;
     for (const [k, v] of Object.entries(form)) if (v !== null) fields[k] = v;
     const body = o.raw ?? new URLSearchParams(fields).toString();
-    return this.read(await fetch(new URL(p, this.base), { method: 'POST', redirect: 'manual', body, headers: { cookie: this.cookieHeader(), 'content-type': o.contentType ?? 'application/x-www-form-urlencoded' } }));
+    return this.read(await fetch(new URL(p, this.base), { method: 'POST', redirect: 'manual', body, headers: { ...this.headers, cookie: this.cookieHeader(), 'content-type': o.contentType ?? 'application/x-www-form-urlencoded' } }));
   }
 
   async signIn(name: string, password: string, code?: string): Promise<Page> {
