@@ -95,7 +95,9 @@ async function boundBefore(m: EntityManager, rows: Row[], first: number, last: n
 }
 
 /** Phones already bound: protection on, the file's categories; their view profile read back whole. */
-async function updateKnown(m: EntityManager, known: Row[], now: string, sqlite: boolean, profiles: Map<number, number>): Promise<void> {
+async function updateKnown(m: EntityManager, rows: Row[], now: string, sqlite: boolean, profiles: Map<number, number>): Promise<void> {
+  // In the settings' key order (the batch is in the hash's): each page of protection_settings visited once.
+  const known = [...rows].sort((x, y) => x.subscriberId - y.subscriberId);
   const cols = '(subscriberId, enabled, paused, enabledAt, categoryModes, behaviour, notices, options, version, updatedAt)';
   const upsert = sqlite
     ? `ON CONFLICT (subscriberId) DO UPDATE SET enabledAt = CASE WHEN enabled = 1 THEN enabledAt ELSE excluded.enabledAt END, enabled = 1, paused = 0, categoryModes = excluded.categoryModes, version = version + 1, updatedAt = excluded.updatedAt`
