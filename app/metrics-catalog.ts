@@ -38,7 +38,7 @@ export const decisions = new client.Counter({
   registers: [registry],
 });
 
-/** One notice send through a channel. Record in the notice worker around the WeChat/SMS call. */
+/** One notice send through a channel, recorded by the notice worker around the channel's send. */
 export const noticeSendDuration = new client.Histogram({
   name: 'fsr_notice_send_duration_seconds',
   help: 'Time to send one notice through its channel, by channel and result',
@@ -82,14 +82,6 @@ export function instrumentSms<T extends { send(req: { purpose: string }): Promis
   }) as T['send'];
   return wrapped;
 }
-
-/** WeChat API errors by errcode, for callers outside the API client (the client itself counts fsr_wechat_api_calls_total). */
-export const wechatApiErrors = new client.Counter({
-  name: 'fsr_wechat_api_errors_total',
-  help: 'WeChat API errors by api and errcode',
-  labelNames: ['api', 'errcode'] as const,
-  registers: [registry],
-});
 
 /** WeChat callbacks whose handler missed the reply budget (answered 'success', the reply sent later). Recorded in wechat/callback.ts. */
 export const callbackOverBudget = new client.Counter({

@@ -1,4 +1,4 @@
-// The WeChat callback under loopback load (issue 2's figure): a 拦截设置 CLICK in safe mode, signed and
+// The WeChat callback under loopback load: a 拦截设置 CLICK in safe mode, signed and
 // AES-encrypted per request, against the whole server on MariaDB + Redis, beside a bare Koa handler that
 // reads the body and answers `success`, in the same run and with the same requests. Aim: ≥ 40% of the bare
 // handler's throughput, p99 < 50 ms at 500 requests/s.

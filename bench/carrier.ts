@@ -1,4 +1,4 @@
-// The carrier API under loopback load, beside a bare Koa JSON handler in the same run (issue 4 aims:
+// The carrier API under loopback load, beside a bare Koa JSON handler in the same run (the aims:
 // single-screen throughput ≥ 70% of the bare handler's, p99 < 5 ms at 5,000 req/s, batch > 200,000
 // decisions/s). Each server runs in its own process; the load comes from this one through autocannon.
 import type { ChildProcess } from 'node:child_process';

@@ -1,4 +1,4 @@
-// Decision engine benchmarks (issue 4): batch decisions per second in-process, label import rows per
+// Decision engine benchmarks: batch decisions per second in-process, label import rows per
 // second on MariaDB, resident memory of the label index at 1M and 10M labels. Each function prints one
 // JSON object and returns it; bench/run.ts calls them. `node dist/bench/decision.js` runs all three.
 import { fork } from 'node:child_process';

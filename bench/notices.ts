@@ -1,4 +1,4 @@
-// Notices end to end (issue 5): interceptions POSTed to /carrier/v1/interceptions (scheduled in the same
+// Notices end to end: interceptions POSTed to /carrier/v1/interceptions (scheduled in the same
 // transaction), drained by 1 and then 2 worker processes into a fake WeChat API that answers in 20 ms.
 // Figures: time to drain (first POST → every notice final), notices/s, database rows written/s, and how
 // late notices went out after being due. Aim: 100,000 interceptions for 10,000 subscribers drained in

@@ -1,4 +1,4 @@
-// Scrub throughput (issue 16): numbers answered per second by one server process for 10,000-number
+// Scrub throughput: numbers answered per second by one server process for 10,000-number
 // POST /marketer/v1/scrub requests against 1,000,000 enrolled subscribers, beside a bare Koa handler that
 // parses the same body and answers the same shape (aim ≥ 200,000 numbers/s). Half of each request's
 // numbers are enrolled subscribers, half numbers never seen, fresh random lists every request (so the

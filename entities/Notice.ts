@@ -5,7 +5,7 @@ import { nullableTime, timeColumn } from './columns';
 export interface NoticeHistoryEntry {
   at: string;
   event: 'held' | 'attempt' | 'fallback' | 'lease_expired' | 'delivery' | 'requeued';
-  channel?: 'wechat' | 'sms';
+  channel?: NoticeChannel;
   /** sent | retry | uncertain | blocked | failed (attempts); the WeChat status (delivery). */
   result?: string;
   error?: string;
@@ -17,7 +17,8 @@ export interface NoticeHistoryEntry {
 /** family / family_digest: a guardian's alert about a family member's call (app/family/alerts.ts). */
 export type NoticeKind = 'intercept' | 'digest' | 'enabled' | 'family' | 'family_digest';
 export const isFamilyKind = (k: string) => k === 'family' || k === 'family_digest';
-export type NoticeChannel = 'wechat' | 'sms';
+/** A channel's name as registered in app/notices/channels (wechat, sms). */
+export type NoticeChannel = string;
 /**
  * pending: waiting for `nextAt` · held: waiting for the end of quiet hours · claimed: a worker holds the lease ·
  * sending: the send has started (a lease that expires now means "maybe sent": uncertain, never resent) ·
@@ -43,7 +44,7 @@ export class Notice {
   @Column({ type: 'varchar', length: 16 })
   kind!: NoticeKind;
 
-  /** The channel it goes (or went) through; a WeChat notice that cannot reach the subscriber moves to SMS. */
+  /** The channel it goes (or went) through; a notice its channel cannot deliver moves to the next one (WeChat → SMS). */
   @Column({ type: 'varchar', length: 8 })
   channel!: NoticeChannel;
 

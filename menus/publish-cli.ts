@@ -1,9 +1,10 @@
-// npm run menu:publish: builds the menu from menus/ and creates it through WECHAT_API_BASE.
+// npm run menu:publish: builds the menu from menus/ and creates it through WECHAT_API_BASE, with the
+// assembly's WeChat client (its access token shared through the store); `npm run ops -- menu publish` does the same.
+import { wechatClientFor } from '../app/assemble';
 import { loadConfig, publicBase } from '../app/config';
+import { openConfiguredStore } from '../app/lifecycle';
 import { createLogger } from '../app/log';
-import { openStore } from '../app/store';
-import { WechatClient } from '../app/wechat/api-client';
-import { publishMenu } from './publish';
+import { menuSummary, publishMenu } from './publish';
 
 async function main() {
   const config = loadConfig();
@@ -13,11 +14,13 @@ async function main() {
     process.exit(2);
   }
   const log = createLogger(config.logLevel);
-  const store = await openStore(config.redisUrl, { prefix: config.redisKeyPrefix });
-  const wechat = new WechatClient({ appId: config.wechat.appId, appSecret: config.wechat.appSecret, apiBase: config.wechat.apiBase, store, log });
-  const menu = await publishMenu(wechat, publicBase(config));
-  console.log(`menu published: ${menu.button.map((b) => b.name + (b.sub_button ? ` [${b.sub_button.map((s) => s.name).join(' · ')}]` : '')).join(' | ')}`);
-  await store.close();
+  const store = await openConfiguredStore(config, log);
+  try {
+    const menu = await publishMenu(wechatClientFor({ config, store, log }, publicBase(config)), publicBase(config));
+    console.log(menuSummary(menu));
+  } finally {
+    await store.close();
+  }
 }
 
 main().catch((e) => {

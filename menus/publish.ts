@@ -7,3 +7,8 @@ export async function publishMenu(wechat: Pick<WechatClient, 'createMenu'>, publ
   await wechat.createMenu(menu);
   return menu;
 }
+
+/** What a command prints once the menu is published: the buttons, sub-buttons in brackets. */
+export function menuSummary(menu: ReturnType<typeof buildMenu>): string {
+  return `menu published: ${menu.button.map((b) => b.name + (b.sub_button ? ` [${b.sub_button.map((x) => x.name).join(' · ')}]` : '')).join(' | ')}`;
+}

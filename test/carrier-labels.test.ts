@@ -1,7 +1,6 @@
 // The incremental label feed a network's edge copy follows: signed like the rest, paged in version order,
 // tombstones for removals, and a later poll from the last cursor sees only what changed since.
 import test from 'ava';
-import { labelFeedFrom } from '../app/labels/feed';
 import { LabelService } from '../app/labels/service';
 import { startCarrierServer } from './support/carrier-server';
 
@@ -10,7 +9,7 @@ for (const [db, store] of [
   ['sqlite', 'memory'],
 ] as const) {
   test(`${db}+${store}: the label feed pages through changes and tombstones`, async (t) => {
-    const s = await startCarrierServer({ db, store, build: async (deps) => ({ labels: labelFeedFrom(new LabelService(deps.db)) }) });
+    const s = await startCarrierServer({ db, store });
     t.teardown(() => s.close());
     const labels = new LabelService(s.deps.db);
     const at = new Date('2025-11-20T00:00:00.000Z');

@@ -4,7 +4,6 @@ import test from 'ava';
 import { PhoneBinding, Subscriber } from '../entities';
 import type { AuditSource } from '../app/audit/audit';
 import type { Deps } from '../app/deps';
-import { Decider } from '../app/protection/decider';
 import { LabelService } from '../app/labels/service';
 import { ListsService } from '../app/settings/lists-service';
 import { PreferencesService } from '../app/settings/preferences-service';
@@ -39,16 +38,8 @@ for (const [db, store] of [
   ['sqlite', 'memory'],
 ] as const) {
   const start = () =>
-    startCarrierServer({
-      db,
-      store,
-      build: async (deps) => {
-        await seed(deps);
-        const decider = Decider.create(deps);
-        await decider.start();
-        return { screen: decider, stop: () => decider.stop() };
-      },
-    });
+    // The assembly's own decision engine, loaded from what seed() wrote.
+    startCarrierServer({ db, store, seed });
 
   const table: [string, Record<string, unknown>, Record<string, unknown>][] = [
     ['a registered loan marketer is refused', { caller: '4001234567', callerIndustry: 'loan_finance' }, { action: 'block', reason: 'category_block', category: 'loan_finance' }],

@@ -296,7 +296,7 @@ for (const kind of BACKENDS) {
     const off = await signedIn({ enable: false });
     t.like((await off.client.json('/h5/api/protection', { body: { action: 'enable' } })).body, { changed: true, state: 'on' });
     t.like((await off.client.json('/h5/api/protection', { body: { action: 'enable' } })).body, { changed: false, state: 'on' });
-    t.is(h.enabledAnnouncements.filter((id) => id === off.sub.id).length, 1);
+    t.is(await h.enabledAnnouncements(off.sub.id), 1);
     const pausedOff = await unbound.client.json('/h5/api/protection', { body: { action: 'pause' } });
     t.is(pausedOff.status, 409);
     t.is(pausedOff.body.error, 'not_enabled');

@@ -1,4 +1,4 @@
-// The subscriber's core journey (issue 2) through HTTP in safe mode: follow, 业务设置 → 拦截设置, bind by SMS
+// The subscriber's core journey through HTTP in safe mode: follow, 业务设置 → 拦截设置, bind by SMS
 // code, enable; and the hostile cases around it. On MariaDB + Redis and on SQLite + the in-process store.
 import crypto from 'node:crypto';
 import test from 'ava';

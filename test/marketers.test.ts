@@ -1,4 +1,4 @@
-// The marketer API (issue 16) as a call centre uses it, over HTTP with real signatures, through the server
+// The marketer API as a call centre uses it, over HTTP with real signatures, through the server
 // as `npm start` assembles it: scrub before and after a refusal, consents, revocation in chat and on H5,
 // expiry, calling hours, the screen with callerAccount, the changes feed, quotas and limits, retention.
 import crypto from 'node:crypto';

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import test from 'ava';
 import { Notice } from '../entities';
-import { callbackDuration, decisionDuration, decisions, noticeSendDuration, outboxDepth, watchOutbox, wechatApiErrors } from '../app/metrics-catalog';
+import { callbackDuration, decisionDuration, decisions, noticeSendDuration, outboxDepth, watchOutbox } from '../app/metrics-catalog';
 import { freshPhone, startHarness, type Harness } from './support/ops-harness';
 import { noticeRow } from '../app/notices/schedule';
 
@@ -92,7 +92,6 @@ test('/metrics parses as Prometheus text and carries the process metrics and eve
   decisionDuration.observe({ mode: 'single' }, 0.0002);
   decisions.inc({ action: 'block', reason: 'category_block' });
   noticeSendDuration.observe({ channel: 'wechat', result: 'sent' }, 0.05);
-  wechatApiErrors.inc({ api: 'message/template/send', errcode: '45009' });
   const { contentType, types } = await scrape();
   t.regex(contentType, /^text\/plain; version=0\.0\.4/);
   for (const family of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_seconds']) t.true(types.has(family), family);
@@ -103,7 +102,6 @@ test('/metrics parses as Prometheus text and carries the process metrics and eve
     fsr_decisions_total: 'counter',
     fsr_notice_send_duration_seconds: 'histogram',
     fsr_sms_sends_total: 'counter',
-    fsr_wechat_api_errors_total: 'counter',
     fsr_notice_outbox_depth: 'gauge',
     fsr_sms_inbound_total: 'counter',
   };

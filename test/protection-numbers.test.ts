@@ -3,7 +3,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { numberFromKey, numberKey } from '../app/protection/number-key';
-import { normalizeNumber, numberSegmentOf, parseListEntry } from '../app/protection/numbers';
+import { normalizeNumber, parseListEntry } from '../app/protection/numbers';
 
 const table: [string, string, string][] = [
   // raw, value, kind
@@ -111,15 +111,6 @@ test('number keys: one key per normal form, and back again (property)', (t) => {
   t.true(Number.isNaN(numberKey('00123')));
   t.true(Number.isNaN(numberKey('abc')));
   t.not(numberKey('01012345678'), numberKey('1012345678'));
-});
-
-test('number segments name what reject lists use', (t) => {
-  t.is(numberSegmentOf(normalizeNumber('17012345678')), '170');
-  t.is(numberSegmentOf(normalizeNumber('010-12345678')), '010');
-  t.is(numberSegmentOf(normalizeNumber('0755-61234567')), '0755');
-  t.is(numberSegmentOf(normalizeNumber('4008123123')), '400');
-  t.is(numberSegmentOf(normalizeNumber('95588')), '955');
-  t.is(numberSegmentOf(normalizeNumber('+85291234567')), '+852');
 });
 
 test('list entries as subscribers type them', (t) => {

@@ -4,7 +4,10 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { IP_DIALLING_PREFIXES, normalizeNumber } from '../app/protection/numbers';
-import { BUILT_IN_PUBLIC_SERVICE, isPublicServiceNumber } from '../app/protection/public-service';
+import { BUILT_IN_PUBLIC_SERVICE, publicService } from '../app/protection/public-service';
+
+/** Whether any spelling of a number is a public-service number. */
+const isPublicServiceNumber = (raw: string) => publicService.isPublicService(normalizeNumber(raw));
 
 type Kind = 'mobile' | 'landline' | 'service' | 'short';
 const digits = (n: number) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: n, maxLength: n }).map((a) => a.join(''));

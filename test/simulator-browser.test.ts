@@ -1,4 +1,4 @@
-// Issue 7: from a fresh `npm start` with no configuration, a person plays a subscriber in the simulator
+// From a fresh `npm start` with no configuration, a person plays a subscriber in the simulator
 // page — follow, 业务设置 → 拦截设置, bind with the code read from the simulated SMS inbox, enable, a loan
 // marketer's call is blocked, the notice appears in the chat, 拦截记录 lists it.
 import { spawn } from 'node:child_process';

@@ -13,7 +13,7 @@ import { mergeSmsSubscriber } from '../app/binding/merge-sms-subscriber';
 import { importSubscribersFile } from '../app/binding/subscriber-import';
 import { dataSourceOptions } from '../app/db/datasource';
 import { PhoneVault } from '../app/privacy/phone-vault';
-import { inboundSignature } from '../app/sms/inbound-signature';
+import { inboundSignature } from './support/inbound-sign';
 import { PhoneBinding, ProtectionSettings, Subscriber } from '../entities';
 import { startHarness, type Harness } from './support/app-harness';
 import { createTestDb } from './support/backends';

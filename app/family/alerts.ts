@@ -15,7 +15,8 @@ import type { Interception } from '../../entities/Interception';
 import { Notice, type NoticeKind } from '../../entities/Notice';
 import { isSqlite } from '../db/datasource';
 import { advance, place, type FoldState } from '../notices/folding';
-import { defaultPolicy, wantsNotices, type NoticePolicy } from '../notices/policy';
+import { wantsNotices, firstChannel } from '../notices/channels';
+import { defaultPolicy, type NoticePolicy } from '../notices/policy';
 import { noticeRow } from '../notices/schedule';
 import { readNoticeSettings, type SettingsLookup } from '../notices/settings-lookup';
 import type { PhoneVault } from '../privacy/phone-vault';
@@ -123,7 +124,7 @@ export async function scheduleFamilyAlerts(m: EntityManager, vault: PhoneVault, 
   const token = crypto.randomBytes(9).toString('base64url');
   const receiptOf = (linkId: number) => `${token}${String(linkId).padStart(12, '0')}`;
   const fresh = plans.flatMap((p) =>
-    p.fresh.map((f) => noticeRow({ subscriberId: p.link.guardianId, kind: f.kind, channel: settings.get(p.link.guardianId)!.wechat ? 'wechat' : 'sms', dueAt: f.dueAt, held: false }, receiptOf(p.link.id), now)),
+    p.fresh.map((f) => noticeRow({ subscriberId: p.link.guardianId, kind: f.kind, channel: firstChannel(settings.get(p.link.guardianId)!), dueAt: f.dueAt, held: false }, receiptOf(p.link.id), now)),
   );
   if (fresh.length) await m.createQueryBuilder().insert().into(Notice).values(fresh).updateEntity(false).execute();
   const items: FamilyAlertItem[] = [];

@@ -1,33 +1,30 @@
-// Per claimed notice, before anything is sent: go now (through which channel), wait for the end of quiet
-// hours, or give up with a reason. Then, after the channel answered: what the notice becomes.
+// Per claimed notice, before anything is sent: go now, wait for the end of quiet hours, or give up with a
+// reason; the channel it goes through and the one it falls back to (app/notices/channels). Then, after the
+// channel answered: what the notice becomes.
 import { isFamilyKind, type Notice, type NoticeHistoryEntry } from '../../entities/Notice';
 import { renderFamily } from '../family/render';
 import { maskPhone } from '../privacy/mask';
 import type { NoticeContext } from './context';
 import { noticeAttempts, noticeLag } from './metrics';
-import { wantsNotices } from './policy';
+import { channelNamed, fallbacksAfter, wantsNotices, type AnyChannel } from './channels';
 import { quietUntil } from './quiet-hours';
 import { render } from './render';
 import type { Job, Plan } from './job';
 
-export interface Available {
-  wechat: boolean;
-  sms: boolean;
+/** Whether this process has the transport of a channel. */
+export type Configured = (channel: string) => boolean;
+
+/**
+ * The first channel after `from` that may carry this notice when `from` cannot, or null. The "enabled"
+ * notice has its own twin on every channel instead.
+ */
+function fallbackFrom(from: string, n: Notice, ctx: NoticeContext, configured: Configured): AnyChannel | null {
+  if (n.kind === 'enabled') return null;
+  const settings = ctx.settings.get(n.subscriberId)!;
+  return fallbacksAfter(from).find((c) => c.wanted(settings) && c.blocker(n, ctx, configured(c.name)) === null) ?? null;
 }
 
-/** Why WeChat cannot carry this notice now, or null when it can. */
-function wechatBlocker(n: Notice, ctx: NoticeContext, available: Available): string | null {
-  const sub = ctx.subscribers.get(n.subscriberId);
-  if (!sub) return 'subscriber gone';
-  if (!sub.openid) return 'no openid';
-  if (!sub.subscribed) return 'unfollowed';
-  if (sub.wechatPushBlocked) return 'wechat push blocked';
-  if (!available.wechat) return 'wechat not configured';
-  if (n.kind !== 'enabled' && !ctx.settings.get(n.subscriberId)!.wechat) return 'wechat notices turned off';
-  return null;
-}
-
-export function planNotice(n: Notice, ctx: NoticeContext, at: Date, history: NoticeHistoryEntry[], available: Available): Plan {
+export function planNotice(n: Notice, ctx: NoticeContext, at: Date, history: NoticeHistoryEntry[], configured: Configured): Plan {
   const settings = ctx.settings.get(n.subscriberId)!;
   const items = ctx.items.get(n.id) ?? [];
   if (n.kind !== 'enabled') {
@@ -39,36 +36,31 @@ export function planNotice(n: Notice, ctx: NoticeContext, at: Date, history: Not
     if (quiet) return { do: 'hold', until: quiet };
   }
   const phone = ctx.phones.get(n.subscriberId) ?? null;
-  let channel = n.channel;
-  if (channel === 'wechat') {
-    const blocker = wechatBlocker(n, ctx, available);
-    if (blocker) {
-      // The "enabled" notice has its own SMS twin; interception notices fall back when SMS is allowed.
-      if (n.kind === 'enabled' || !settings.sms || !phone || !available.sms) return { do: 'fail', error: blocker };
-      history.push({ at: at.toISOString(), event: 'fallback', channel: 'sms', error: blocker });
-      channel = 'sms';
-    }
+  let channel = channelNamed(n.channel);
+  const blocker = channel.blocker(n, ctx, configured(channel.name));
+  if (blocker) {
+    const next = fallbackFrom(channel.name, n, ctx, configured);
+    if (!next) return { do: 'fail', error: blocker };
+    history.push({ at: at.toISOString(), event: 'fallback', channel: next.name, error: blocker });
+    channel = next;
   }
-  if (channel === 'sms' && !phone) return { do: 'fail', error: 'no bound phone' };
-  if (channel === 'sms' && !available.sms) return { do: 'fail', error: 'sms not configured' };
   const rendered = isFamilyKind(n.kind)
     ? renderFamily({ notice: n, items, member: ctx.family.get(n.id) ?? '****' })
     : render({ notice: { ...n, history }, items, masked: phone ? maskPhone(phone) : '****', digestMinutes: settings.digestMinutes }, at);
-  return { do: 'send', channel, rendered, openid: ctx.subscribers.get(n.subscriberId)?.openid ?? null, phone };
+  return { do: 'send', channel: channel.name, fallback: fallbackFrom(channel.name, n, ctx, configured)?.name ?? null, rendered, openid: ctx.subscribers.get(n.subscriberId)?.openid ?? null, phone };
 }
 
 export interface OutcomeOptions {
   worker: string;
   maxTries: number;
   backoff(tries: number): number;
-  available: Available;
 }
 
 /**
  * What the notice row becomes after this round (its history gets the round's entries). A subscriber whose
- * WeChat refused is added to `blocked`.
+ * channel refused them is added to `blocked` under that channel's name.
  */
-export function outcomeOf(job: Job, at: Date, o: OutcomeOptions, blocked: Set<number>): Partial<Notice> {
+export function outcomeOf(job: Job, at: Date, o: OutcomeOptions, blocked: Map<string, Set<number>>): Partial<Notice> {
   const n = job.notice;
   const iso = at.toISOString();
   const p = job.plan;
@@ -88,10 +80,11 @@ export function outcomeOf(job: Job, at: Date, o: OutcomeOptions, blocked: Set<nu
   if ('error' in v) entry.error = v.error;
   if (v.result === 'sent' && v.msgid) entry.msgid = v.msgid;
   job.history.push(entry);
-  const canFallback = n.kind !== 'enabled' && p.channel === 'wechat' && job.smsAllowed && !!p.phone && o.available.sms;
-  const toSms = (why: string): Partial<Notice> => {
-    job.history.push({ at: iso, event: 'fallback', channel: 'sms', error: why });
-    return { state: 'pending', channel: 'sms', nextAt: at, leaseOwner: null, leaseUntil: null, tries, lastError: why };
+  const next = p.fallback;
+  const orFallback = (why: string, error = why): Partial<Notice> => {
+    if (!next) return failed(error);
+    job.history.push({ at: iso, event: 'fallback', channel: next, error: why });
+    return { state: 'pending', channel: next, nextAt: at, leaseOwner: null, leaseUntil: null, tries, lastError: why };
   };
   const failed = (error: string): Partial<Notice> => ({ state: 'failed', channel: p.channel, nextAt: null, tries, lastError: error });
   switch (v.result) {
@@ -101,12 +94,13 @@ export function outcomeOf(job: Job, at: Date, o: OutcomeOptions, blocked: Set<nu
     case 'uncertain':
       return { state: 'uncertain', channel: p.channel, nextAt: null, tries, lastError: v.error };
     case 'blocked':
-      blocked.add(n.subscriberId);
-      return canFallback ? toSms(`wechat ${v.error}`) : failed(`wechat ${v.error}`);
+      if (!blocked.has(p.channel)) blocked.set(p.channel, new Set());
+      blocked.get(p.channel)!.add(n.subscriberId);
+      return orFallback(`${p.channel} ${v.error}`);
     case 'retry':
       if (tries < o.maxTries) return { state: 'pending', channel: p.channel, nextAt: new Date(at.getTime() + o.backoff(tries)), leaseOwner: null, leaseUntil: null, tries, lastError: v.error };
-      return canFallback ? toSms(`wechat gave up after ${tries} tries: ${v.error}`) : failed(v.error);
+      return orFallback(`${p.channel} gave up after ${tries} tries: ${v.error}`, v.error);
     case 'failed':
-      return canFallback ? toSms(`wechat ${v.error}`) : failed(v.error);
+      return orFallback(`${p.channel} ${v.error}`, v.error);
   }
 }

@@ -9,6 +9,7 @@ import { Subscriber } from '../../entities/Subscriber';
 import { WechatMessage } from '../../entities/WechatMessage';
 import type { Deps } from '../deps';
 import { isSqlite } from '../db/datasource';
+import { fallbacksAfter } from './channels';
 import { noticeSettingsOf } from './policy';
 
 export type DeliveryStatus = 'success' | 'user_block' | 'system_failed' | 'other_failed';
@@ -48,9 +49,11 @@ export async function onTemplateSendJobFinish(deps: Pick<Deps, 'db' | 'log'>, ms
         m.findOne(ProtectionSettings, { select: { subscriberId: true, notices: true }, where: { subscriberId: notice.subscriberId } }),
         m.findOne(PhoneBinding, { select: { subscriberId: true }, where: { subscriberId: notice.subscriberId } }),
       ]);
-      if (notice.kind !== 'enabled' && notice.state === 'sent' && binding && noticeSettingsOf(settings?.notices).sms) {
-        history.push({ at: now.toISOString(), event: 'fallback', channel: 'sms', error: 'wechat delivery failed: user block' } as never);
-        await m.update(Notice, { id: notice.id }, { delivery: raw, history, state: 'pending', channel: 'sms', nextAt: now, leaseOwner: null, leaseUntil: null, updatedAt: now });
+      // The fallback channel (SMS) needs the bound phone; the worker checks the rest when it plans the send.
+      const next = fallbacksAfter('wechat').find((c) => c.wanted(noticeSettingsOf(settings?.notices)));
+      if (notice.kind !== 'enabled' && notice.state === 'sent' && binding && next) {
+        history.push({ at: now.toISOString(), event: 'fallback', channel: next.name, error: 'wechat delivery failed: user block' });
+        await m.update(Notice, { id: notice.id }, { delivery: raw, history, state: 'pending', channel: next.name, nextAt: now, leaseOwner: null, leaseUntil: null, updatedAt: now });
         return { noticeId: notice.id, status: kind, resentBySms: true };
       }
     }

@@ -2,7 +2,7 @@
 export { scheduleNotices, scheduleEnabledNotice, noticeHook, type ScheduleResult } from './schedule';
 export { readNoticeSettings, type SettingsLookup } from './settings-lookup';
 export { startNoticeWorker, type NoticeWorker, type NoticeWorkerOptions } from './worker';
-export type { NoticeChannels, TemplateSender, NoticeSms } from './channels';
+export { CHANNELS, channelsReaching, type NoticeChannels, type TemplateSender, type NoticeSms } from './channels';
 export { onTemplateSendJobFinish, deliveryStatusOf, type DeliveryResult } from './delivery-status';
 export { purgeOldInterceptions, type PurgeResult } from './retention';
 export { defaultPolicy, type NoticePolicy } from './policy';

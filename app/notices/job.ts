@@ -1,7 +1,8 @@
 // One claimed notice on its way through a worker round: what the worker decided to do with it, and what
 // the channel answered.
-import type { Notice, NoticeChannel, NoticeHistoryEntry } from '../../entities/Notice';
-import type { Verdict } from './channels';
+import type { Notice, NoticeHistoryEntry } from '../../entities/Notice';
+import type { ChannelName } from './channels';
+import type { Verdict } from './verdict';
 import type { Rendered } from './render';
 
 export type Plan =
@@ -10,15 +11,14 @@ export type Plan =
   /** Not now (rate budget spent, WeChat paused after a 45009): back in the queue, no attempt counted. */
   | { do: 'release'; at: Date }
   | { do: 'fail'; error: string }
-  | { do: 'send'; channel: NoticeChannel; rendered: Rendered; openid: string | null; phone: string | null };
+  /** `fallback`: the channel it moves to if this one cannot deliver it (app/notices/channels), or none. */
+  | { do: 'send'; channel: ChannelName; fallback: ChannelName | null; rendered: Rendered; openid: string | null; phone: string | null };
 
 export interface Job {
   notice: Notice;
   /** The notice's history with this round's entries appended. */
   history: NoticeHistoryEntry[];
   plan: Plan;
-  /** The subscriber allows SMS: a WeChat notice that cannot be delivered moves there. */
-  smsAllowed: boolean;
   verdict?: Verdict;
 }
 

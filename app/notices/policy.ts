@@ -26,6 +26,3 @@ export function noticeSettingsOf(raw: unknown): NoticeSettings {
     quietHours: s.quietHours && typeof s.quietHours.start === 'string' && typeof s.quietHours.end === 'string' ? s.quietHours : null,
   };
 }
-
-/** A subscriber who turned both channels off gets no interception notices at all. */
-export const wantsNotices = (s: NoticeSettings) => s.wechat || s.sms;

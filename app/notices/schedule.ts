@@ -12,10 +12,10 @@ import { Notice, type NoticeChannel, type NoticeHistoryEntry, type NoticeKind } 
 import { NoticeCursor } from '../../entities/NoticeCursor';
 import { NoticeItem } from '../../entities/NoticeItem';
 import { isSqlite } from '../db/datasource';
-import type { NoticeSettings } from '../protection/preferences';
 import { isNotifiable } from './describe';
 import { advance, place, type FoldState } from './folding';
-import { defaultPolicy, wantsNotices, type NoticePolicy } from './policy';
+import { CHANNELS, firstChannel, wantsNotices } from './channels';
+import { defaultPolicy, type NoticePolicy } from './policy';
 import { readNoticeSettings, type SettingsLookup } from './settings-lookup';
 
 const CHUNK = 500;
@@ -59,9 +59,6 @@ export function noticeRow(n: { subscriberId: number; kind: NoticeKind; channel: 
     updatedAt: now,
   };
 }
-
-/** The channel a notice starts on; the worker moves it to SMS when WeChat cannot reach the subscriber. */
-const firstChannel = (s: NoticeSettings): NoticeChannel => (s.wechat ? 'wechat' : 'sms');
 
 /**
  * Folds the freshly stored interceptions into notices: for each subscriber, the first of a burst as its own
@@ -209,7 +206,7 @@ export async function scheduleEnabledNotice(
   const m = target instanceof DataSource ? target.manager : target;
   const now = (opts.policy ?? defaultPolicy()).now();
   const receipt = crypto.randomBytes(12).toString('base64url');
-  const channels = opts.channels ?? ['wechat', 'sms'];
+  const channels = opts.channels ?? CHANNELS.map((c) => c.name);
   if (channels.length === 0) return [];
   await m
     .createQueryBuilder()

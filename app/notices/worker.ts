@@ -1,6 +1,6 @@
 // The notice worker: claims due notices (claim.ts), decides per notice whether it goes now, waits for the
-// end of quiet hours, or moves from WeChat to SMS (decide.ts), sends, and records the outcomes with their
-// history (record.ts).
+// end of quiet hours, or moves to the next channel (decide.ts), sends through the channel's registered
+// type (channels/), and records the outcomes with their history (record.ts).
 //
 // Exactly once, as far as the channels allow: a notice is sent only by the worker holding its lease, and
 // it is marked 'sending' before anything leaves. A lease that expires in 'claimed' (the worker died before
@@ -14,18 +14,20 @@ import { Notice } from '../../entities/Notice';
 import { publicBase } from '../config';
 import { isSqlite } from '../db/datasource';
 import type { Deps } from '../deps';
-import { sendSms, sendWechat, type NoticeChannels, type Verdict } from './channels';
+import { channelNamed, transportOf, type NoticeChannels } from './channels';
 import { claimDue } from './claim';
 import { loadContext } from './context';
-import { outcomeOf, planNotice, type Available } from './decide';
+import { outcomeOf, planNotice, type Configured } from './decide';
 import { isSend, type Job, type SendJob } from './job';
 import { noticeOutcomes } from './metrics';
+import { noticeSendDuration } from '../metrics-catalog';
 import { defaultPolicy, type NoticePolicy } from './policy';
 import { SendRate } from './rate-limit';
-import { recordRound, templateIdOf, type RoundWrite } from './record';
+import { recordRound, type RoundWrite } from './record';
 import { purgeOldInterceptions } from './retention';
 import { retryDeadlocks } from './tx';
 import { bulkUpdate } from './bulk-update';
+import type { Verdict } from './verdict';
 
 export interface NoticeWorkerOptions {
   /** This worker's name in leases and history; default host:pid:random. */
@@ -82,36 +84,33 @@ export function startNoticeWorker(deps: Deps, channels: NoticeChannels, opts: No
   const now = () => policy.now();
   const rate = new SendRate(deps.store, o.ratePerSecond, () => now().getTime());
   const log = deps.log.child({ worker: o.owner });
-  const base = publicBase(deps.config);
-  const available: Available = { wechat: !!channels.wechat, sms: !!channels.sms };
+  const env = { config: deps.config, publicBase: publicBase(deps.config) };
+  const configured: Configured = (name) => transportOf(channels, name) !== null;
   const outcomeOptions = {
     worker: o.owner,
     maxTries: o.maxTries,
-    available,
     backoff: (tries: number) => Math.round(Math.min(o.backoffMaxMs, o.backoffMs * 2 ** Math.max(0, tries - 1)) * (0.5 + Math.random() * 0.5)),
   };
   let stopping = false;
   const wakers = new Set<() => void>();
 
-  function send(job: SendJob): Promise<Verdict> {
-    const p = job.plan;
-    if (p.channel === 'sms') return sendSms(channels.sms!, { phone: p.phone!, purpose: 'notice', ...p.rendered.sms });
-    const kind = p.rendered.template.kind;
-    return sendWechat(channels.wechat!, {
-      openid: p.openid!,
-      templateId: templateIdOf(deps.config, job.notice.kind),
-      // The notice id lets the page show what this message was about.
-      url: kind === 'enabled' ? `${base}/h5/` : kind === 'family' ? `${base}/h5/family` : `${base}/h5/records?notice=${job.notice.id}`,
-      data: p.rendered.template.data,
-    });
+  async function send(job: SendJob): Promise<Verdict> {
+    const channel = channelNamed(job.plan.channel);
+    const end = noticeSendDuration.startTimer({ channel: channel.name });
+    const verdict = await channel.send(transportOf(channels, channel.name), job, env);
+    end({ result: verdict.result });
+    return verdict;
   }
 
   /** How soon WeChat notices released for want of Redis are tried again. */
   const STORE_RETRY_MS = 500;
 
-  /** WeChat: every worker holds off after a 45009, and all share one send rate; what cannot go now is released. */
+  /**
+   * Channels with a shared rate (WeChat): every worker holds off after a rate-limit answer (45009), and all
+   * share one send rate; what cannot go now is released.
+   */
   async function throttle(jobs: Job[], claimedAt: Date): Promise<void> {
-    const wechat = jobs.filter((j) => isSend(j) && j.plan.channel === 'wechat');
+    const wechat = jobs.filter((j) => isSend(j) && channelNamed(j.plan.channel).sharedRate);
     if (wechat.length === 0) return;
     let pausedMs: number;
     let granted: boolean[];
@@ -168,7 +167,7 @@ export function startNoticeWorker(deps: Deps, channels: NoticeChannels, opts: No
     const jobs: Job[] = claimed.map((notice) => {
       const history = [...notice.history];
       if (reclaimed.has(notice.id)) history.push({ at: at.toISOString(), event: 'requeued', error: 'the previous claim expired before sending' });
-      return { notice, history, plan: planNotice(notice, ctx, at, history, available), smsAllowed: ctx.settings.get(notice.subscriberId)!.sms };
+      return { notice, history, plan: planNotice(notice, ctx, at, history, configured) };
     });
     await throttle(jobs, claimedAt);
     const sending = await markSending(jobs.filter(isSend));
@@ -180,7 +179,7 @@ export function startNoticeWorker(deps: Deps, channels: NoticeChannels, opts: No
     );
 
     const doneAt = now();
-    const blocked = new Set<number>();
+    const blocked = new Map<string, Set<number>>();
     const writes: RoundWrite[] = [];
     for (const j of jobs) {
       if (isSend(j) && !sending.has(j.notice.id)) continue; // lost the lease: the new holder decides

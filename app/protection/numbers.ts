@@ -139,31 +139,6 @@ export function isDomestic(kind: NumberKind): boolean {
   return kind === 'mobile' || kind === 'landline' || kind === 'service' || kind === 'short';
 }
 
-/**
- * The segment a number belongs to, as reject lists and reports name it: a mobile's 3-digit network
- * segment (138, 170), a landline's area code (010, 0755), 400/800, 95/96 service numbers by their first
- * three digits (950, 955), a foreign number's country code (+852).
- */
-export function numberSegmentOf(n: NormalizedNumber): string {
-  switch (n.kind) {
-    case 'mobile':
-      return n.value.slice(0, 3);
-    case 'landline':
-      return n.value.charCodeAt(1) === 49 || n.value.charCodeAt(1) === 50 ? n.value.slice(0, 3) : n.value.slice(0, 4);
-    case 'service':
-      return n.value.slice(0, 3);
-    case 'short':
-      return n.value;
-    case 'hmt':
-    case 'international': {
-      const p = parsePhoneNumberFromString(n.value);
-      return p ? `+${p.countryCallingCode}` : n.value.slice(0, 3);
-    }
-    default:
-      return '';
-  }
-}
-
 export type ListEntryParse =
   | { ok: true; kind: 'exact' | 'prefix' | 'group'; value: string }
   | { ok: false; code: 'bad_number' };

@@ -6,7 +6,7 @@
 import type { DataSource } from 'typeorm';
 import { openListValue } from '../privacy/sealed-numbers';
 import type { PhoneVault } from '../privacy/phone-vault';
-import { announcePreferenceChange, PREFS_CHANNEL } from '../settings/changes';
+import { PREFS_CHANNEL } from '../settings/changes';
 import type { Store } from '../store';
 import { compiledListsOf } from './list-match';
 import { Lru } from './lru';
@@ -21,11 +21,6 @@ import {
 } from './preferences';
 
 export { PREFS_CHANNEL };
-
-/** Every writer of preferences, bindings or protection state calls this after its transaction commits. */
-export function notifyPreferencesChanged(store: Store, subscriberId: number): Promise<void> {
-  return announcePreferenceChange(store, subscriberId);
-}
 
 export interface PreferenceSourceOptions {
   /** Enrolled callees kept. */

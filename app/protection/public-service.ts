@@ -62,11 +62,6 @@ class PublicServiceNumbers {
 
 export const publicService = new PublicServiceNumbers();
 
-/** Whether any spelling of a number is a public-service number. */
-export function isPublicServiceNumber(raw: string): boolean {
-  return publicService.isPublicService(normalizeNumber(raw));
-}
-
 /** Thrown by writers (labels, reports, imports) asked to act on a public-service number. */
 export class PublicServiceRefused extends Error {
   readonly code = 'public_service';

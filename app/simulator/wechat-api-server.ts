@@ -9,7 +9,8 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Context } from 'koa';
 import { normalizeMenu, selfMenuInfo, validateMenu, type SimMenu } from './wechat-menu-state';
-import { WechatSimState, wxError, type ApiError } from './wechat-sim-state';
+import { answer, escapeHtml, FAULT_MESSAGES, hang, ok, OPENID, queryOf, readJson, sleep } from './wechat-http';
+import { WechatSimState, wxError } from './wechat-sim-state';
 
 export interface WechatApiServerOptions {
   appId: string;
@@ -30,72 +31,6 @@ export interface WechatApiServer {
   /** The routes, for mounting on another Koa app. */
   middleware: Koa.Middleware;
 }
-
-const BODY_LIMIT = 1 << 20;
-/** Longest a 'timeout' fault holds a request when the client does not give up first. */
-const HANG_MAX_MS = 60_000;
-const OPENID = /^[A-Za-z0-9_-]{6,64}$/;
-
-const FAULT_MESSAGES: Record<number, string> = {
-  [-1]: 'system error',
-  40001: 'invalid credential, access_token is invalid or not latest',
-  40014: 'invalid access_token',
-  42001: 'access_token expired',
-  43004: 'require subscribe',
-  43101: 'user refuse to accept the msg',
-  45009: 'reach max api daily quota limit',
-  45011: 'api minute-quota reach limit mustslower retry next minute',
-  48001: 'api unauthorized',
-};
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function queryOf(ctx: Context, name: string): string | undefined {
-  const v = ctx.query[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-/** WeChat's JSON answer: HTTP 200 whatever the errcode. A string is sent verbatim (64-bit msgids). */
-function answer(ctx: Context, body: unknown) {
-  ctx.status = 200;
-  ctx.body = typeof body === 'string' ? body : JSON.stringify(body);
-  ctx.set('Content-Type', 'application/json; encoding=utf-8');
-}
-
-async function readJson(ctx: Context): Promise<{ value: unknown } | ApiError> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > BODY_LIMIT) return wxError(47001, 'data format error');
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') return wxError(44002, 'empty post data');
-  try {
-    return { value: JSON.parse(text) };
-  } catch {
-    return wxError(47001, 'data format error');
-  }
-}
-
-const ok = () => ({ errcode: 0, errmsg: 'ok' });
-
-/** Holds the request until the client gives up (or HANG_MAX_MS), then drops the connection unanswered. */
-async function hang(ctx: Context) {
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, HANG_MAX_MS);
-    timer.unref();
-    ctx.res.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-  ctx.respond = false;
-  if (!ctx.res.writableEnded) ctx.res.destroy();
-}
-
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function createWechatApiServer(opts: WechatApiServerOptions): WechatApiServer {
   const state = opts.state ?? new WechatSimState({ tokenTtlS: opts.tokenTtlS });

@@ -2,10 +2,6 @@
 // Compared in constant time over the exact bytes received, before anything is parsed.
 import crypto from 'node:crypto';
 
-export function inboundSignature(secret: string, raw: Buffer | string): string {
-  return crypto.createHmac('sha256', secret).update(raw).digest('hex');
-}
-
 export function inboundSignatureValid(secret: string, raw: Buffer, header: string | undefined): boolean {
   if (!header || !/^[0-9a-fA-F]{64}$/.test(header)) return false;
   const expected = crypto.createHmac('sha256', secret).update(raw).digest();

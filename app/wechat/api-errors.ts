@@ -75,10 +75,6 @@ const codeOf = (e: unknown) => (e instanceof WechatApiError ? e.errcode : undefi
 export const isUserBlocked = (e: unknown) => codeOf(e) === 43004 || codeOf(e) === 43101;
 /** 45009: the daily/minute API quota is exhausted. */
 export const isRateLimited = (e: unknown) => codeOf(e) === 45009;
-/** 45015: a customer-service message outside the 48-hour window after the user's last interaction. */
-export const isOutsideServiceWindow = (e: unknown) => codeOf(e) === 45015;
-/** 40037: the template id does not belong to this appid (configuration error, never retry). */
-export const isBadTemplate = (e: unknown) => codeOf(e) === 40037;
 /** The call may have taken effect although we saw no success: record it as uncertain. */
 export const isOutcomeUncertain = (e: unknown) =>
   e instanceof WechatTimeoutError || (e instanceof WechatTransportError && e.uncertain);

@@ -76,7 +76,7 @@ const SUCCESS = plainText(200, 'success');
 const INVALID_SIGNATURE = plainText(401, 'invalid signature');
 
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-const silent: Log = { warn: () => {}, error: () => {} } as unknown as Log;
+const silent: Log = { warn: () => {}, error: () => {} };
 
 class Refusal extends Error {
   constructor(

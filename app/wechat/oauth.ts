@@ -2,7 +2,7 @@
 // round trip is the H5 sign-in's (app/h5/auth.ts: a signed cookie in the browser).
 import API from 'wechat-api';
 import { SYSTEM_BUSY, WechatApiError, WechatOAuthCodeError, WechatTransportError } from './api-errors';
-import { createTextRequester } from './api-client';
+import { createTextRequester } from './api-http';
 import type { TextRequester } from './token-store';
 
 export const WECHAT_AUTHORIZE_BASE = 'https://open.weixin.qq.com';

@@ -1,16 +1,16 @@
 // The carrier API on real backends for a test: a fresh database (MariaDB or SQLite), a private Redis prefix
-// or the in-process store, the real Koa assembly, listening on 127.0.0.1 at a free port.
+// or the in-process store, the application assembled as `npm start` assembles it (app/assemble.ts +
+// app/server.ts), listening on 127.0.0.1 at a free port. A test may replace the screen service, the label
+// feed or the interceptions' hook; the routes are always the assembly's.
 import crypto from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import type http from 'node:http';
+import type Router from '@koa/router';
 import { loadConfig } from '../../app/config';
 import type { Deps } from '../../app/deps';
-import { createHttpApp } from '../../app/http/app';
 import { createLogger } from '../../app/log';
 import { PhoneVault } from '../../app/privacy/phone-vault';
-import { InterceptionService, type OnStored } from '../../app/interceptions/storage';
+import type { InterceptionService, OnStored } from '../../app/interceptions/storage';
 import type { LabelFeed, ScreenService } from '../../app/carrier/ports';
-import { carrierRouter, type CarrierServices } from '../../app/carrier/routes';
+import { startServer } from '../../app/server';
 import { createTestDb, createTestStore, type DbKind } from './backends';
 import { CarrierClient } from './carrier-client';
 
@@ -19,7 +19,9 @@ export const TEST_KEYS = { 'net-a': 'secret-a-0123456789', 'net-b': 'secret-b-98
 export interface CarrierServer {
   url: string;
   deps: Deps;
-  services: CarrierServices;
+  services: { interceptions: InterceptionService };
+  /** The carrier router as the assembly mounted it. */
+  carrierRoutes: Router;
   /** A client signing with key net-a; `maxSockets` 1 makes it a single connection. */
   client(maxSockets?: number, keyId?: keyof typeof TEST_KEYS): CarrierClient;
   close(): Promise<void>;
@@ -29,11 +31,12 @@ export interface CarrierServerOptions {
   db: DbKind;
   store: 'redis' | 'memory';
   env?: Record<string, string>;
+  /** In place of the real decision engine. */
   screen?: ScreenService;
   labels?: LabelFeed;
   onStored?: OnStored;
-  /** Builds services from the opened deps (the real Decider, the real label feed). */
-  build?: (deps: Deps) => Promise<Partial<CarrierServices> & { stop?: () => Promise<void> | void }>;
+  /** Writes what the test needs before the application starts (the decision engine loads it at start). */
+  seed?: (deps: Deps) => Promise<void>;
 }
 
 export const noLabels: LabelFeed = { changesSince: async () => [] };
@@ -53,24 +56,15 @@ export async function startCarrierServer(o: CarrierServerOptions): Promise<Carri
     ...o.env,
   });
   const deps: Deps = { config, log: createLogger('silent'), db: testDb.ds, store, vault: new PhoneVault(config.dataKey) };
-  const built = o.build ? await o.build(deps) : {};
-  const services: CarrierServices = {
-    screen: built.screen ?? o.screen ?? unavailableScreen,
-    labels: built.labels ?? o.labels ?? noLabels,
-    interceptions: built.interceptions ?? new InterceptionService(deps, { onStored: o.onStored }),
-  };
-  const app = createHttpApp(deps);
-  const router = carrierRouter(deps, services);
-  app.use(router.routes()).use(router.allowedMethods());
-  const server: http.Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await o.seed?.(deps);
+  const server = await startServer(deps, { port: 0, host: '127.0.0.1', workers: false, replace: { screen: o.screen, labels: o.labels, onStored: o.onStored } });
+  const url = `http://127.0.0.1:${server.port}`;
   const clients: CarrierClient[] = [];
   return {
     url,
     deps,
-    services,
+    services: { interceptions: server.services.interceptions },
+    carrierRoutes: server.services.carrierRoutes,
     client(maxSockets = 8, keyId = 'net-a') {
       const c = new CarrierClient(url, keyId, TEST_KEYS[keyId], maxSockets);
       clients.push(c);
@@ -78,20 +72,9 @@ export async function startCarrierServer(o: CarrierServerOptions): Promise<Carri
     },
     async close() {
       for (const c of clients) c.close();
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-      await built.stop?.();
+      await server.close();
       await store.close();
       await testDb.drop();
     },
   };
 }
-
-const unavailableScreen: ScreenService = {
-  screen: async () => {
-    throw new Error('no screen service in this test');
-  },
-  screenBatch: async () => {
-    throw new Error('no screen service in this test');
-  },
-};

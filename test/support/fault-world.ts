@@ -1,6 +1,6 @@
 // What the fault tests share: a subscriber enrolled through the chat and a carrier client (chat-journey.ts),
 // timing of one answer, and a metric read off /metrics.
-import { eventually, type Harness } from './app-harness';
+import { eventually } from './app-harness';
 import { CarrierClient } from './carrier-client';
 
 export { carrierOf, enrolByChat } from './chat-journey';

@@ -1,80 +1,62 @@
-// The H5 pages on real backends, behind the real Koa assembly, signing in against the simulated WeChat
-// API (a real HTTP server speaking WeChat's OAuth2 paths and errcodes), plus a small cookie-keeping client.
-import type { AddressInfo } from 'node:net';
-import http from 'node:http';
+// The H5 pages on real backends, in the application assembled as `npm start` assembles it in embedded
+// mode (app/assemble.ts + app/server.ts): subscribers sign in against the simulated WeChat API mounted on
+// the same server (WeChat's OAuth2 paths and errcodes), plus a small cookie-keeping client.
+import crypto from 'node:crypto';
+import { Notice } from '../../entities';
 import { loadConfig } from '../../app/config';
 import type { Deps } from '../../app/deps';
-import { createHttpApp } from '../../app/http/app';
 import { createLogger } from '../../app/log';
-import { h5Router } from '../../app/h5/router';
-import { createWechatApiServer } from '../../app/simulator/wechat-api-server';
-import { WechatOAuth } from '../../app/wechat/oauth';
-import { testRedisPrefix, type DbKind } from './backends';
-import { preferencesFixture } from './preferences-fixture';
-
-const APP_ID = 'wxh5test000000001';
-const APP_SECRET = 'h5-test-secret-000000000000000000';
-
-const listen = (handler: http.RequestListener) =>
-  new Promise<http.Server>((resolve) => {
-    const s = http.createServer(handler);
-    s.listen(0, '127.0.0.1', () => resolve(s));
-  });
-const baseOf = (s: http.Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
-const stop = async (s: http.Server) => {
-  s.closeAllConnections();
-  await new Promise((r) => s.close(r));
-};
+import { SIMULATOR_API_PATH } from '../../app/assemble';
+import { PhoneVault } from '../../app/privacy/phone-vault';
+import { startServer } from '../../app/server';
+import { createTestDb, createTestStore, testRedisPrefix, type DbKind } from './backends';
+import { subscriberMaker } from './preferences-fixture';
 
 export async function h5Harness(kind: { db: DbKind; store: 'redis' | 'memory' }) {
   const prefix = testRedisPrefix();
-  const f = await preferencesFixture(kind, prefix);
-  const wechat = createWechatApiServer({ appId: APP_ID, appSecret: APP_SECRET });
-  const wechatServer = await listen(wechat.app.callback());
-  const wechatBase = baseOf(wechatServer);
+  const testDb = await createTestDb(kind.db);
+  const store = await createTestStore(kind.store, prefix);
+  const dataKey = crypto.randomBytes(32);
   const config = loadConfig({
-    DATABASE_URL: 'sqlite::memory:',
-    DATA_KEY: f.dataKey.toString('base64'),
-    WECHAT_APPID: APP_ID,
-    WECHAT_APPSECRET: APP_SECRET,
-    WECHAT_API_BASE: wechatBase,
+    DATABASE_URL: testDb.url,
+    DATA_KEY: dataKey.toString('base64'),
+    WECHAT_APPID: 'wxh5test000000001',
+    WECHAT_APPSECRET: 'h5-test-secret-000000000000000000',
     LOG_LEVEL: 'silent',
   });
-  const deps: Deps = { config, log: createLogger('silent'), db: f.db, store: f.store, vault: f.vault };
-  const oauth = new WechatOAuth({ appId: APP_ID, appSecret: APP_SECRET, apiBase: wechatBase });
-  const enabledAnnouncements: number[] = [];
-  const app = createHttpApp(deps);
-  const router = h5Router(
-    deps,
-    {
-      subscribers: f.subscribers,
-      bindings: f.bindings,
-      protection: f.protection,
-      preferences: f.preferences,
-      lists: f.lists,
-      dataRights: f.dataRights,
-      announceEnabled: async (id) => {
-        enabledAnnouncements.push(id);
-      },
-    },
-    { authorizeBase: wechatBase, exchangeCode: (code) => oauth.exchangeCode(code) },
-  );
-  app.use(router.routes()).use(router.allowedMethods());
-  const server = await listen(app.callback());
-  const base = baseOf(server);
+  const vault = new PhoneVault(dataKey);
+  const deps: Deps = { config, log: createLogger('silent'), db: testDb.ds, store, vault };
+  // No workers: the notices the pages schedule stay in the outbox, where a test reads them.
+  const server = await startServer(deps, { port: 0, host: '127.0.0.1', workers: false });
+  const s = server.services;
+  const base = `http://127.0.0.1:${server.port}`;
   return {
-    ...f,
+    db: testDb.ds,
+    store,
+    vault,
+    dataKey,
+    subscribers: s.subscribers,
+    bindings: s.bindings,
+    protection: s.protection,
+    preferences: s.preferences,
+    lists: s.lists,
+    dataRights: s.dataRights,
+    subscriber: subscriberMaker(s, vault),
     prefix,
-    wechat,
-    wechatBase,
+    wechat: s.sim!,
+    wechatBase: `${base}${SIMULATOR_API_PATH}`,
     base,
     deps,
-    enabledAnnouncements,
+    /** How many times the "service enabled" notices were scheduled for this subscriber (one receipt per time). */
+    async enabledAnnouncements(subscriberId: number): Promise<number> {
+      const rows = await testDb.ds.getRepository(Notice).find({ select: { receipt: true }, where: { subscriberId, kind: 'enabled' } });
+      return new Set(rows.map((r) => r.receipt)).size;
+    },
     client: () => new H5Client(base),
     async close() {
-      await stop(server);
-      await stop(wechatServer);
-      await f.close();
+      await server.close();
+      await store.close();
+      await testDb.drop();
     },
   };
 }

@@ -1,22 +1,18 @@
 // The notices module on real backends: a fresh MariaDB (or SQLite) database, a private Redis prefix, the
-// fake WeChat API and the SMS gateway of docs/interfaces.md on 127.0.0.1, the carrier API's interception route with
-// the notices hook, and helpers to make subscribers and report interceptions.
+// fake WeChat API and the SMS gateway of docs/interfaces.md on 127.0.0.1, the application assembled as
+// `npm start` assembles it (without its workers: tests drive their own), and helpers to make subscribers
+// and report interceptions through the carrier API.
 import crypto from 'node:crypto';
-import type http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { InterceptionService } from '../../app/interceptions/storage';
-import { carrierRouter } from '../../app/carrier/routes';
 import type { InterceptionEvent } from '../../app/carrier/schemas';
 import { loadConfig } from '../../app/config';
 import type { Deps } from '../../app/deps';
-import { createHttpApp } from '../../app/http/app';
 import { createLogger } from '../../app/log';
 import { noticeChannels } from '../../app/assemble';
 import { defaultPolicy, type NoticePolicy } from '../../app/notices/policy';
-import { noticeHook } from '../../app/notices/schedule';
 import { PhoneVault } from '../../app/privacy/phone-vault';
 import type { NoticeSettings } from '../../app/protection/preferences';
 import { defaultBehaviour, defaultCategoryModes, defaultNotices, defaultOptions } from '../../app/protection/preferences';
+import { startServer } from '../../app/server';
 import { openStore } from '../../app/store';
 import { PhoneBinding, ProtectionSettings, Subscriber } from '../../entities';
 import { createTestDb, TEST_REDIS_URL, testRedisPrefix, type DbKind } from './backends';
@@ -63,19 +59,9 @@ export async function noticesHarness(o: HarnessOptions = {}) {
   const config = loadConfig(env);
   const deps: Deps = { config, log: createLogger('silent'), db: testDb.ds, store, vault: new PhoneVault(config.dataKey) };
   const policy = o.policy ?? defaultPolicy();
-  const interceptions = new InterceptionService(deps, { onStored: noticeHook({ policy }) });
-
-  const app = createHttpApp(deps);
-  const router = carrierRouter(deps, {
-    interceptions,
-    screen: { screen: async () => ({ action: 'allow', reason: 'default' }), screenBatch: async (calls) => calls.map(() => ({ action: 'allow' as const, reason: 'default' })) },
-    labels: { changesSince: async () => [] },
-  });
-  app.use(router.routes()).use(router.allowedMethods());
-  const server: http.Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await startServer(deps, { port: 0, host: '127.0.0.1', workers: false, noticePolicy: policy });
+  const { interceptions } = server.services;
+  const url = `http://127.0.0.1:${server.port}`;
   const carrier = new CarrierClient(url, CARRIER_KEY.id, CARRIER_KEY.secret, 8);
 
   let n = 0;
@@ -152,8 +138,7 @@ export async function noticesHarness(o: HarnessOptions = {}) {
     },
     async close() {
       carrier.close();
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
+      await server.close();
       await wechatApi.close();
       await smsGateway.close();
       await store.close();

@@ -12,7 +12,7 @@ import type { ProtectionService } from '../../app/settings/protection-service';
 import type { ListsService } from '../../app/settings/lists-service';
 import type { SmsService } from '../../app/sms';
 import type { InboundOptions } from '../../app/sms/inbound-service';
-import { inboundSignature } from '../../app/sms/inbound-signature';
+import { inboundSignature } from './inbound-sign';
 import { createDatabaseUrl, TEST_REDIS_URL, testRedisPrefix, type DbKind } from './backends';
 import { startJsonSmsGateway, type JsonSmsGateway } from './fake-sms-gateways';
 

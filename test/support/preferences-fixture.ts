@@ -3,10 +3,9 @@ import crypto from 'node:crypto';
 import { BindingService } from '../../app/binding/binding-service';
 import { SubscriberService } from '../../app/binding/subscriber-service';
 import { PhoneVault } from '../../app/privacy/phone-vault';
-import { DataRights } from '../../app/settings/data-rights';
-import { ListsService } from '../../app/settings/lists-service';
-import { PreferencesService } from '../../app/settings/preferences-service';
-import { ProtectionService } from '../../app/settings/protection-service';
+import { settingsParts } from '../../app/assemble';
+import { createLogger } from '../../app/log';
+import type { ProtectionService } from '../../app/settings/protection-service';
 import type { Store } from '../../app/store';
 import { createTestDb, createTestStore, type DbKind, type TestDb } from './backends';
 
@@ -21,24 +20,11 @@ export async function preferencesFixture(kind: { db: DbKind; store: 'redis' | 'm
   const dataKey = crypto.randomBytes(32);
   const vault = new PhoneVault(dataKey);
   const db = testDb.ds;
-  const protection = new ProtectionService(db, store);
   const subscribers = new SubscriberService(db);
   const bindings = new BindingService(db, vault);
-  const preferences = new PreferencesService(db, store, protection, vault);
-  const lists = new ListsService(db, store, protection, vault);
-  const dataRights = new DataRights(db, store, vault, protection, bindings);
-  let n = 0;
-  const unique = `${process.pid}${crypto.randomBytes(3).toString('hex')}`;
-
-  /** A follower; with `phone`, bound to it; with `enable`, protection on. */
-  async function subscriber(o: { phone?: string; enable?: boolean; openid?: string } = {}) {
-    const openid = o.openid ?? `o_test_${unique}_${++n}`;
-    const sub = await subscribers.followed(openid);
-    if (o.phone) await bindings.bindVerified(sub.id, vault.lookupHash(o.phone), vault.encrypt(o.phone), { actor: 'subscriber', channel: 'wechat' });
-    if (o.enable) await protection.enable(sub.id, { actor: 'subscriber', channel: 'wechat' });
-    return sub;
-  }
-
+  // The settings services as the assembly builds them.
+  const { protection, preferences, lists, dataRights } = settingsParts({ db, store, vault, log: createLogger('silent') }, bindings);
+  const subscriber = subscriberMaker({ subscribers, bindings, protection }, vault);
   return {
     db,
     store,
@@ -55,6 +41,19 @@ export async function preferencesFixture(kind: { db: DbKind; store: 'redis' | 'm
       await store.close();
       await testDb.drop();
     },
+  };
+}
+
+/** `subscriber()`: a follower; with `phone`, bound to it; with `enable`, protection on. */
+export function subscriberMaker(s: { subscribers: SubscriberService; bindings: BindingService; protection: ProtectionService }, vault: PhoneVault) {
+  let n = 0;
+  const unique = `${process.pid}${crypto.randomBytes(3).toString('hex')}`;
+  return async (o: { phone?: string; enable?: boolean; openid?: string } = {}) => {
+    const openid = o.openid ?? `o_test_${unique}_${++n}`;
+    const sub = await s.subscribers.followed(openid);
+    if (o.phone) await s.bindings.bindVerified(sub.id, vault.lookupHash(o.phone), vault.encrypt(o.phone), { actor: 'subscriber', channel: 'wechat' });
+    if (o.enable) await s.protection.enable(sub.id, { actor: 'subscriber', channel: 'wechat' });
+    return sub;
   };
 }
 

@@ -8,7 +8,7 @@ import { createLogger } from '../../app/log';
 import { PhoneVault } from '../../app/privacy/phone-vault';
 import { Decider } from '../../app/protection/decider';
 import { LabelService } from '../../app/labels/service';
-import { notifyPreferencesChanged } from '../../app/protection/preference-source';
+import { announcePreferenceChange } from '../../app/settings/changes';
 import type { Preferences } from '../../app/protection/preferences';
 import { recordSubscriberChange } from '../../app/protection/subscriber-changes';
 import type { Store } from '../../app/store';
@@ -116,7 +116,7 @@ export async function writePreferences(w: World, subscriberId: number, p: Prefer
 
 export async function changePreferences(w: World, subscriberId: number, p: Preferences, announceOn: Store): Promise<void> {
   await writePreferences(w, subscriberId, p);
-  await notifyPreferencesChanged(announceOn, subscriberId);
+  await announcePreferenceChange(announceOn, subscriberId);
 }
 
 /** A Decider on the world's database and store; `store` overrides (another process's connection). */

@@ -2,17 +2,13 @@
 // (phone bound, account older than a week) weigh fully as reporters, fresh ones do not.
 import crypto from 'node:crypto';
 import { PhoneBinding, Subscriber } from '../../entities';
-import { DbLabelPort } from '../../app/labels/evidence';
-import { ReportReview } from '../../app/reports/report-review';
 import { freshPhone, type Harness } from './ops-harness';
 
 export const CARRIER_KEY = { keyId: 'test-carrier', secret: 'test-carrier-secret-0123' };
 
 /** The reports and appeals of the running server, and an operator's review over them (as the ops CLI has it). */
 export function reportServices(h: Harness) {
-  const labels = new DbLabelPort(h.deps.db);
-  const { reports, appeals } = h.server.services;
-  const review = new ReportReview(h.deps, labels, reports);
+  const { labelPort: labels, reports, appeals, review } = h.server.services;
   return { labels, reports, appeals, review };
 }
 
