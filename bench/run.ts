@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { renderLatest, type SavedResult } from './results-table';
 
-const BENCHMARKS = ['callback', 'carrier', 'decision', 'faults', 'notices', 'scrub'] as const;
+const BENCHMARKS = ['callback', 'carrier', 'decision', 'faults', 'imports', 'notices', 'scrub'] as const;
 const RESULTS_DIR = path.join(__dirname, '..', '..', 'bench', 'results');
 
 type BenchFn = (opts: { durationSec?: number }) => Promise<unknown>;

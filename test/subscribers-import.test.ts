@@ -8,10 +8,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { mergeSmsSubscriber } from '../app/binding/merge-sms-subscriber';
+import { importSubscribersFile } from '../app/binding/subscriber-import';
+import { dataSourceOptions } from '../app/db/datasource';
+import { PhoneVault } from '../app/privacy/phone-vault';
 import { inboundSignature } from './support/inbound-sign';
 import { PhoneBinding, ProtectionSettings, Subscriber } from '../entities';
 import { startHarness, type Harness } from './support/app-harness';
+import { createTestDb } from './support/backends';
 import { CarrierClient } from './support/carrier-client';
 
 const CLI = path.join(__dirname, '..', 'app', 'binding', 'subscribers-import-cli.js');
@@ -181,4 +186,82 @@ test.serial('an import killed mid-run resumes after its last committed batch: no
   t.like(await screenSettled('17700000001', 'category_block'), { action: 'block' });
   t.like(await screenSettled('17700039990', 'default'), { action: 'allow', reason: 'default' });
   t.like(await screen('17700039990', 'insurance'), { action: 'block' });
+});
+
+test('sqlite (the embedded default): the import enrols, keeps the later line of a phone named twice, and a re-import updates', async (t) => {
+  const s = await startHarness({ db: 'sqlite', store: 'memory' });
+  t.teardown(() => s.close());
+  const bound = async (phone: string) => s.deps.db.getRepository(PhoneBinding).findOneBy({ phoneHash: s.deps.vault.lookupHash(phone) });
+  const modesOf = async (phone: string) => (await s.server.services.preferences.view((await bound(phone))!.subscriberId)).categoryModes;
+  // Batches of three lines: a phone twice in the first batch, and a phone of the first batch again in the second.
+  const file = write('embedded.csv', ['phone,refused', '13700000001,', '13700000002,insurance', '13700000002,securities', '13700000003,', 'x,', '13700000001,insurance'].join('\n') + '\n');
+  const r = await importSubscribersFile(s.deps, file, { batchSize: 3 });
+  t.like(r, { accepted: 5, rejected: 1, created: 3, updated: 1 });
+  t.is(await s.deps.db.getRepository(Subscriber).count(), 3);
+  t.is(s.deps.vault.decrypt((await bound('13700000002'))!.phoneCipher), '13700000002');
+  t.like(await modesOf('13700000002'), { securities: 'block', insurance: 'allow' }, 'the later line of the phone wins');
+  t.like(await modesOf('13700000001'), { insurance: 'block', loan_finance: 'allow' });
+
+  const again = await importSubscribersFile(s.deps, write('embedded-2.csv', 'phone,refused\n13700000001,\n13700000005,\n'));
+  t.like(again, { accepted: 2, created: 1, updated: 1 });
+  t.is(await s.deps.db.getRepository(Subscriber).count(), 4);
+  t.like(await modesOf('13700000001'), { insurance: 'block', loan_finance: 'block' });
+  const network = new CarrierClient(s.server.url, 'sim-carrier', 'sim-carrier-secret');
+  t.teardown(() => network.close());
+  const decided = async (callee: string, industry: string, reason: string) => {
+    const until = Date.now() + 2000;
+    for (;;) {
+      const d = (await network.post('/carrier/v1/screen', { caller: CALLER, callee, callerIndustry: industry, dryRun: true })).json as { reason: string };
+      if (d.reason === reason || Date.now() > until) return d;
+      await new Promise((res) => setTimeout(res, 25));
+    }
+  };
+  t.like(await decided('13700000005', 'loan_finance', 'category_block'), { reason: 'category_block' });
+  t.like(await decided('13700000001', 'loan_finance', 'category_block'), { reason: 'category_block' });
+  t.like(await decided('13700000002', 'loan_finance', 'default'), { reason: 'default' });
+});
+
+test('mariadb: the staged import (LOAD DATA into staging tables) writes exactly what the multi-row INSERT path writes', async (t) => {
+  const staged = await createTestDb('mariadb');
+  const plain = await createTestDb('mariadb');
+  await plain.ds.destroy();
+  const plainDs = new DataSource({ ...dataSourceOptions(plain.url), flags: ['-LOCAL_FILES'] } as DataSourceOptions);
+  await plainDs.initialize();
+  t.teardown(async () => {
+    await plainDs.destroy();
+    await staged.drop();
+    await plain.drop();
+  });
+  const vault = new PhoneVault(crypto.randomBytes(32));
+  const lines = ['phone,refused'];
+  for (let i = 0; i < 3000; i++) lines.push(`1560000${String(i).padStart(4, '0')},${i % 7 === 0 ? 'insurance|real_estate' : ''}`);
+  const first = write('paths-1.csv', lines.join('\n') + '\n');
+  // A second file: a third of the phones again with other categories, and new ones.
+  const again = ['phone,refused'];
+  for (let i = 2000; i < 4000; i++) again.push(`1560000${String(i).padStart(4, '0')},${i % 5 === 0 ? 'securities' : ''}`);
+  const second = write('paths-2.csv', again.join('\n') + '\n');
+  const state = async (ds: DataSource) => {
+    const a = await importSubscribersFile({ db: ds, vault }, first, { batchSize: 700, rejectsPath: path.join(dir, 'paths-r1.csv') });
+    const b = await importSubscribersFile({ db: ds, vault }, second, { batchSize: 900, rejectsPath: path.join(dir, 'paths-r2.csv') });
+    const rows = (await ds.query(
+      `SELECT b.phoneHash, b.phoneCipher, b.source, s.openid, p.enabled, p.paused, p.categoryModes, p.version, v.profile
+         FROM phone_binding b JOIN subscriber s ON s.id = b.subscriberId JOIN protection_settings p ON p.subscriberId = b.subscriberId
+         JOIN subscriber_view v ON v.subscriberId = b.subscriberId ORDER BY b.phoneHash`,
+    )) as Record<string, unknown>[];
+    const counts = (await ds.query(`SELECT (SELECT COUNT(*) FROM subscriber) AS subscribers, (SELECT COUNT(*) FROM subscriber_view) AS view, (SELECT COUNT(DISTINCT version) FROM subscriber_view) AS versions, (SELECT COUNT(*) FROM audit_event WHERE action = 'subscribers_imported') AS audits`)) as Record<string, unknown>[];
+    return {
+      runs: [a, b].map((r) => ({ accepted: r.accepted, created: r.created, updated: r.updated })),
+      counts: Object.fromEntries(Object.entries(counts[0]).map(([k, v]) => [k, Number(v)])),
+      rows: rows.map((r) => ({ ...r, phoneCipher: vault.decrypt(String(r.phoneCipher)), enabled: Number(r.enabled), paused: Number(r.paused), version: Number(r.version), profile: Number(r.profile), categoryModes: typeof r.categoryModes === 'string' ? JSON.parse(r.categoryModes) : r.categoryModes })),
+    };
+  };
+  const viaStage = await state(staged.ds);
+  const viaInsert = await state(plainDs);
+  t.deepEqual(viaStage.runs, [
+    { accepted: 3000, created: 3000, updated: 0 },
+    { accepted: 2000, created: 1000, updated: 1000 },
+  ]);
+  t.deepEqual(viaStage.counts, { subscribers: 4000, view: 4000, versions: 4000, audits: 5 + 3 });
+  t.is(viaStage.rows.length, 4000);
+  t.deepEqual(viaStage, viaInsert);
 });

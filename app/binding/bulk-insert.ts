@@ -23,22 +23,16 @@ function* tsv(rows: readonly Value[][]): Generator<Buffer> {
   if (chunk.length) yield Buffer.from(chunk.join('\n') + '\n', 'utf8');
 }
 
-/** `replace`: a row whose key exists replaces it (MySQL REPLACE, SQLite INSERT OR REPLACE). */
-export async function bulkInsert(m: EntityManager, table: string, columns: readonly string[], rows: readonly Value[][], o: { replace?: boolean } = {}): Promise<void> {
+/**
+ * `replace`: a row whose key exists replaces it (MySQL REPLACE, SQLite INSERT OR REPLACE). `ignore`: a row
+ * whose unique key exists is left out (MySQL IGNORE, SQLite INSERT OR IGNORE); the caller finds out which.
+ */
+export async function bulkInsert(m: EntityManager, table: string, columns: readonly string[], rows: readonly Value[][], o: { replace?: boolean; ignore?: boolean } = {}): Promise<void> {
   if (rows.length === 0) return;
   const sqlite = m.connection.options.type === 'better-sqlite3';
   if (!sqlite && !refused.has(m.connection)) {
-    const conn = (m.queryRunner as unknown as { databaseConnection: RawConnection }).databaseConnection;
     try {
-      await new Promise<void>((resolve, reject) =>
-        conn.query(
-          {
-            sql: `LOAD DATA LOCAL INFILE '${table}.tsv' ${o.replace ? 'REPLACE ' : ''}INTO TABLE ${table} CHARACTER SET utf8mb4 (${columns.join(', ')})`,
-            infileStreamFactory: () => Readable.from(tsv(rows)),
-          },
-          (err) => (err ? reject(err) : resolve()),
-        ),
-      );
+      await loadRows(m, `${o.replace ? 'REPLACE ' : o.ignore ? 'IGNORE ' : ''}INTO TABLE ${table}`, columns, rows, 'utf8mb4');
       return;
     } catch (e) {
       if (!refusesLocalInfile(e)) throw e;
@@ -46,10 +40,21 @@ export async function bulkInsert(m: EntityManager, table: string, columns: reado
     }
   }
   const per = Math.max(1, Math.floor(30_000 / columns.length));
-  const verb = o.replace ? (sqlite ? 'INSERT OR REPLACE' : 'REPLACE') : 'INSERT';
+  const verb = o.replace ? (sqlite ? 'INSERT OR REPLACE' : 'REPLACE') : o.ignore ? (sqlite ? 'INSERT OR IGNORE' : 'INSERT IGNORE') : 'INSERT';
   for (let i = 0; i < rows.length; i += per) {
     const part = rows.slice(i, i + per);
     const marks = `(${columns.map(() => '?').join(', ')})`;
     await m.query(`${verb} INTO ${table} (${columns.join(', ')}) VALUES ${part.map(() => marks).join(', ')}`, part.flat());
   }
+}
+
+/**
+ * `LOAD DATA LOCAL INFILE … <into> (columns)` of these rows on the manager's connection (MySQL only); a
+ * server that refuses LOCAL INFILE makes it throw (refusesLocalInfile tells).
+ */
+export async function loadRows(m: EntityManager, into: string, columns: readonly string[], rows: readonly Value[][], charset: 'utf8mb4' | 'ascii'): Promise<void> {
+  const conn = (m.queryRunner as unknown as { databaseConnection: RawConnection }).databaseConnection;
+  await new Promise<void>((resolve, reject) =>
+    conn.query({ sql: `LOAD DATA LOCAL INFILE 'rows.tsv' ${into} CHARACTER SET ${charset} (${columns.join(', ')})`, infileStreamFactory: () => Readable.from(tsv(rows)) }, (err) => (err ? reject(err) : resolve())),
+  );
 }

@@ -2,71 +2,43 @@
 // `refused` a |-separated list of category codes (empty: the protective default, everything refused).
 // Each row enrols the phone as an SMS keyword does — a subscriber without an openid, a binding by the
 // phone's keyed hash (number encrypted), protection on — or, when the phone is already bound, updates that
-// subscriber's protection (on, not paused, the file's categories). Streamed in batches; each batch
-// commits with its checkpoint, its audit rows and its subscriber-view rows, so an interrupted import
-// resumes after the last committed line and a re-import updates. Rejected rows go to FILE.rejects.csv.
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import type { DataSource, EntityManager } from 'typeorm';
-import { LabelImport } from '../../entities/LabelImport';
+// subscriber's protection (on, not paused, the file's categories).
+//
+// Read, checkpointed and resumed by the shared import loop (app/imports/csv-import.ts). What is this
+// import's own: a line's parse (on the main thread: syntax only), the sealing of a batch's numbers (on
+// worker threads, seal-pool.ts, while the batch before commits) and the batch writer. A batch commits
+// with its checkpoint, one audit row and its subscriber-view rows (the change log every deciding process
+// follows), so an interrupted import resumes after the last committed line and a re-import updates.
+import type { DataSource } from 'typeorm';
 import type { PhoneVault } from '../privacy/phone-vault';
-import { forEachLine, openCheckpoint } from '../protection/import-file';
-import { csvField, defaultRejectsPath, fileKeyOf, openRejects } from '../labels/import';
-import { allocateVersions, SUBSCRIBER_SEQUENCE, toSqlTime } from '../labels/sql';
+import { SealPool } from '../privacy/seal-pool';
+import { runImport, type RunOptions, type RunResult, type StagedBatch } from '../imports/csv-import';
+import { unquote } from '../imports/import-files';
 import { normalizeNumber } from '../protection/numbers';
 import { CATEGORY_CODES, CATEGORY_NAMES, type CategoryCode, type CategoryMode } from '../protection/preferences';
-import { profileOf, PROFILE, viewKeyOf } from '../protection/subscriber-profile';
+import { viewKeyOf } from '../protection/subscriber-profile';
 import { isTransientConflict } from '../settings/preferences-service';
-import { bulkInsert } from './bulk-insert';
+import { DEFAULTS, stageSubscriberBatch, type Row } from './subscriber-batch-write';
 
 export type SubscriberRejectReason = 'too_many_fields' | 'bad_phone' | 'bad_category';
 
-export interface SubscriberImportOptions {
+export interface SubscriberImportOptions extends RunOptions {
   batchSize?: number;
-  restart?: boolean;
-  rejectsPath?: string;
-  onProgress?: (p: { bytes: number; totalBytes: number; accepted: number; rejected: number; line: number }) => void;
-  at?: Date;
+  /** Worker threads that seal numbers (0: the main thread does). */
+  sealThreads?: number;
 }
 
-export interface SubscriberImportResult {
-  file: string;
-  accepted: number;
-  rejected: number;
+export interface SubscriberImportResult extends RunResult {
   /** Of the accepted rows in this run: phones new here, and phones already bound (updated). */
   created: number;
   updated: number;
-  lines: number;
-  resumedAfter: number;
-  alreadyDone: boolean;
-  rejectsPath: string;
-  seconds: number;
 }
 
-interface Row {
-  hash: string;
-  key: number;
-  check: number;
-  cipher: string;
-  modes: string;
-  allRefused: boolean;
-  subscriberId: number;
-}
 
 const CODE_OF = new Map<string, CategoryCode>([...CATEGORY_CODES.map((c) => [c, c] as const), ...Object.entries(CATEGORY_NAMES).map(([c, n]) => [n, c as CategoryCode] as const)]);
 const MARKETING = CATEGORY_CODES.filter((c) => c !== 'fraud');
 // Every reader of protection_settings fills what a document leaves out with the defaults, so an imported
-// row stores '{}' for what the file does not state: rows a third the width, written three times faster.
-const DEFAULTS = '{}';
-const BEHAVIOUR = DEFAULTS;
-const NOTICES = DEFAULTS;
-const OPTIONS = DEFAULTS;
-const SOURCE = { actor: 'operator', channel: 'cli' } as const;
-
-function unquote(s: string): string {
-  const t = s.trim();
-  return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1).replace(/""/g, '"').trim() : t;
-}
+// row stores '{}' for what the file does not state (DEFAULTS, see subscriber-batch-write.ts).
 
 /** The category modes a `refused` field states, as stored JSON (one string per distinct field). */
 const modesCache = new Map<string, { json: string; all: boolean } | null>();
@@ -93,176 +65,96 @@ function modesOf(refused: string): { json: string; all: boolean } | null {
   return out;
 }
 
-function parseLine(text: string, vault: PhoneVault): Row | SubscriberRejectReason {
-  const f = text.split(',');
-  if (f.length > 2) return 'too_many_fields';
-  const n = normalizeNumber(unquote(f[0]));
-  if (n.kind !== 'mobile') return 'bad_phone';
-  const modes = modesOf(unquote(f[1] ?? ''));
-  if (!modes) return 'bad_category';
-  const hash = vault.lookupHash(n.value);
-  const { key, check } = viewKeyOf(hash);
-  return { hash, key, check, cipher: vault.encrypt(n.value), modes: modes.json, allRefused: modes.all, subscriberId: 0 };
-}
+/** A batch as read: each phone once (a later line wins, as it would in a later batch), not yet sealed. */
+class ReadBatch {
+  readonly phones: string[] = [];
+  readonly modes: string[] = [];
+  readonly allRefused: boolean[] = [];
+  private readonly at = new Map<string, number>();
 
-/** On MySQL a batch is a handful of LOAD DATA statements; on SQLite multi-row INSERTs. */
-export function defaultSubscriberBatch(db: DataSource): number {
-  return db.options.type === 'better-sqlite3' ? 10_000 : 50_000;
-}
-
-/** Writes one batch (rows sorted by key, one per phone) and its checkpoint in one transaction. */
-async function writeBatch(m: EntityManager, rows: Row[], at: Date, checkpoint: (m: EntityManager) => Promise<void>): Promise<{ created: number; updated: number }> {
-  const sqlite = m.connection.options.type === 'better-sqlite3';
-  const now = toSqlTime(at);
-  const existing = new Map<string, number>();
-  for (let i = 0; i < rows.length; i += 2000) {
-    const part = rows.slice(i, i + 2000);
-    const found = (await m.query(`SELECT phoneHash, subscriberId FROM phone_binding WHERE phoneHash IN (${part.map(() => '?').join(', ')})`, part.map((r) => r.hash))) as { phoneHash: string; subscriberId: number | string }[];
-    for (const f of found) existing.set(f.phoneHash, Number(f.subscriberId));
-  }
-  // New subscribers take ids above the highest; on MySQL the locking read also keeps concurrent
-  // enrolments from inserting above it until this batch commits.
-  const [{ top }] = (await m.query(`SELECT COALESCE(MAX(id), 0) AS top FROM subscriber${sqlite ? '' : ' FOR UPDATE'}`)) as { top: number | string }[];
-  let next = Number(top) + 1;
-  const fresh: Row[] = [];
-  const known: Row[] = [];
-  for (const r of rows) {
-    const id = existing.get(r.hash);
-    if (id !== undefined) {
-      r.subscriberId = id;
-      known.push(r);
-    } else {
-      r.subscriberId = next++;
-      fresh.push(r);
+  add(text: string): SubscriberRejectReason | null {
+    const f = text.split(',');
+    if (f.length > 2) return 'too_many_fields';
+    const n = normalizeNumber(unquote(f[0]));
+    if (n.kind !== 'mobile') return 'bad_phone';
+    const modes = modesOf(unquote(f[1] ?? ''));
+    if (!modes) return 'bad_category';
+    let i = this.at.get(n.value);
+    if (i === undefined) {
+      this.at.set(n.value, (i = this.phones.length));
+      this.phones.push(n.value);
     }
+    this.modes[i] = modes.json;
+    this.allRefused[i] = modes.all;
+    return null;
   }
-  await bulkInsert(m, 'subscriber', ['id', 'openid', 'subscribed', 'subscribedAt', 'unsubscribedAt', 'wechatPushBlocked', 'createdAt', 'updatedAt'], fresh.map((r) => [r.subscriberId, null, 0, null, null, 0, now, now]));
-  await bulkInsert(m, 'phone_binding', ['subscriberId', 'phoneHash', 'phoneCipher', 'source', 'verifiedAt'], fresh.map((r) => [r.subscriberId, r.hash, r.cipher, 'sms', now]));
-  await bulkInsert(
-    m,
-    'protection_settings',
-    ['subscriberId', 'enabled', 'paused', 'enabledAt', 'categoryModes', 'behaviour', 'notices', 'options', 'version', 'updatedAt'],
-    fresh.map((r) => [r.subscriberId, 1, 0, now, r.modes, BEHAVIOUR, NOTICES, OPTIONS, 2, now]),
-  );
-  const profiles = new Map<number, number>();
-  for (const r of fresh) profiles.set(r.subscriberId, r.allRefused ? PROFILE.default : PROFILE.custom);
-  if (known.length) await updateKnown(m, known, now, sqlite, profiles);
-  await bulkInsert(m, 'audit_event', ['subscriberId', 'actor', 'channel', 'action', 'detail', 'at'], rows.map((r) => [r.subscriberId, SOURCE.actor, SOURCE.channel, 'subscriber_imported', '{}', now]));
-  // Last, so the view's counter (every subscriber writer's turn) is held as briefly as possible.
-  const first = await allocateVersions(m, rows.length, SUBSCRIBER_SEQUENCE);
-  await bulkInsert(m, 'subscriber_view', ['hashKey', 'hashCheck', 'subscriberId', 'profile', 'version'], rows.map((r, i) => [r.key, r.check, r.subscriberId, profiles.get(r.subscriberId)!, first + i]), { replace: true });
-  await checkpoint(m);
-  return { created: fresh.length, updated: known.length };
 }
 
-/** Phones already bound: protection on, the file's categories; their view profile read back whole. */
-async function updateKnown(m: EntityManager, known: Row[], now: string, sqlite: boolean, profiles: Map<number, number>): Promise<void> {
-  const cols = '(subscriberId, enabled, paused, enabledAt, categoryModes, behaviour, notices, options, version, updatedAt)';
-  const upsert = sqlite
-    ? `ON CONFLICT (subscriberId) DO UPDATE SET enabledAt = CASE WHEN enabled = 1 THEN enabledAt ELSE excluded.enabledAt END, enabled = 1, paused = 0, categoryModes = excluded.categoryModes, version = version + 1, updatedAt = excluded.updatedAt`
-    : `ON DUPLICATE KEY UPDATE enabledAt = IF(enabled = 1, enabledAt, VALUES(enabledAt)), enabled = 1, paused = 0, categoryModes = VALUES(categoryModes), version = version + 1, updatedAt = VALUES(updatedAt)`;
-  for (let i = 0; i < known.length; i += 1000) {
-    const part = known.slice(i, i + 1000);
-    await m.query(`INSERT INTO protection_settings ${cols} VALUES ${part.map(() => '(?, 1, 0, ?, ?, ?, ?, ?, 2, ?)').join(', ')} ${upsert}`, part.flatMap((r) => [r.subscriberId, now, r.modes, BEHAVIOUR, NOTICES, OPTIONS, now]));
-    const ids = part.map((r) => r.subscriberId);
-    const marks = ids.map(() => '?').join(', ');
-    const settings = (await m.query(`SELECT subscriberId, enabled, paused, categoryModes, behaviour, options FROM protection_settings WHERE subscriberId IN (${marks})`, ids)) as Record<string, unknown>[];
-    const lists = (await m.query(`SELECT subscriberId, COUNT(*) AS n FROM list_entry WHERE subscriberId IN (${marks}) GROUP BY subscriberId`, ids)) as { subscriberId: number | string; n: number | string }[];
-    const listCount = new Map(lists.map((l) => [Number(l.subscriberId), Number(l.n)]));
-    for (const s of settings) profiles.set(Number(s.subscriberId), profileOf(s, listCount.get(Number(s.subscriberId)) ?? 0));
-  }
+/** Sealed rows in key order (the order of every hash-keyed index they go into). */
+async function sealed(pool: SealPool, b: ReadBatch): Promise<Row[]> {
+  const { hashes, ciphers } = await pool.seal(b.phones);
+  const rows = hashes.map((hash, i): Row => {
+    const { key, check } = viewKeyOf(hash);
+    return { ord: 0, hash, key, check, cipher: ciphers[i], modes: b.modes[i], allRefused: b.allRefused[i], subscriberId: 0 };
+  });
+  rows.sort((x, y) => x.key - y.key || x.check - y.check);
+  rows.forEach((r, i) => (r.ord = i));
+  return rows;
+}
+
+/**
+ * Lines per batch unless told. On MySQL the binding's hash index and the view's key are written in key
+ * order once per batch, so fewer, larger batches pass over them fewer times (1M rows: 5 passes, not 20);
+ * a batch holds the end of the subscriber table (new enrolments wait for it) for its transaction.
+ */
+export function defaultSubscriberBatch(db: DataSource): number {
+  return db.options.type === 'better-sqlite3' ? 10_000 : 200_000;
 }
 
 export async function importSubscribersFile(deps: { db: DataSource; vault: PhoneVault }, file: string, opts: SubscriberImportOptions = {}): Promise<SubscriberImportResult> {
-  const { db, vault } = deps;
-  const started = Date.now();
+  const { db } = deps;
   const at = opts.at ?? new Date();
-  const batchSize = opts.batchSize ?? defaultSubscriberBatch(db);
-  const rejectsPath = opts.rejectsPath ?? defaultRejectsPath(file);
-  const totalBytes = fs.statSync(file).size;
-  // The checkpoint table is shared with label imports; a subscriber file's key cannot be a label file's.
-  const fileKey = crypto.createHash('sha256').update('subscribers\n').update(fileKeyOf(file)).digest('hex');
-  const repo = db.getRepository(LabelImport);
-
-  const checkpoint = await openCheckpoint(db, fileKey, file, at, opts.restart);
-  if (checkpoint.finishedAt) {
-    return { file, accepted: checkpoint.accepted, rejected: checkpoint.rejected, created: 0, updated: 0, lines: 0, resumedAfter: checkpoint.lastLine, alreadyDone: true, rejectsPath, seconds: 0 };
-  }
-  const resumedAfter = checkpoint.lastLine;
-  let accepted = checkpoint.accepted;
-  let rejected = checkpoint.rejected;
+  const pool = new SealPool(deps.vault, opts.sealThreads);
   let created = 0;
   let updated = 0;
-  const rejects = openRejects(rejectsPath, resumedAfter);
-
-  let batch = new Map<string, Row>();
-  let batchLines = 0;
-  let batchRejects: string[] = [];
-  let inFlight: Promise<void> | null = null;
-  let lineNo = 0;
-  let bytes = 0;
-
-  const commit = async (rows: Row[], rejectLines: string[], lastLine: number, nAccepted: number, nRejected: number, bytesRead: number) => {
-    // On disk before the checkpoint commits; a resumed run first drops those of batches that never did.
-    if (rejectLines.length) {
-      fs.writeSync(rejects, rejectLines.join(''));
-      fs.fsyncSync(rejects);
-    }
-    for (let attempt = 1; ; attempt++) {
+  // A concurrent enrolment of a phone in this batch, or a crossing lock: the batch is redone whole.
+  const retry = async <T>(attempt: () => Promise<T>): Promise<T> => {
+    for (let n = 1; ; n++) {
       try {
-        const r = await db.transaction((m) =>
-          writeBatch(m, rows, at, (mm) => mm.query(`UPDATE label_import SET lastLine = ?, accepted = ?, rejected = ?, updatedAt = ? WHERE fileKey = ?`, [lastLine, nAccepted, nRejected, toSqlTime(new Date()), fileKey])),
-        );
-        created += r.created;
-        updated += r.updated;
-        break;
+        return await attempt();
       } catch (e) {
-        // A concurrent enrolment of a phone in this batch, or a crossing lock: the batch is redone whole.
-        if (!isTransientConflict(e) || attempt >= 5) throw e;
+        if (!isTransientConflict(e) || n >= 5) throw e;
       }
     }
-    opts.onProgress?.({ bytes: bytesRead, totalBytes, accepted: nAccepted, rejected: nRejected, line: lastLine });
   };
-
-  const flush = async () => {
-    const rows = [...batch.values()].sort((x, y) => x.key - y.key || x.check - y.check);
-    const args = [batchRejects, lineNo, accepted, rejected, bytes] as const;
-    batch = new Map();
-    batchLines = 0;
-    batchRejects = [];
-    if (inFlight) await inFlight;
-    inFlight = commit(rows, ...args);
-    // Its failure is seen at the next flush or at the end; until then it must not count as unhandled.
-    inFlight.catch(() => {});
+  const stage = async (batch: ReadBatch): Promise<StagedBatch> => {
+    const staged = await stageSubscriberBatch(db, await sealed(pool, batch), at, retry);
+    return {
+      commit: async (checkpoint) => {
+        const r = await staged.commit(checkpoint);
+        created += r.created;
+        updated += r.updated;
+      },
+      discard: () => staged.discard(),
+    };
   };
-
-  /** Returns whether the batch is full. */
-  const handleLine = (line: string): boolean => {
-    lineNo++;
-    if (lineNo <= resumedAfter) return false;
-    const text = line.endsWith('\r') ? line.slice(0, -1) : line;
-    if (text.trim() === '') return false;
-    if (lineNo === 1 && /^\s*"?phone"?\s*(,|$)/i.test(text)) return false; // header
-    const r = parseLine(text, vault);
-    if (typeof r === 'string') {
-      rejected++;
-      batchRejects.push(`${lineNo},${csvField(text)},${r}\n`);
-    } else {
-      accepted++;
-      // The same phone twice in a batch: the later line wins, as it would in the next batch.
-      batch.set(r.hash, r);
-    }
-    return ++batchLines >= batchSize;
-  };
-
   try {
-    await forEachLine(file, handleLine, flush, (n) => (bytes += n));
-    await flush();
-    await inFlight;
-    await repo.update({ fileKey }, { finishedAt: new Date(), updatedAt: new Date() });
+    const result = await runImport<ReadBatch>(
+      db,
+      file,
+      {
+        // A subscriber file's checkpoint is not a label file's (the checkpoint table is shared).
+        kind: 'subscribers',
+        header: /^\s*"?phone"?\s*(,|$)/i,
+        batchSize: opts.batchSize ?? defaultSubscriberBatch(db),
+        newBatch: () => new ReadBatch(),
+        add: (batch, line) => batch.add(line),
+        stage,
+      },
+      { ...opts, at },
+    );
+    return { ...result, created, updated };
   } finally {
-    if (inFlight) await (inFlight as Promise<void>).catch(() => {});
-    fs.closeSync(rejects);
+    await pool.close();
   }
-  return { file, accepted, rejected, created, updated, lines: lineNo - resumedAfter, resumedAfter, alreadyDone: false, rejectsPath, seconds: (Date.now() - started) / 1000 };
 }

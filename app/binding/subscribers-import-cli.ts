@@ -1,10 +1,10 @@
 // npm run subscribers:import FILE.csv — existing registrations (phone,refused) into DATABASE_URL, with a
 // progress bar on a terminal; run it again after an interruption and it resumes after the last committed
 // batch; run it on a file imported before with --restart and every row updates its subscriber.
-import { SingleBar, Presets } from 'cli-progress';
 import { Command } from 'commander';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/datasource';
+import { progressBar, summaryLine } from '../imports/cli-output';
 import { PhoneVault } from '../privacy/phone-vault';
 import { importSubscribersFile } from './subscriber-import';
 
@@ -13,7 +13,7 @@ async function main(argv: string[]): Promise<number> {
     .name('subscribers:import')
     .description('Import existing registrations from a CSV file: phone,refused (refused: category codes separated by |, empty for the protective default)')
     .argument('<file>', 'CSV file (a header line "phone,refused" is optional)')
-    .option('--batch <rows>', 'lines per committed batch (default 50000 on MySQL, 10000 on SQLite)', (v) => Number(v))
+    .option('--batch <rows>', 'lines per committed batch (default 200000 on MySQL, 10000 on SQLite)', (v) => Number(v))
     .option('--restart', 'start over even if this file was (partly) imported before', false)
     .option('--rejects <file>', 'where rejected rows go (default FILE.rejects.csv)')
     .parse(argv);
@@ -23,40 +23,14 @@ async function main(argv: string[]): Promise<number> {
 
   const config = loadConfig();
   const db = await openDatabase(config.databaseUrl, { migrate: config.migrateOnStart });
-  const bar = process.stderr.isTTY
-    ? new SingleBar({ format: 'subscribers |{bar}| {percentage}% | {accepted} accepted, {rejected} rejected | {rate} rows/s | ETA {eta_formatted}', hideCursor: true }, Presets.shades_classic)
-    : null;
-  const started = Date.now();
-  let barStarted = false;
+  const bar = progressBar('subscribers');
   try {
-    const result = await importSubscribersFile({ db, vault: new PhoneVault(config.dataKey) }, file, {
-      batchSize: o.batch,
-      restart: o.restart,
-      rejectsPath: o.rejects,
-      onProgress: (p) => {
-        if (!bar) return;
-        const rate = Math.round((p.accepted + p.rejected) / Math.max(0.001, (Date.now() - started) / 1000));
-        if (!barStarted) {
-          bar.start(p.totalBytes, 0, { accepted: 0, rejected: 0, rate: 0 });
-          barStarted = true;
-        }
-        bar.update(p.bytes, { accepted: p.accepted, rejected: p.rejected, rate });
-      },
-    });
-    if (barStarted) bar?.stop();
-    barStarted = false;
-    if (result.alreadyDone) {
-      console.log(`${file} was imported completely before (${result.accepted} accepted, ${result.rejected} rejected). Use --restart to import it again.`);
-      return 0;
-    }
-    const rate = Math.round(result.lines / Math.max(result.seconds, 0.001));
-    console.log(
-      `${result.resumedAfter ? `resumed after line ${result.resumedAfter}; ` : ''}${result.accepted} subscribers accepted (${result.created} new, ${result.updated} updated), ${result.rejected} rejected in ${result.seconds.toFixed(1)} s (${rate} rows/s)` +
-        (result.rejected ? `; rejected rows and reasons: ${result.rejectsPath}` : ''),
-    );
+    const result = await importSubscribersFile({ db, vault: new PhoneVault(config.dataKey) }, file, { batchSize: o.batch, restart: o.restart, rejectsPath: o.rejects, onProgress: bar.onProgress });
+    bar.stop();
+    console.log(summaryLine(file, result, `${result.accepted} subscribers accepted (${result.created} new, ${result.updated} updated)`));
     return 0;
   } finally {
-    if (barStarted) bar?.stop();
+    bar.stop();
     await db.destroy();
   }
 }

@@ -1,9 +1,9 @@
 // npm run labels:import FILE.csv — loads a label file into DATABASE_URL with a progress bar; run it again
 // after an interruption and it resumes after the last committed batch.
-import { SingleBar, Presets } from 'cli-progress';
 import { Command } from 'commander';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/datasource';
+import { progressBar, summaryLine } from '../imports/cli-output';
 import { loadPublicServiceNumbers } from '../protection/public-service-sync';
 import { importLabelsFile } from './import';
 
@@ -26,40 +26,14 @@ async function main(argv: string[]): Promise<number> {
   const db = await openDatabase(config.databaseUrl, { migrate: config.migrateOnStart });
   // The operator's public-service additions are rejected like the built-in ones (reason public_service).
   await loadPublicServiceNumbers(db);
-  const bar = new SingleBar(
-    { format: 'labels |{bar}| {percentage}% | {accepted} accepted, {rejected} rejected | {rate} rows/s | ETA {eta_formatted}', hideCursor: true },
-    Presets.shades_classic,
-  );
-  const started = Date.now();
-  let barStarted = false;
+  const bar = progressBar('labels');
   try {
-    const result = await importLabelsFile(db, file, {
-      batchSize: o.batch,
-      defaultConfidence: o.confidence,
-      restart: o.restart,
-      rejectsPath: o.rejects,
-      onProgress: (p) => {
-        const rate = Math.round((p.accepted + p.rejected) / Math.max(0.001, (Date.now() - started) / 1000));
-        if (!barStarted) {
-          bar.start(p.totalBytes, 0, { accepted: 0, rejected: 0, rate: 0 });
-          barStarted = true;
-        }
-        bar.update(p.bytes, { accepted: p.accepted, rejected: p.rejected, rate });
-      },
-    });
-    if (barStarted) bar.stop();
-    if (result.alreadyDone) {
-      console.log(`${file} was imported completely before (${result.accepted} accepted, ${result.rejected} rejected). Use --restart to import it again.`);
-      return 0;
-    }
-    const rate = Math.round(result.lines / Math.max(result.seconds, 0.001));
-    console.log(
-      `${result.resumedAfter ? `resumed after line ${result.resumedAfter}; ` : ''}${result.accepted} labels accepted, ${result.rejected} rejected in ${result.seconds.toFixed(1)} s (${rate} rows/s)` +
-        (result.rejected ? `; rejected rows and reasons: ${result.rejectsPath}` : ''),
-    );
+    const result = await importLabelsFile(db, file, { batchSize: o.batch, defaultConfidence: o.confidence, restart: o.restart, rejectsPath: o.rejects, onProgress: bar.onProgress });
+    bar.stop();
+    console.log(summaryLine(file, result, `${result.accepted} labels accepted`));
     return 0;
   } finally {
-    if (barStarted) bar.stop();
+    bar.stop();
     await db.destroy();
   }
 }

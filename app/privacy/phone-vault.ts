@@ -7,13 +7,24 @@ import { Sealer } from './sealer';
 
 export class PhoneVault {
   private readonly phones: Sealer;
-  private readonly texts: Sealer;
+  private readonly texts: Sealer | null;
   private readonly macKey: Buffer;
 
-  constructor(dataKey: Buffer) {
-    this.phones = new Sealer(deriveKey(dataKey, 'phone encryption'));
-    this.texts = new Sealer(deriveKey(dataKey, 'text encryption'));
-    this.macKey = deriveKey(dataKey, 'phone lookup');
+  /** The phone sub-keys, kept for a sealing worker thread (subKeys). */
+  private readonly encKey: Buffer;
+
+  /** From DATA_KEY; or, in a sealing worker thread, from the phone sub-keys alone (no text sealing there). */
+  constructor(dataKey: Buffer | { encKey: Buffer; macKey: Buffer }) {
+    const derived = Buffer.isBuffer(dataKey) ? null : dataKey;
+    this.encKey = derived ? derived.encKey : deriveKey(dataKey as Buffer, 'phone encryption');
+    this.macKey = derived ? derived.macKey : deriveKey(dataKey as Buffer, 'phone lookup');
+    this.phones = new Sealer(this.encKey);
+    this.texts = derived ? null : new Sealer(deriveKey(dataKey as Buffer, 'text encryption'));
+  }
+
+  /** The phone sub-keys, for a sealing worker thread of this process (seal-pool.ts) and nothing else. */
+  subKeys(): { encKey: Buffer; macKey: Buffer } {
+    return { encKey: Buffer.from(this.encKey), macKey: Buffer.from(this.macKey) };
   }
 
   /** Stable keyed hash of a normalised number: the only form a phone is searched by. */
@@ -25,16 +36,26 @@ export class PhoneVault {
     return this.phones.seal(phone);
   }
 
+  /**
+   * Lookup hash and ciphertext of many numbers at once, for imports: what lookupHash and encrypt give one
+   * by one (same forms), a third cheaper, the nonces drawn from the system's CSPRNG in one call.
+   */
+  sealMany(phones: readonly string[]): { hashes: string[]; ciphers: string[] } {
+    return { hashes: phones.map((p) => crypto.createHmac('sha256', this.macKey).update(p).digest('hex')), ciphers: this.phones.sealMany(phones) };
+  }
+
   decrypt(sealed: string): string {
     return this.phones.open(sealed);
   }
 
   /** Free text about a person (a consent's evidence): sealed, never searched. */
   sealText(text: string): string {
+    if (!this.texts) throw new Error('this vault seals phones only');
     return this.texts.seal(text);
   }
 
   openText(sealed: string): string {
+    if (!this.texts) throw new Error('this vault seals phones only');
     return this.texts.open(sealed);
   }
 }
