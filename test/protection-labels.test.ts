@@ -78,9 +78,11 @@ for (const backend of BACKENDS) {
       await w.labels.importBatch([{ number: '4008123123', category: 'other_marketing', confidence: 0.6 }]);
       const [l] = await w.labels.labelsOf('4008123123');
       t.like(l, { confidence: 0.7, evidenceCount: 3, source: 'import' });
-      await w.labels.importBatch([{ number: '4008123124', category: 'travel', confidence: 0.9, expiresAt: new Date(Date.now() + 50) }]);
+      // 1.5 s: long enough that a loaded machine still reads the label before it expires.
+      const expiresAt = new Date(Date.now() + 1500);
+      await w.labels.importBatch([{ number: '4008123124', category: 'travel', confidence: 0.9, expiresAt }]);
       t.is((await w.labels.labelsOf('4008123124')).length, 1);
-      await new Promise((r) => setTimeout(r, 80));
+      await new Promise((r) => setTimeout(r, Math.max(0, expiresAt.getTime() - Date.now()) + 50));
       t.deepEqual(await w.labels.labelsOf('4008123124'), []);
     } finally {
       await w.close();
