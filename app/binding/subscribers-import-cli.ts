@@ -4,7 +4,7 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/datasource';
-import { progressBar, summaryLine } from '../imports/cli-output';
+import { exitWith, runImportCommand } from '../imports/cli-output';
 import { PhoneVault } from '../privacy/phone-vault';
 import { importSubscribersFile } from './subscriber-import';
 
@@ -23,22 +23,13 @@ async function main(argv: string[]): Promise<number> {
 
   const config = loadConfig();
   const db = await openDatabase(config.databaseUrl, { migrate: config.migrateOnStart });
-  const bar = progressBar('subscribers');
-  try {
-    const result = await importSubscribersFile({ db, vault: new PhoneVault(config.dataKey) }, file, { batchSize: o.batch, restart: o.restart, rejectsPath: o.rejects, onProgress: bar.onProgress });
-    bar.stop();
-    console.log(summaryLine(file, result, `${result.accepted} subscribers accepted (${result.created} new, ${result.updated} updated)`));
-    return 0;
-  } finally {
-    bar.stop();
-    await db.destroy();
-  }
+  return runImportCommand(
+    'subscribers',
+    file,
+    db,
+    (onProgress) => importSubscribersFile({ db, vault: new PhoneVault(config.dataKey) }, file, { batchSize: o.batch, restart: o.restart, rejectsPath: o.rejects, onProgress }),
+    (r) => `${r.accepted} subscribers accepted (${r.created} new, ${r.updated} updated)`,
+  );
 }
 
-main(process.argv).then(
-  (code) => process.exit(code),
-  (e: Error) => {
-    console.error(`subscribers:import failed: ${e.message}`);
-    process.exit(1);
-  },
-);
+exitWith('subscribers:import', main(process.argv));

@@ -1,5 +1,6 @@
 // What both import commands show: a progress bar on a terminal (stderr), and the closing line.
 import { Presets, SingleBar } from 'cli-progress';
+import type { DataSource } from 'typeorm';
 import type { ImportProgress, RunResult } from './csv-import';
 
 export interface ProgressBar {
@@ -41,5 +42,39 @@ export function summaryLine(file: string, result: RunResult, accepted: string): 
   return (
     `${result.resumedAfter ? `resumed after line ${result.resumedAfter}; ` : ''}${accepted}, ${result.rejected} rejected in ${result.seconds.toFixed(1)} s (${rate} rows/s)` +
     (result.rejected ? `; rejected rows and reasons: ${result.rejectsPath}` : '')
+  );
+}
+
+/**
+ * Runs one import of `file` with its progress bar, prints the closing line (`accepted` names what was
+ * accepted) and closes the database whatever happens; 0 once the file was read through.
+ */
+export async function runImportCommand<R extends RunResult>(
+  label: string,
+  file: string,
+  db: DataSource,
+  run: (onProgress: (p: ImportProgress) => void) => Promise<R>,
+  accepted: (result: R) => string,
+): Promise<number> {
+  const bar = progressBar(label);
+  try {
+    const result = await run((p) => bar.onProgress(p));
+    bar.stop();
+    console.log(summaryLine(file, result, accepted(result)));
+    return 0;
+  } finally {
+    bar.stop();
+    await db.destroy();
+  }
+}
+
+/** Exits with what `main` returned, or 1 with `<command> failed: …` on stderr. */
+export function exitWith(command: string, main: Promise<number>): void {
+  main.then(
+    (code) => process.exit(code),
+    (e: Error) => {
+      console.error(`${command} failed: ${e.message}`);
+      process.exit(1);
+    },
   );
 }

@@ -3,7 +3,7 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/datasource';
-import { progressBar, summaryLine } from '../imports/cli-output';
+import { exitWith, runImportCommand } from '../imports/cli-output';
 import { loadPublicServiceNumbers } from '../protection/public-service-sync';
 import { importLabelsFile } from './import';
 
@@ -26,22 +26,13 @@ async function main(argv: string[]): Promise<number> {
   const db = await openDatabase(config.databaseUrl, { migrate: config.migrateOnStart });
   // The operator's public-service additions are rejected like the built-in ones (reason public_service).
   await loadPublicServiceNumbers(db);
-  const bar = progressBar('labels');
-  try {
-    const result = await importLabelsFile(db, file, { batchSize: o.batch, defaultConfidence: o.confidence, restart: o.restart, rejectsPath: o.rejects, onProgress: bar.onProgress });
-    bar.stop();
-    console.log(summaryLine(file, result, `${result.accepted} labels accepted`));
-    return 0;
-  } finally {
-    bar.stop();
-    await db.destroy();
-  }
+  return runImportCommand(
+    'labels',
+    file,
+    db,
+    (onProgress) => importLabelsFile(db, file, { batchSize: o.batch, defaultConfidence: o.confidence, restart: o.restart, rejectsPath: o.rejects, onProgress }),
+    (r) => `${r.accepted} labels accepted`,
+  );
 }
 
-main(process.argv).then(
-  (code) => process.exit(code),
-  (e: Error) => {
-    console.error(`labels:import failed: ${e.message}`);
-    process.exit(1);
-  },
-);
+exitWith('labels:import', main(process.argv));
