@@ -12,6 +12,7 @@ import { effectiveConfidence, fromByte, toByte } from './confidence';
 import type { LabelRecord, LabelService } from './service';
 import { numberKey } from '../protection/number-key';
 import { directoryOf, lowerBound } from '../protection/sorted-keys';
+import { type Repeating, repeatWithoutOverlap } from '../repeat';
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
@@ -116,8 +117,7 @@ export class LabelIndex {
   private liveCount = 0;
   private cursor = 0;
   private lastMerge = Date.now();
-  private timer?: NodeJS.Timeout;
-  private polling?: Promise<unknown>;
+  private polling?: Repeating;
   private readonly pollMs: number;
   private readonly pageSize: number;
   private readonly mergeAt: number;
@@ -336,19 +336,12 @@ export class LabelIndex {
 
   /** Polls for changes every pollMs. build() first. */
   start(): void {
-    if (this.timer || !this.labels) return;
-    this.timer = setInterval(() => {
-      if (this.polling) return;
-      this.polling = this.refresh()
-        .catch((e) => this.opts.onError?.(e))
-        .finally(() => (this.polling = undefined));
-    }, this.pollMs);
-    this.timer.unref();
+    if (this.polling || !this.labels) return;
+    this.polling = repeatWithoutOverlap(this.pollMs, () => this.refresh(), (e) => this.opts.onError?.(e));
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.polling;
+    await this.polling?.stop();
+    this.polling = undefined;
   }
 }

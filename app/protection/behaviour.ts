@@ -12,6 +12,7 @@
 import type { Store } from '../store';
 import type { LabelService } from '../labels/service';
 import { WindowCounter } from './window-counter';
+import { type Repeating, repeatWithoutOverlap } from '../repeat';
 
 export interface BehaviourOptions {
   /** Calls per caller per window from which the caller is abnormal ("hundreds of numbers a minute"). */
@@ -68,8 +69,7 @@ export class Behaviour {
   private readonly labelTtlMs: number;
   private readonly callers: WindowCounter;
   private readonly pairs: WindowCounter;
-  private timer?: NodeJS.Timeout;
-  private flushing?: Promise<void>;
+  private flushing?: Repeating;
 
   constructor(
     private readonly store: Store,
@@ -178,21 +178,14 @@ export class Behaviour {
   }
 
   start(): void {
-    if (this.timer) return;
+    if (this.flushing) return;
     void Promise.all([this.callers.subscribe(), this.pairs.subscribe()]).catch((e) => this.opts.onError?.(e));
-    this.timer = setInterval(() => {
-      if (this.flushing) return;
-      this.flushing = this.flush()
-        .catch((e) => this.opts.onError?.(e))
-        .finally(() => (this.flushing = undefined));
-    }, this.flushMs);
-    this.timer.unref();
+    this.flushing = repeatWithoutOverlap(this.flushMs, () => this.flush(), (e) => this.opts.onError?.(e));
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.flushing;
+    await this.flushing?.stop();
+    this.flushing = undefined;
     await this.flush().catch((e) => this.opts.onError?.(e));
   }
 }
