@@ -3,13 +3,13 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { DataSource } from 'typeorm';
 import type { ImportProgress, RunResult } from './csv-import';
 
-export interface ProgressBar {
+interface ProgressBar {
   onProgress(p: ImportProgress): void;
   stop(): void;
 }
 
 /** A bar over the file's bytes with the rows accepted and rejected and the rate; nothing when stderr is no terminal. */
-export function progressBar(label: string): ProgressBar {
+function progressBar(label: string): ProgressBar {
   const bar = process.stderr.isTTY
     ? new SingleBar({ format: `${label} |{bar}| {percentage}% | {accepted} accepted, {rejected} rejected | {rate} rows/s | ETA {eta_formatted}`, hideCursor: true }, Presets.shades_classic)
     : null;
@@ -36,7 +36,7 @@ export function progressBar(label: string): ProgressBar {
  * The line an import ends with: `accepted` names what was accepted ("12 labels accepted"); a file imported
  * completely before says so and how to import it again.
  */
-export function summaryLine(file: string, result: RunResult, accepted: string): string {
+function summaryLine(file: string, result: RunResult, accepted: string): string {
   if (result.alreadyDone) return `${file} was imported completely before (${result.accepted} accepted, ${result.rejected} rejected). Use --restart to import it again.`;
   const rate = Math.round(result.lines / Math.max(result.seconds, 0.001));
   return (
