@@ -201,9 +201,10 @@ export async function benchScrub(opts: { durationSec?: number; profileDir?: stri
     await stopServer(marketer.child);
     await stopServer(bare.child);
     await dropRedisPrefix(prefix);
-    // The watch list grows with every run's random numbers: emptied so the next run starts alike.
+    // The watch list grows with every run's random numbers: emptied so the next run starts alike (both
+    // its tables: the bench also runs against builds from before marketer_watch_list, for A/B runs).
     const ds = await openDatabase(dbUrl(), { migrate: false });
-    await ds.query(`DELETE FROM marketer_watch`);
+    for (const table of ['marketer_watch', 'marketer_watch_list']) await ds.query(`DELETE FROM ${table}`).catch(() => undefined);
     await ds.destroy();
   }
 }

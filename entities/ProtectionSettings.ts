@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { BehaviourProtection, CategoryCode, CategoryMode, NoticeSettings, ProtectionOptions } from '../app/protection/preferences';
 import { jsonColumn, nullableTime, timeColumn } from './columns';
 
@@ -7,6 +7,8 @@ import { jsonColumn, nullableTime, timeColumn } from './columns';
  * validated by the protection module, so a new preference is a code change, not a schema change.
  */
 @Entity('protection_settings')
+// The marketers' changes feed reads settings changes in time order (app/marketers/changes-feed.ts).
+@Index('ix_protection_settings_updated', ['updatedAt', 'subscriberId'])
 export class ProtectionSettings {
   @PrimaryColumn({ type: 'integer' })
   subscriberId!: number;

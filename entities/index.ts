@@ -12,6 +12,7 @@ import { FamilyLink } from './FamilyLink';
 import { MarketerConsent } from './MarketerConsent';
 import { MarketerSequence } from './MarketerSequence';
 import { MarketerWatch } from './MarketerWatch';
+import { MarketerWatchList } from './MarketerWatchList';
 import { MarketerScrubChunk } from './MarketerScrubChunk';
 import { MarketerScrubJob } from './MarketerScrubJob';
 import { Notice } from './Notice';
@@ -41,9 +42,10 @@ import { InterceptionEventPerKey1764300000001 } from './migrations/1764300000001
 import { Marketers1764700000000 } from './migrations/1764700000000-Marketers';
 import { MarketerScrubJobs1764700001000 } from './migrations/1764700001000-MarketerScrubJobs';
 import { Operators1764800000000 } from './migrations/1764800000000-Operators';
+import { MarketerWatchList1764900000000 } from './migrations/1764900000000-MarketerWatchList';
 import { SubscriberView1764400000000 } from './migrations/1764400000000-SubscriberView';
 
-export { AuditEvent, Interception, ListEntry, PhoneBinding, ProtectionSettings, SmsMessage, Subscriber, WechatMessage, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor, NumberLabel, LabelSequence, LabelImport, MarketerConsent, MarketerSequence, MarketerWatch, MarketerScrubJob, MarketerScrubChunk, Operator, FamilyLink, FamilyAlertItem, PublicServiceNumber, SubscriberViewRow };
+export { AuditEvent, Interception, ListEntry, PhoneBinding, ProtectionSettings, SmsMessage, Subscriber, WechatMessage, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor, NumberLabel, LabelSequence, LabelImport, MarketerConsent, MarketerSequence, MarketerWatch, MarketerWatchList, MarketerScrubJob, MarketerScrubChunk, Operator, FamilyLink, FamilyAlertItem, PublicServiceNumber, SubscriberViewRow };
 
-export const entities = [Subscriber, PhoneBinding, ProtectionSettings, AuditEvent, SmsMessage, WechatMessage, ListEntry, Interception, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor, NumberLabel, LabelSequence, LabelImport, MarketerConsent, MarketerSequence, MarketerWatch, MarketerScrubJob, MarketerScrubChunk, Operator, FamilyLink, FamilyAlertItem, PublicServiceNumber, SubscriberViewRow];
-export const migrations = [Init1763800000000, ListEntries1763800000001, NumberLabels1763800001000, Interceptions1763800002000, Notices1763800005000, ReportsAppealsInboundSms1763800006000, LabelHistory1763800006001, SealedThirdPartyNumbers1764100000000, PublicServiceNumbers1764300000000, InterceptionEventPerKey1764300000001, SubscriberView1764400000000, FamilyLinks1764500000000, Marketers1764700000000, MarketerScrubJobs1764700001000, Operators1764800000000];
+export const entities = [Subscriber, PhoneBinding, ProtectionSettings, AuditEvent, SmsMessage, WechatMessage, ListEntry, Interception, Report, Appeal, InboundSms, LabelHistory, Notice, NoticeItem, NoticeCursor, NumberLabel, LabelSequence, LabelImport, MarketerConsent, MarketerSequence, MarketerWatch, MarketerWatchList, MarketerScrubJob, MarketerScrubChunk, Operator, FamilyLink, FamilyAlertItem, PublicServiceNumber, SubscriberViewRow];
+export const migrations = [Init1763800000000, ListEntries1763800000001, NumberLabels1763800001000, Interceptions1763800002000, Notices1763800005000, ReportsAppealsInboundSms1763800006000, LabelHistory1763800006001, SealedThirdPartyNumbers1764100000000, PublicServiceNumbers1764300000000, InterceptionEventPerKey1764300000001, SubscriberView1764400000000, FamilyLinks1764500000000, Marketers1764700000000, MarketerScrubJobs1764700001000, Operators1764800000000, MarketerWatchList1764900000000];

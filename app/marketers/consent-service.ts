@@ -99,7 +99,7 @@ export class ConsentService {
   constructor(
     private readonly deps: Pick<Deps, 'db' | 'store' | 'vault' | 'log'>,
     readonly index: ConsentIndex,
-    private readonly watch: (keyId: string, hashes: string[]) => Promise<void>,
+    private readonly watch: (keyId: string, numbers: string[]) => Promise<void>,
   ) {}
 
   /** Records a marketer's consents; idempotent by (key, id). Invalid ones are rejected one by one. */
@@ -116,7 +116,7 @@ export class ConsentService {
       return { accepted: 0, duplicates: 0, rejected };
     }
     const vault = this.deps.vault;
-    const { accepted, duplicates, hashes } = await this.deps.db.transaction(async (m) => {
+    const { accepted, duplicates, held } = await this.deps.db.transaction(async (m) => {
       // The counter's row lock comes first: concurrent recorders of the same ids queue here, and the
       // read below then sees whatever the one before committed.
       const first = await allocateVersions(m, valid.length);
@@ -128,7 +128,7 @@ export class ConsentService {
         for (const r of rows) existing.add(r.ref);
       }
       const rows: Partial<MarketerConsent>[] = [];
-      const hashes: string[] = [];
+      const held: string[] = [];
       let dup = 0;
       const at = new Date(now);
       for (const { v } of valid) {
@@ -138,7 +138,7 @@ export class ConsentService {
         }
         existing.add(v.ref);
         const phoneHash = vault.lookupHash(v.number);
-        hashes.push(phoneHash);
+        held.push(v.number);
         rows.push({
           keyId,
           ref: v.ref,
@@ -159,9 +159,9 @@ export class ConsentService {
       }
       for (let i = 0; i < rows.length; i += 200) await m.insert(MarketerConsent, rows.slice(i, i + 200));
       await audit(m, null, API, 'marketer_consents', { keyId, accepted: rows.length, duplicates: dup, rejected: rejected.length, refs: rows.map((r) => r.ref) });
-      return { accepted: rows.length, duplicates: dup, hashes };
+      return { accepted: rows.length, duplicates: dup, held };
     });
-    if (hashes.length) await this.watch(keyId, hashes);
+    if (held.length) await this.watch(keyId, held);
     await this.changed();
     return { accepted, duplicates, rejected };
   }

@@ -12,6 +12,7 @@ import { ConsentRetention } from './retention';
 import { ScrubService } from './scrub-service';
 import { ScrubJobs } from './scrub-jobs';
 import { WatchList } from './watch';
+import { WatchSealer } from './watch-blob';
 
 const DAY_MS = 86_400_000;
 
@@ -19,10 +20,10 @@ const DAY_MS = 86_400_000;
 export function buildMarketers(deps: Deps, opts: { workers?: boolean; view?: () => SubscriberView | undefined } = {}) {
   const retentionMs = deps.config.marketer.consentRetentionDays * DAY_MS;
   const index = new ConsentIndex(deps, { retentionMs, onError: (e) => deps.log.warn({ err: e }, 'consent index refresh failed') });
-  const watch = new WatchList(deps.db);
+  const watch = new WatchList(deps.db, new WatchSealer(deps.config.dataKey));
   const fromDb = new DbRefusalSource(deps.db);
   const refusals = opts.view ? new ViewRefusalSource(opts.view, fromDb) : fromDb;
-  const consents = new ConsentService(deps, index, (keyId, hashes) => watch.record(keyId, hashes));
+  const consents = new ConsentService(deps, index, (keyId, numbers) => watch.record(keyId, numbers));
   const scrub = new ScrubService(deps, { refusals, consents: index, watch, hours: deps.config.marketer.callingHours, onWatchError: (err) => deps.log.warn({ err }, 'scrubbed numbers not remembered for the changes feed; the next scrub tries again') });
   const changes = new ChangesFeed(deps, { refusals, consents: index, watch });
   const jobs = new ScrubJobs(deps, scrub);

@@ -2,12 +2,14 @@
 // and nothing more: callable or not, with the contract's coarse reason. The subscribers' refusals come
 // from the RefusalSource in bulk; consents from the in-memory ConsentIndex.
 import type { Deps } from '../deps';
+import { numberKey } from '../protection/number-key';
 import { normalizeNumber } from '../protection/numbers';
 import { insideAnyWindow } from '../protection/time-windows';
 import { insideCallingHours, type CallingHours } from './calling-hours';
 import type { ConsentIndex } from './consent-index';
 import type { Refusal, RefusalSource } from './refusals';
 import type { WatchList } from './watch';
+import { sortedDistinct } from './watch-blob';
 
 export type ScrubReason = 'no_refusal' | 'consent' | 'refused' | 'revoked' | 'outside_hours' | 'invalid';
 
@@ -48,6 +50,8 @@ export class ScrubService {
     const outside = !insideCallingHours(this.parts.hours, now);
     const normal: (string | null)[] = new Array(numbers.length);
     const distinct = new Set<string>();
+    const keys = new Float64Array(numbers.length);
+    let k = 0;
     for (let i = 0; i < numbers.length; i++) {
       const n = normalizeNumber(numbers[i]);
       if (n.kind !== 'mobile') {
@@ -55,11 +59,13 @@ export class ScrubService {
         continue;
       }
       normal[i] = n.value;
+      if (distinct.has(n.value)) continue;
       distinct.add(n.value);
+      keys[k++] = numberKey(n.value);
     }
     const held = [...distinct];
     // Outside the hours every answer is the same and nothing is looked up; the numbers are still watched.
-    this.parts.watch.recordLater(keyId, held, this.hashOf, now, this.parts.onWatchError);
+    this.parts.watch.recordLater(keyId, sortedDistinct(keys, k), now, this.parts.onWatchError);
     const refusals = outside ? new Map<string, Refusal>() : await this.parts.refusals.lookup(held, this.hashOf);
     for (let i = 0; i < numbers.length; i++) {
       const number = numbers[i];

@@ -1,68 +1,70 @@
-// Which numbers each marketer key holds (it scrubbed them or recorded a consent for them), by lookup hash
-// only: the changes feed answers a key about these numbers and no others. One upsert per chunk; what this
-// process already wrote today is skipped (remembered by number, in memory), so a call centre scrubbing the
-// same list every morning costs one keyed hash and one write per number per day.
+// Which numbers each marketer key holds (it scrubbed them or recorded a consent for them): the changes
+// feed answers a key about these numbers and no others. One row per request in marketer_watch_list, the
+// request's distinct numbers as one sealed sorted set of number keys (watch-blob.ts): a 10,000-number
+// scrub costs one insert and no keyed hash. The feed, in any process, reads a key's sets back and keeps
+// them in memory by row id (rows are only ever added or purged, never changed), so a scrub recorded by
+// another process is seen at its next page.
 import type { DataSource } from 'typeorm';
-import { isSqlite } from '../db/datasource';
 import { toSqlTime } from '../labels/sql';
 import { numberKey } from '../protection/number-key';
+import { holds, sortedDistinct, type WatchSealer } from './watch-blob';
 
-const DAY_MS = 86_400_000;
+type Raw = Record<string, unknown>;
+
+/** The numbers a key holds now, as the feed tests them. */
+export interface Held {
+  readonly size: number;
+  has(key: number): boolean;
+}
+
+class KeySets implements Held {
+  readonly sets = new Map<number, Float64Array>();
+  private union: Float64Array | null = null;
+
+  get size(): number {
+    return this.all().length;
+  }
+
+  has(key: number): boolean {
+    return holds(this.all(), key);
+  }
+
+  changed(): void {
+    this.union = null;
+  }
+
+  /** Every set merged once per change of the key's rows: a lookup is then one binary search. */
+  private all(): Float64Array {
+    if (this.union) return this.union;
+    let n = 0;
+    for (const s of this.sets.values()) n += s.length;
+    const merged = new Float64Array(n);
+    let p = 0;
+    for (const s of this.sets.values()) {
+      merged.set(s, p);
+      p += s.length;
+    }
+    return (this.union = this.sets.size === 1 ? merged : sortedDistinct(merged));
+  }
+}
 
 export class WatchList {
-  private day = -1;
-  /**
-   * What this process wrote today, by key and number: a repeat costs neither a write nor a keyed hash.
-   * A mobile is held as its first three digits → its last eight (small integers: V8 keeps them unboxed).
-   */
-  private seen = new Map<string, Map<number, Set<number>>>();
-  private remembered = 0;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly cache = new Map<string, KeySets>();
 
   constructor(
     private readonly db: DataSource,
-    /** Bounded memory: past this many remembered pairs the set starts over (writes repeat, harmlessly). */
-    private readonly maxRemembered = 2_000_000,
+    private readonly sealer: WatchSealer,
   ) {}
 
-  private readonly inFlight = new Set<Promise<void>>();
-
   /**
-   * Remembers normalised numbers in the background: a scrub answers without waiting for the write (at
-   * 10,000 numbers a request it was most of the scrub's time). Only numbers this process has not written
-   * for the key today are hashed and written. A write that fails is forgotten and tried again by the next
-   * scrub of those numbers; the changes feed waits for this process's writes in flight (settled()).
+   * Remembers a request's distinct number keys (ascending) in the background: a scrub answers without
+   * waiting for the write. A write that fails is logged and not retried (the next scrub of those numbers
+   * writes them again); the changes feed waits for this process's writes in flight (settled()).
    */
-  recordLater(keyId: string, numbers: readonly string[], hashOf: (number: string) => string, now = Date.now(), onError?: (e: unknown) => void): void {
-    const day = Math.floor(now / DAY_MS);
-    if (day !== this.day || this.remembered > this.maxRemembered) {
-      this.day = day;
-      this.seen = new Map();
-      this.remembered = 0;
-    }
-    let seen = this.seen.get(keyId);
-    if (!seen) this.seen.set(keyId, (seen = new Map()));
-    const fresh: number[] = [];
-    const hashes: string[] = [];
-    for (const n of numbers) {
-      const k = numberKey(n);
-      const segment = Math.floor(k / 1e8);
-      const rest = k - segment * 1e8;
-      let set = seen.get(segment);
-      if (!set) seen.set(segment, (set = new Set()));
-      if (set.has(rest)) continue;
-      set.add(rest);
-      fresh.push(k);
-      hashes.push(hashOf(n));
-    }
-    this.remembered += fresh.length;
-    if (fresh.length === 0) return;
-    const marks = seen;
-    const p = this.record(keyId, hashes, now)
-      // Not written: forget them, so the next scrub of these numbers tries again.
-      .catch((e) => {
-        for (const k of fresh) marks.get(Math.floor(k / 1e8))?.delete(k - Math.floor(k / 1e8) * 1e8);
-        onError?.(e);
-      });
+  recordLater(keyId: string, keys: Float64Array, now = Date.now(), onError?: (e: unknown) => void): void {
+    if (keys.length === 0) return;
+    const p = this.write(keyId, keys, now).catch((e) => onError?.(e));
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));
   }
@@ -72,24 +74,44 @@ export class WatchList {
     await Promise.all([...this.inFlight]);
   }
 
-  /** Writes (keyId, hash) pairs now, seen today or not. */
-  async record(keyId: string, hashes: readonly string[], now = Date.now()): Promise<void> {
-    if (hashes.length === 0) return;
-    // In key order: concurrent upserts then take their row locks in one order (no deadlock between them).
-    hashes = [...hashes].sort();
-    const at = toSqlTime(new Date(now));
-    const tail = isSqlite(this.db) ? 'ON CONFLICT(keyId, phoneHash) DO UPDATE SET seenAt = excluded.seenAt' : 'ON DUPLICATE KEY UPDATE seenAt = VALUES(seenAt)';
-    const chunk = isSqlite(this.db) ? 300 : 2000;
-    for (let i = 0; i < hashes.length; i += chunk) {
-      const part = hashes.slice(i, i + chunk);
-      const params: string[] = [];
-      for (const h of part) params.push(keyId, h, at);
-      await this.db.query(`INSERT INTO marketer_watch (keyId, phoneHash, seenAt) VALUES ${part.map(() => '(?,?,?)').join(',')} ${tail}`, params);
-    }
+  /** Writes normalised numbers now, as one row. */
+  async record(keyId: string, numbers: readonly string[], now = Date.now()): Promise<void> {
+    const keys = new Float64Array(numbers.length);
+    for (let i = 0; i < numbers.length; i++) keys[i] = numberKey(numbers[i]);
+    await this.write(keyId, sortedDistinct(keys), now);
   }
 
-  /** Forgets numbers a key has not scrubbed since `cutoff`. */
+  private async write(keyId: string, keys: Float64Array, now: number): Promise<void> {
+    if (keys.length === 0) return;
+    await this.db.query(`INSERT INTO marketer_watch_list (keyId, size, numbers, seenAt) VALUES (?, ?, ?, ?)`, [keyId, keys.length, this.sealer.seal(keys), toSqlTime(new Date(now))]);
+  }
+
+  /** The numbers `keyId` holds, as the database has them now (this process's cache brought up to date). */
+  async held(keyId: string): Promise<Held> {
+    const ids = ((await this.db.query(`SELECT id FROM marketer_watch_list WHERE keyId = ?`, [keyId])) as Raw[]).map((r) => Number(r.id));
+    let sets = this.cache.get(keyId);
+    if (!sets) this.cache.set(keyId, (sets = new KeySets()));
+    const present = new Set(ids);
+    for (const id of sets.sets.keys()) {
+      if (!present.has(id)) {
+        sets.sets.delete(id);
+        sets.changed();
+      }
+    }
+    const missing = ids.filter((id) => !sets.sets.has(id));
+    for (let i = 0; i < missing.length; i += 200) {
+      const part = missing.slice(i, i + 200);
+      const rows = (await this.db.query(`SELECT id, numbers FROM marketer_watch_list WHERE id IN (${part.map(() => '?').join(',')})`, part)) as Raw[];
+      for (const r of rows) sets.sets.set(Number(r.id), this.sealer.open(String(r.numbers)));
+      sets.changed();
+    }
+    return sets;
+  }
+
+  /** Forgets the requests older than `cutoff`: a number not scrubbed again since leaves the key's feed. */
   async purgeUnseenSince(cutoff: Date): Promise<void> {
+    await this.db.query(`DELETE FROM marketer_watch_list WHERE seenAt < ?`, [toSqlTime(cutoff)]);
+    // Rows of the per-number table this one replaced, until the last has aged out.
     await this.db.query(`DELETE FROM marketer_watch WHERE seenAt < ?`, [toSqlTime(cutoff)]);
   }
 }
