@@ -37,16 +37,20 @@ interface Part {
   cutAt?: number;
 }
 
-/** Settings rows read per query while the feed looks for a key's numbers among every subscriber's changes. */
-const SCAN_BATCH = 2000;
-/** Settings rows one page reads at most; past it the page ends there (hasMore) and the next goes on. */
-const SCAN_BUDGET = 20_000;
+export interface ScanOptions {
+  /** Settings rows read per query while the feed looks for a key's numbers among every subscriber's changes. */
+  batch: number;
+  /** Settings rows one page reads at most; past it the page ends there (hasMore) and the next goes on. */
+  budget: number;
+}
+const SCAN: ScanOptions = { batch: 2000, budget: 20_000 };
 
 export class ChangesFeed {
   constructor(
     private readonly deps: { db: DataSource; vault: PhoneVault },
     private readonly parts: { refusals: RefusalSource; consents: ConsentIndex; watch: { settled(): Promise<void>; held(keyId: string): Promise<Held> } },
     private readonly settleMs = 2000,
+    private readonly scan: ScanOptions = SCAN,
   ) {}
 
   async page(keyId: string, category: string, since: number, limit: number, now = Date.now()): Promise<ChangesPage> {
@@ -118,7 +122,7 @@ export class ChangesFeed {
   /**
    * Settings changes in (since, until] of the numbers the key holds, in time order: every subscriber's
    * changes read in (updatedAt, subscriberId) order and kept when the key's sets hold the number. Stops at
-   * `limit` hits, or after SCAN_BUDGET rows when `limit` is finite (a first poll from 0 walks every
+   * `limit` hits, or after `scan.budget` rows when `limit` is finite (a first poll from 0 walks every
    * subscriber: it pages instead of reading them all at once).
    */
   private async watchedSettings(held: Held, since: number, until: number, limit: number): Promise<Part> {
@@ -134,7 +138,7 @@ export class ChangesFeed {
       // Rows after (at, sid) in (updatedAt, subscriberId) order: keyset paging, ties at one moment included.
       const rows = (await this.deps.db.query(
         `SELECT s.subscriberId, s.updatedAt AS at, b.phoneCipher FROM protection_settings s JOIN phone_binding b ON b.subscriberId = s.subscriberId
-          WHERE s.updatedAt <= ? AND (s.updatedAt > ? OR (s.updatedAt = ? AND s.subscriberId > ?)) ORDER BY s.updatedAt, s.subscriberId LIMIT ${SCAN_BATCH}`,
+          WHERE s.updatedAt <= ? AND (s.updatedAt > ? OR (s.updatedAt = ? AND s.subscriberId > ?)) ORDER BY s.updatedAt, s.subscriberId LIMIT ${this.scan.batch}`,
         [b, at, at, sid],
       )) as Raw[];
       for (const r of rows) {
@@ -144,9 +148,9 @@ export class ChangesFeed {
         if (hits.length >= limit) return { hits, cutAt: hits[hits.length - 1].at };
       }
       scanned += rows.length;
-      if (rows.length < SCAN_BATCH) return { hits };
+      if (rows.length < this.scan.batch) return { hits };
       const last = rows[rows.length - 1];
-      if (Number.isFinite(limit) && scanned >= SCAN_BUDGET) return { hits, cutAt: fromSqlTime(last.at).getTime() };
+      if (Number.isFinite(limit) && scanned >= this.scan.budget) return { hits, cutAt: fromSqlTime(last.at).getTime() };
       at = toSqlTime(fromSqlTime(last.at));
       sid = Number(last.subscriberId);
     }
