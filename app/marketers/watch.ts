@@ -17,35 +17,40 @@ export interface Held {
   has(key: number): boolean;
 }
 
+/** A key's numbers as one ascending array (every row's set merged) and the ids of the rows merged in. */
 class KeySets implements Held {
-  readonly sets = new Map<number, Float64Array>();
-  private union: Float64Array | null = null;
+  ids = new Set<number>();
+  keys: Float64Array<ArrayBufferLike> = new Float64Array(0);
 
   get size(): number {
-    return this.all().length;
+    return this.keys.length;
   }
 
   has(key: number): boolean {
-    return holds(this.all(), key);
+    return holds(this.keys, key);
   }
+}
 
-  changed(): void {
-    this.union = null;
-  }
-
-  /** Every set merged once per change of the key's rows: a lookup is then one binary search. */
-  private all(): Float64Array {
-    if (this.union) return this.union;
-    let n = 0;
-    for (const s of this.sets.values()) n += s.length;
-    const merged = new Float64Array(n);
-    let p = 0;
-    for (const s of this.sets.values()) {
-      merged.set(s, p);
-      p += s.length;
+/** The union of two ascending arrays of distinct keys, ascending and distinct, in one pass. */
+function merge(a: Float64Array<ArrayBufferLike>, b: Float64Array<ArrayBufferLike>): Float64Array<ArrayBufferLike> {
+  const out = new Float64Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (x < y) out[n++] = a[i++];
+    else if (y < x) out[n++] = b[j++];
+    else {
+      out[n++] = x;
+      i++;
+      j++;
     }
-    return (this.union = this.sets.size === 1 ? merged : sortedDistinct(merged));
   }
+  while (i < a.length) out[n++] = a[i++];
+  while (j < b.length) out[n++] = b[j++];
+  return n === out.length ? out : out.slice(0, n);
 }
 
 export class WatchList {
@@ -86,26 +91,56 @@ export class WatchList {
     await this.db.query(`INSERT INTO marketer_watch_list (keyId, size, numbers, seenAt) VALUES (?, ?, ?, ?)`, [keyId, keys.length, this.sealer.seal(keys), toSqlTime(new Date(now))]);
   }
 
-  /** The numbers `keyId` holds, as the database has them now (this process's cache brought up to date). */
+  /**
+   * The numbers `keyId` holds, as the database has them now. Only the merged array is kept (8 bytes a
+   * distinct number): new rows are merged in; a purged row (the retention worker, once an hour) makes the
+   * key's array be rebuilt from the rows left.
+   */
   async held(keyId: string): Promise<Held> {
     const ids = ((await this.db.query(`SELECT id FROM marketer_watch_list WHERE keyId = ?`, [keyId])) as Raw[]).map((r) => Number(r.id));
     let sets = this.cache.get(keyId);
     if (!sets) this.cache.set(keyId, (sets = new KeySets()));
     const present = new Set(ids);
-    for (const id of sets.sets.keys()) {
-      if (!present.has(id)) {
-        sets.sets.delete(id);
-        sets.changed();
+    let gone = false;
+    for (const id of sets.ids) if (!present.has(id)) gone = true;
+    if (gone) {
+      const fresh = new KeySets();
+      await this.load(fresh, ids);
+      this.cache.set(keyId, fresh);
+      return fresh;
+    }
+    await this.load(
+      sets,
+      ids.filter((id) => !sets.ids.has(id)),
+    );
+    return sets;
+  }
+
+  /** Merges the rows `ids` into `sets`: the new sets sorted together once, then one pass over the old array. */
+  private async load(sets: KeySets, ids: number[]): Promise<void> {
+    if (ids.length === 0) return;
+    const opened: Float64Array[] = [];
+    let n = 0;
+    for (let i = 0; i < ids.length; i += 200) {
+      const part = ids.slice(i, i + 200);
+      const rows = (await this.db.query(`SELECT id, numbers FROM marketer_watch_list WHERE id IN (${part.map(() => '?').join(',')})`, part)) as Raw[];
+      for (const r of rows) {
+        const keys = this.sealer.open(String(r.numbers));
+        opened.push(keys);
+        n += keys.length;
+        sets.ids.add(Number(r.id));
       }
     }
-    const missing = ids.filter((id) => !sets.sets.has(id));
-    for (let i = 0; i < missing.length; i += 200) {
-      const part = missing.slice(i, i + 200);
-      const rows = (await this.db.query(`SELECT id, numbers FROM marketer_watch_list WHERE id IN (${part.map(() => '?').join(',')})`, part)) as Raw[];
-      for (const r of rows) sets.sets.set(Number(r.id), this.sealer.open(String(r.numbers)));
-      sets.changed();
+    let added: Float64Array<ArrayBufferLike> = opened.length === 1 ? opened[0] : new Float64Array(n);
+    if (opened.length > 1) {
+      let p = 0;
+      for (const k of opened) {
+        added.set(k, p);
+        p += k.length;
+      }
+      added = sortedDistinct(added);
     }
-    return sets;
+    sets.keys = sets.keys.length ? merge(sets.keys, added) : added;
   }
 
   /** Forgets the requests older than `cutoff`: a number not scrubbed again since leaves the key's feed. */
