@@ -24,7 +24,7 @@ export function buildMarketers(deps: Deps, opts: { workers?: boolean; view?: () 
   const fromDb = new DbRefusalSource(deps.db);
   const refusals = opts.view ? new ViewRefusalSource(opts.view, fromDb) : fromDb;
   const consents = new ConsentService(deps, index, (keyId, numbers) => watch.record(keyId, numbers));
-  const scrub = new ScrubService(deps, { refusals, consents: index, watch, hours: deps.config.marketer.callingHours, onWatchError: (err) => deps.log.warn({ err }, 'scrubbed numbers not remembered for the changes feed; the next scrub tries again') });
+  const scrub = new ScrubService(deps, { refusals, consents: index, watch, hours: deps.config.marketer.callingHours, view: opts.view, onWatchError: (err) => deps.log.warn({ err }, 'scrubbed numbers not remembered for the changes feed; the next scrub tries again') });
   const changes = new ChangesFeed(deps, { refusals, consents: index, watch });
   const jobs = new ScrubJobs(deps, scrub);
   const router = marketerRouter(deps, { scrub, consents, changes, jobs });

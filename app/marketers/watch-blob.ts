@@ -26,10 +26,14 @@ export function encodeKeys(sorted: Float64Array): Buffer {
   for (let i = 0; i < sorted.length; i++) {
     let d = sorted[i] - last;
     last = sorted[i];
-    // Arithmetic, not bit operators: a delta may exceed 32 bits.
-    while (d >= 128) {
+    // Arithmetic while a delta exceeds 31 bits (bit operators would cut it), bit operators after.
+    while (d >= 0x80000000) {
       out[p++] = (d % 128) | 128;
       d = Math.floor(d / 128);
+    }
+    while (d >= 128) {
+      out[p++] = (d & 127) | 128;
+      d >>>= 7;
     }
     out[p++] = d;
   }
