@@ -65,8 +65,9 @@ export function marketerRouter(deps: Pick<Deps, 'config' | 'store' | 'db'>, serv
     const tally: Record<string, number> = {};
     for (const r of results) tally[r.reason] = (tally[r.reason] ?? 0) + 1;
     for (const [reason, n] of Object.entries(tally)) marketerScrubbed.inc({ reason }, n);
-    // One audit row per scrub: who asked, for what, how many, what was answered (never the numbers).
-    await deps.db.transaction((m) => audit(m, null, { actor: 'marketer', channel: 'api' }, 'marketer_scrub', { keyId, category: input.category, at: new Date(at).toISOString(), numbers: results.length, answers: tally }));
+    // One audit row per scrub: who asked, for what, how many, what was answered (never the numbers). One
+    // INSERT is atomic by itself: no transaction around it (two round trips fewer per scrub).
+    await audit(deps.db.manager, null, { actor: 'marketer', channel: 'api' }, 'marketer_scrub', { keyId, category: input.category, at: new Date(at).toISOString(), numbers: results.length, answers: tally });
     ctx.set('X-Quota-Remaining', String(q.remaining));
     ctx.body = { results };
   });
