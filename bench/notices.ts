@@ -8,20 +8,15 @@
 // it; otherwise the drain would end an hour later by design.
 import { fork, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import type http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { In, IsNull, Not } from 'typeorm';
-import { InterceptionService } from '../app/interceptions/storage';
-import { carrierRouter } from '../app/carrier/routes';
 import { loadConfig } from '../app/config';
 import { openDatabase } from '../app/db/datasource';
 import type { Deps } from '../app/deps';
-import { createHttpApp } from '../app/http/app';
 import { createLogger } from '../app/log';
-import { noticeHook } from '../app/notices/schedule';
 import { PhoneVault } from '../app/privacy/phone-vault';
 import { defaultBehaviour, defaultCategoryModes, defaultNotices, defaultOptions } from '../app/protection/preferences';
+import { startServer, type RunningServer } from '../app/server';
 import { openStore } from '../app/store';
 import { Interception, Notice, NoticeItem, PhoneBinding, ProtectionSettings, Subscriber, WechatMessage } from '../entities';
 import { createDatabaseUrl, TEST_REDIS_URL, testRedisPrefix } from '../test/support/backends';
@@ -149,22 +144,20 @@ async function runOnce(workers: number, o: Required<NoticesBenchOptions>): Promi
   const store = await openStore(TEST_REDIS_URL, { prefix });
   const deps: Deps = { config, log: createLogger('warn'), db: ds, store, vault: new PhoneVault(config.dataKey) };
   const children: ChildProcess[] = [];
-  let server: http.Server | null = null;
+  let server: RunningServer | null = null;
   let client: CarrierClient | null = null;
   try {
     const phones = await seedSubscribers(deps, o.subscribers, (openid) => wechat.state.follow(openid));
-    const app = createHttpApp(deps);
-    const interceptions = new InterceptionService(deps, { onStored: noticeHook({ policy: { now: () => new Date(), minuteMs: MINUTE_MS } }) });
-    const router = carrierRouter(deps, {
-      interceptions,
-      screen: { screen: async () => ({ action: 'allow', reason: 'default' }), screenBatch: async (c) => c.map(() => ({ action: 'allow' as const, reason: 'default' })) },
-      labels: { changesSince: async () => [] },
+    // The application as `npm start` assembles it (workers apart: they run in their own processes here),
+    // with a screen that allows everything: only the interceptions' route and what follows are measured.
+    server = await startServer(deps, {
+      port: 0,
+      host: '127.0.0.1',
+      workers: false,
+      noticePolicy: { now: () => new Date(), minuteMs: MINUTE_MS },
+      replace: { screen: { screen: async () => ({ action: 'allow', reason: 'default' }), screenBatch: async (c) => c.map(() => ({ action: 'allow' as const, reason: 'default' })) }, labels: { changesSince: async () => [] } },
     });
-    app.use(router.routes());
-    server = await new Promise<http.Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    client = new CarrierClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, KEY.id, KEY.secret, o.concurrency);
+    client = new CarrierClient(`http://127.0.0.1:${server.port}`, KEY.id, KEY.secret, o.concurrency);
     for (let i = 0; i < workers; i++) children.push(await spawnWorker(env, `bench-worker-${i + 1}`));
 
     const tag = crypto.randomBytes(3).toString('hex');
@@ -235,10 +228,7 @@ async function runOnce(workers: number, o: Required<NoticesBenchOptions>): Promi
   } finally {
     await Promise.all(children.map(stop));
     client?.close();
-    if (server) {
-      server.closeAllConnections();
-      await new Promise((r) => server!.close(r));
-    }
+    await server?.close();
     await wechat.close();
     await store.close();
     await ds.destroy();
