@@ -2,8 +2,9 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { timeColumn } from './columns';
 
 /**
- * A number a marketer has scrubbed (by lookup hash only): the changes feed tells a key only about numbers
- * it already holds. Forgotten when not scrubbed again within the watch period (retention worker).
+ * A number a marketer scrubbed (by lookup hash only), one row per number: the former watch list, no longer
+ * written (marketer_watch_list holds one sealed row per request). The changes feed still reads these rows
+ * and the retention worker deletes them 31 days after their last scrub, so the table empties itself.
  */
 @Entity('marketer_watch')
 @Index('ix_marketer_watch_phone', ['phoneHash'])

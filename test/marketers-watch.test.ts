@@ -148,3 +148,19 @@ for (const moments of ['distinct', 'one'] as const) {
     if (moments === 'distinct') t.true(pages >= 2, 'the first poll took more than one page');
   });
 }
+
+test('rows of the former per-number watch table still count until the retention ages them out', async (t) => {
+  const h = await startHarness({ db: 'sqlite', store: 'memory', env: { MARKETER_KEYS, MARKETER_RATE_LIMIT: '1000' } });
+  t.teardown(() => h.close());
+  const one = new CarrierClient(h.server.url, ONE.id, ONE.secret);
+  t.teardown(() => one.close());
+  const [old, fresh] = ['13700000301', '13700000302'];
+  await seedMany(h, [old, fresh]);
+  // A scrub recorded by the build before marketer_watch_list: one row per number, by lookup hash.
+  await h.deps.db.query(`INSERT INTO marketer_watch (keyId, phoneHash, seenAt) VALUES (?, ?, ?)`, [ONE.id, h.deps.vault.lookupHash(old), toSqlTime(new Date())]);
+  await one.post('/marketer/v1/scrub', { category: 'loan_finance', numbers: [fresh] });
+  t.deepEqual(await eventually(async () => ((await feedNumbers(one)).length === 2 ? feedNumbers(one) : null)), [old, fresh]);
+  await h.server.services.marketers.retention.runOnce(new Date(Date.now() + 32 * DAY_MS));
+  t.deepEqual(await h.deps.db.query(`SELECT * FROM marketer_watch`), []);
+  t.deepEqual(await feedNumbers(one), []);
+});
