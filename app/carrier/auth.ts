@@ -27,6 +27,7 @@ export interface CarrierAuthOptions {
 }
 
 const NONCE = /^[A-Za-z0-9+/=._~-]{8,128}$/;
+const NONCE_CLAIM = Object.freeze({ nx: true, ttlMs: NONCE_TTL_MS });
 
 /**
  * The nonce claim and the rate budget may wait this long for Redis: a screen must answer within 100 ms
@@ -95,7 +96,10 @@ export function signedRequestAuth(shared: Deps['store'], api: SignedApi, opts: C
       return deny(ctx, 401, 'bad_signature', 'X-Signature does not match the request');
 
     // Both in one round trip (the client pipelines them). A throttled request spends its nonce: a retry signs afresh.
-    const [rate, fresh] = await Promise.all([limiter.hit(keyId), store.set(`${api.scope}:nonce:${keyId}:${nonce}`, '1', { nx: true, ttlMs: NONCE_TTL_MS })]);
+    // The budget is nearly always answered from the local lease, without a promise to wait for.
+    const verdict = limiter.hit(keyId);
+    const claim = store.set(`${api.scope}:nonce:${keyId}:${nonce}`, '1', NONCE_CLAIM);
+    const [rate, fresh] = verdict instanceof Promise ? await Promise.all([verdict, claim]) : [verdict, await claim];
     if (!rate.ok) {
       ctx.set('Retry-After', String(rate.retryAfterSec));
       return deny(ctx, 429, 'rate_limited', `more than ${api.ratePerSecond} requests per second for this key`);

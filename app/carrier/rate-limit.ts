@@ -19,6 +19,10 @@ interface Lease {
 
 const OK: RateVerdict = { ok: true };
 
+function refusal(window: number, now: number): RateVerdict {
+  return { ok: false, retryAfterSec: Math.max(1, Math.ceil(((window + 1) * 1000 - now) / 1000)) };
+}
+
 export class CarrierRateLimiter {
   readonly block: number;
   private readonly leases = new Map<string, Lease>();
@@ -32,7 +36,8 @@ export class CarrierRateLimiter {
     this.block = Math.max(1, Math.min(100, Math.floor(perSecond / 1000)));
   }
 
-  async hit(keyId: string, now = Date.now()): Promise<RateVerdict> {
+  /** The verdict at once while the lease lasts (most requests: no promise, no microtask); a promise when a block must be claimed. */
+  hit(keyId: string, now = Date.now()): RateVerdict | Promise<RateVerdict> {
     const window = Math.floor(now / 1000);
     let lease = this.leases.get(keyId);
     if (!lease || lease.window !== window) {
@@ -43,14 +48,17 @@ export class CarrierRateLimiter {
       lease.left--;
       return OK;
     }
-    if (!lease.exhausted) {
-      const blocks = await this.store.incr(`${this.prefix}:${keyId}:${window}`, 2000);
-      if (blocks * this.block <= this.perSecond) {
-        lease.left += this.block - 1; // one slot of the block is this request's
-        return OK;
-      }
-      lease.exhausted = true;
+    if (!lease.exhausted) return this.claim(keyId, lease, now);
+    return refusal(window, now);
+  }
+
+  private async claim(keyId: string, lease: Lease, now: number): Promise<RateVerdict> {
+    const blocks = await this.store.incr(`${this.prefix}:${keyId}:${lease.window}`, 2000);
+    if (blocks * this.block <= this.perSecond) {
+      lease.left += this.block - 1; // one slot of the block is this request's
+      return OK;
     }
-    return { ok: false, retryAfterSec: Math.max(1, Math.ceil(((window + 1) * 1000 - now) / 1000)) };
+    lease.exhausted = true;
+    return refusal(lease.window, now);
   }
 }

@@ -9,9 +9,9 @@ import { jsonFallback, valid } from './json-error';
 import { plainScreenBatch, plainScreenCall } from './screen-call-fast';
 import { guardScreen } from './screen-guard';
 import { BODY_LIMITS } from './limits';
-import { carrierDecisions, carrierInterceptions } from './metrics';
+import { carrierInterceptions, countDecision } from './metrics';
+import { answerJson, batchJson, decisionJson } from './decision-json';
 import { carrierOpenApi } from './openapi';
-import { isCanonicalDecision } from '../protection/rules';
 import type { LabelFeed, ScreenService } from './ports';
 import { type Decision, interceptionsSchema, MAX_BATCH, labelsQuerySchema, screenBatchSchema, screenCallSchema } from './schemas';
 
@@ -26,18 +26,20 @@ export interface CarrierServices {
   extraRoutes?: (router: Router) => void;
 }
 
-// Only the contract's fields leave, whatever else the engine attached to its answer.
-function publicDecision(d: Decision): Decision {
-  if (isCanonicalDecision(d)) return d;
-  return d.category ? { action: d.action, reason: d.reason, category: d.category } : { action: d.action, reason: d.reason };
-}
-
 // Counted per action once per request: a labelled counter per decision would cost a batch 1,000 label lookups.
 function countDecisions(ds: readonly Decision[]): void {
-  if (ds.length === 1) return carrierDecisions.inc({ action: ds[0].action });
-  const tally = new Map<string, number>();
-  for (const d of ds) tally.set(d.action, (tally.get(d.action) ?? 0) + 1);
-  for (const [action, n] of tally) carrierDecisions.inc({ action }, n);
+  let action = ds.length ? ds[0].action : '';
+  let n = 0;
+  // Runs of one action are counted together: a batch is mostly one or two actions.
+  for (const d of ds) {
+    if (d.action === action) n++;
+    else {
+      countDecision(action, n);
+      action = d.action;
+      n = 1;
+    }
+  }
+  if (n) countDecision(action, n);
 }
 
 export function carrierRouter(deps: Pick<Deps, 'config' | 'store'> & Partial<Pick<Deps, 'log'>>, services: CarrierServices): Router {
@@ -55,8 +57,8 @@ export function carrierRouter(deps: Pick<Deps, 'config' | 'store'> & Partial<Pic
     const call = plainScreenCall(body) ?? valid(ctx, screenCallSchema, body);
     if (!call) return;
     const decision = await screen.screen(call);
-    countDecisions([decision]);
-    ctx.body = publicDecision(decision);
+    countDecision(decision.action);
+    answerJson(ctx, decisionJson(decision));
   });
 
   router.post('/carrier/v1/screen/batch', auth(BODY_LIMITS.batch), async (ctx) => {
@@ -67,7 +69,7 @@ export function carrierRouter(deps: Pick<Deps, 'config' | 'store'> & Partial<Pic
     const results = await screen.screenBatch(batch.calls);
     if (results.length !== batch.calls.length) throw new Error(`screenBatch answered ${results.length} decisions for ${batch.calls.length} calls`);
     countDecisions(results);
-    ctx.body = { results: results.map(publicDecision) };
+    answerJson(ctx, batchJson(results));
   });
 
   router.post('/carrier/v1/interceptions', auth(BODY_LIMITS.interceptions), async (ctx) => {

@@ -101,14 +101,12 @@ function hasLabel(labels: readonly LabelHit[], category: LabelCategory): boolean
   return false;
 }
 
-export function buildContext(input: DecisionInput): RuleContext {
-  const { prefs, caller, labels } = input;
-  const facts = input.facts ?? NO_FACTS;
-  const base: RuleContext = {
+function emptyContext(caller: NormalizedNumber): RuleContext {
+  return {
     caller,
-    publicService: input.publicService ?? (caller.kind !== 'invalid' && BUILT_IN_PUBLIC_SERVICE.has(caller.value)),
-    attestation: input.attestation,
-    prefs,
+    publicService: false,
+    attestation: undefined,
+    prefs: null,
     lists: null,
     allowMatch: null,
     rejectMatch: null,
@@ -121,6 +119,31 @@ export function buildContext(input: DecisionInput): RuleContext {
     oneRing: false,
     repeatCall: false,
   };
+}
+
+/** Everything the rules look at, computed once per call. */
+export function buildContext(input: DecisionInput): RuleContext {
+  return fillContext(emptyContext(input.caller), input);
+}
+
+function fillContext(base: RuleContext, input: DecisionInput): RuleContext {
+  const { prefs, caller, labels } = input;
+  const facts = input.facts ?? NO_FACTS;
+  base.caller = caller;
+  base.publicService = input.publicService ?? (caller.kind !== 'invalid' && BUILT_IN_PUBLIC_SERVICE.has(caller.value));
+  base.attestation = input.attestation;
+  base.prefs = prefs;
+  base.lists = null;
+  base.allowMatch = null;
+  base.rejectMatch = null;
+  base.fraud = false;
+  base.marketing = null;
+  base.marketingHours = true;
+  base.consent = false;
+  base.highFrequency = false;
+  base.callBombing = false;
+  base.oneRing = false;
+  base.repeatCall = false;
   // Public service, not enrolled or paused: the first rows answer, nothing else is worth computing.
   if (base.publicService || !prefs || !prefs.enabled || prefs.paused) return base;
   const lists = compiledListsOf(prefs);
@@ -143,9 +166,25 @@ export function buildContext(input: DecisionInput): RuleContext {
   return base;
 }
 
+// decide() is synchronous and keeps nothing of its context, so one context serves every call (a batch of
+// 1,000 allocates none); `inUse` covers a consent lookup that would itself decide.
+const scratch = emptyContext({ kind: 'invalid', value: '' } as NormalizedNumber);
+let inUse = false;
+
 /** Runs the precedence table (rules.ts): the first matching row decides. */
 export function decide(input: DecisionInput): Decision {
-  const ctx = buildContext(input);
+  if (inUse) return runRules(buildContext(input));
+  inUse = true;
+  try {
+    return runRules(fillContext(scratch, input));
+  } finally {
+    inUse = false;
+    scratch.prefs = null;
+    scratch.lists = null;
+  }
+}
+
+function runRules(ctx: RuleContext): Decision {
   for (const rule of RULES) {
     const d = rule.match(ctx);
     if (d) return d;

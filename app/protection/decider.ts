@@ -4,7 +4,7 @@
 import type { Deps } from '../deps';
 import type { BehaviourConfig } from '../config';
 import { Behaviour, type BehaviourOptions } from './behaviour';
-import { decide, type BehaviourFacts, type Decision, type LabelHit } from './decide';
+import { decide, type BehaviourFacts, type Decision, type DecisionInput, type LabelHit } from './decide';
 import { LabelIndex } from '../labels/label-index';
 import { LabelService } from '../labels/service';
 import { numberKey } from './number-key';
@@ -98,6 +98,8 @@ export class Decider {
   private stopped = false;
   private readonly consents?: ConsentFacts;
   private readonly consentHours: (now: number) => boolean;
+  private readonly facts: BehaviourFacts = { highFrequency: false, callBombing: false, lastStoppedAt: undefined };
+  private readonly input: DecisionInput = { caller: { kind: 'invalid', value: '' } as NormalizedNumber, prefs: null, labels: NO_LABELS, facts: this.facts, now: 0 };
 
   constructor(
     private readonly deps: Pick<Deps, 'log'>,
@@ -223,19 +225,28 @@ export class Decider {
   }
 
   private decideWith(p: Prepared, prefs: Preferences | null, lastStoppedAt?: number): Decision {
-    const facts: BehaviourFacts = { highFrequency: p.highFrequency, callBombing: p.callBombing, lastStoppedAt };
-    return decide({
-      caller: p.caller,
-      publicService: p.publicService,
-      callerIndustry: p.call.callerIndustry,
-      attestation: p.call.attestation,
-      prefs,
-      labels: p.labels,
-      facts,
-      now: p.now,
-      callerAccount: p.call.callerAccount,
-      consentFor: this.consentFor(p),
-    });
+    // decide() reads its input synchronously and keeps none of it: one input serves every call.
+    const facts = this.facts;
+    facts.highFrequency = p.highFrequency;
+    facts.callBombing = p.callBombing;
+    facts.lastStoppedAt = lastStoppedAt;
+    const input = this.input;
+    input.caller = p.caller;
+    input.publicService = p.publicService;
+    input.callerIndustry = p.call.callerIndustry;
+    input.attestation = p.call.attestation;
+    input.prefs = prefs;
+    input.labels = p.labels;
+    input.now = p.now;
+    input.callerAccount = p.call.callerAccount;
+    input.consentFor = this.consentFor(p);
+    try {
+      return decide(input);
+    } finally {
+      input.prefs = null;
+      input.labels = NO_LABELS;
+      input.consentFor = undefined;
+    }
   }
 
   /** A first attempt with a callId settles what its retries wait for. */

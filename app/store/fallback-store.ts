@@ -123,7 +123,8 @@ export class FallbackStore implements Store {
   }
 
   async set(key: string, value: string, opts: SetOptions = {}) {
-    if (opts.nx && (await this.mine(key)) !== null) return false;
+    // With nothing journalled (the hot path) there is no local claim to look up, and no reason to wait a tick for one.
+    if (opts.nx && this.journal.size && (await this.local.get(key)) !== null) return false;
     try {
       const ok = await this.primary.set(key, value, { ...opts, timeoutMs: this.opts.timeoutMs });
       if (ok && !opts.nx) {
