@@ -64,8 +64,8 @@ for (const b of BACKENDS) {
     t.deepEqual(await check(a), []);
     t.is(a.preferenceSource.loads, 0);
 
-    // A process starting now loads the same answers from the table (its seals opened on two threads).
-    const b2 = Decider.create(world.deps, { view: { ...opts.view, openThreads: 2, openOnThreadsFrom: 1 } });
+    // A process starting now loads the same answers from the table.
+    const b2 = Decider.create(world.deps, opts);
     await b2.start();
     await b2.subscriberViewLoaded();
     t.deepEqual(await check(b2), []);
@@ -122,21 +122,19 @@ for (const b of BACKENDS) {
     await d.stop();
   });
 
-  test.serial(`${name}: a binding whose seal does not open costs that one phone, not the view's readiness, opened here or on a thread`, async (t) => {
+  test.serial(`${name}: a binding whose seal does not open costs that one phone, not the view's readiness`, async (t) => {
     const good = '13700009101';
     const broken = '13700009102';
     await seedSubscriber(world, good, basePreferences());
     const id = await seedSubscriber(world, broken, basePreferences());
     await world.deps.db.getRepository(PhoneBinding).update({ subscriberId: id }, { phoneCipher: Buffer.alloc(40, 7).toString('base64') });
-    for (const view of [{ pollMs: 3_600_000 }, { pollMs: 3_600_000, openThreads: 1, openOnThreadsFrom: 1 }]) {
-      const d = Decider.create(world.deps, { view });
-      await d.start();
-      await d.subscriberViewLoaded();
-      t.true(d.subscriberViewReady);
-      const ask = async (callee: string) => (await d.screen({ caller: CALLER, callee, callerIndustry: 'loan_finance', dryRun: true })).reason;
-      t.is(await ask(good), 'category_block');
-      t.is(await ask(broken), 'not_enrolled');
-      await d.stop();
-    }
+    const d = Decider.create(world.deps, { view: { pollMs: 3_600_000 } });
+    await d.start();
+    await d.subscriberViewLoaded();
+    t.true(d.subscriberViewReady);
+    const ask = async (callee: string) => (await d.screen({ caller: CALLER, callee, callerIndustry: 'loan_finance', dryRun: true })).reason;
+    t.is(await ask(good), 'category_block');
+    t.is(await ask(broken), 'not_enrolled');
+    await d.stop();
   });
 }

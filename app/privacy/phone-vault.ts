@@ -48,17 +48,6 @@ export class PhoneVault {
     return this.phones.open(sealed);
   }
 
-  /** decrypt() of each; null where a seal does not open (a corrupt row, a foreign key), not a throw. */
-  openMany(sealed: readonly string[]): (string | null)[] {
-    return sealed.map((s) => {
-      try {
-        return this.phones.open(s);
-      } catch {
-        return null;
-      }
-    });
-  }
-
   /** Free text about a person (a consent's evidence): sealed, never searched. */
   sealText(text: string): string {
     if (!this.texts) throw new Error('this vault seals phones only');

@@ -1,8 +1,7 @@
 // Sealing (lookup hash + ciphertext) of many numbers on worker threads, so an import's main thread reads
 // and writes while the numbers of the next batch are sealed: AES-GCM and HMAC cost about 8 µs a number,
-// more than everything else an imported row costs the importing process. The same threads open seals for
-// a cold process loading every enrolled number (subscriber view). Each request is split across the
-// threads; with no thread (threads = 0) it is done on the calling thread.
+// more than everything else an imported row costs the importing process. Each request is split across
+// the threads; with no thread (threads = 0) it is sealed on the calling thread.
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -13,7 +12,7 @@ export interface Sealed {
   ciphers: string[];
 }
 
-type Reply = { id: number; error?: string; opened?: (string | null)[] } & Partial<Sealed>;
+type Reply = { id: number; error?: string } & Partial<Sealed>;
 
 /** One thread per core beyond the one the caller runs on, at least one, at most four. */
 export function defaultSealThreads(): number {
@@ -23,7 +22,7 @@ export function defaultSealThreads(): number {
 
 export class SealPool {
   private readonly workers: Worker[] = [];
-  private readonly waiting = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (s: Sealed) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private failed: Error | null = null;
 
@@ -39,7 +38,7 @@ export class SealPool {
         this.waiting.delete(r.id);
         if (this.waiting.size === 0) for (const x of this.workers) x.unref();
         if (r.error !== undefined) p.reject(new Error(`sealing failed: ${r.error}`));
-        else p.resolve(r);
+        else p.resolve({ hashes: r.hashes!, ciphers: r.ciphers! });
       });
       w.on('error', (e) => this.fail(e));
       w.on('exit', (code) => code !== 0 && this.fail(new Error(`sealing thread exited with ${code}`)));
@@ -55,34 +54,22 @@ export class SealPool {
     this.waiting.clear();
   }
 
-  private one(w: Worker, job: { phones: string[] } | { sealed: string[] }): Promise<Reply> {
+  private one(w: Worker, phones: string[]): Promise<Sealed> {
     if (this.failed) return Promise.reject(this.failed);
     const id = this.nextId++;
-    return new Promise<Reply>((resolve, reject) => {
+    return new Promise<Sealed>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       w.ref();
-      w.postMessage({ id, ...job });
+      w.postMessage({ id, phones });
     });
-  }
-
-  /** `items` cut into one slice a thread, each sent as `job(slice)`; the replies in the threads' order. */
-  private split(items: string[], job: (slice: string[]) => { phones: string[] } | { sealed: string[] }): Promise<Reply[]> {
-    const per = Math.ceil(items.length / this.workers.length);
-    return Promise.all(this.workers.filter((_, i) => i * per < items.length).map((w, i) => this.one(w, job(items.slice(i * per, (i + 1) * per)))));
   }
 
   /** Hashes and ciphers of `phones`, in their order. */
   async seal(phones: string[]): Promise<Sealed> {
     if (this.workers.length === 0 || phones.length === 0) return this.vault.sealMany(phones);
-    const parts = await this.split(phones, (p) => ({ phones: p }));
-    return { hashes: parts.flatMap((p) => p.hashes!), ciphers: parts.flatMap((p) => p.ciphers!) };
-  }
-
-  /** The numbers the seals hold, in their order; null where one does not open. */
-  async open(sealed: string[]): Promise<(string | null)[]> {
-    if (this.workers.length === 0 || sealed.length === 0) return this.vault.openMany(sealed);
-    const parts = await this.split(sealed, (s) => ({ sealed: s }));
-    return parts.flatMap((p) => p.opened!);
+    const per = Math.ceil(phones.length / this.workers.length);
+    const parts = await Promise.all(this.workers.map((w, i) => (i * per < phones.length ? this.one(w, phones.slice(i * per, (i + 1) * per)) : Promise.resolve({ hashes: [], ciphers: [] }))));
+    return { hashes: parts.flatMap((p) => p.hashes), ciphers: parts.flatMap((p) => p.ciphers) };
   }
 
   async close(): Promise<void> {

@@ -24,7 +24,6 @@ import { numberFromKey, numberKey } from './number-key';
 import { PROFILE, sharedPreferences, viewKeyOf } from './subscriber-profile';
 import { HashIndex, mergeHashes, mergeNumbers, NumberArrays, timeSlicer, type Entry } from './view-arrays';
 import { loadView, openedNumber } from './view-load';
-import { defaultSealThreads, SealPool } from '../privacy/seal-pool';
 
 const NO_ITEMS: ListItem[] = [];
 
@@ -35,10 +34,6 @@ export interface SubscriberViewOptions {
   pageSize?: number;
   /** The overlay is merged into the arrays once it holds this many phones. */
   mergeAt?: number;
-  /** Threads opening the sealed numbers at the cold load (default: one per core beyond the first). */
-  openThreads?: number;
-  /** A page with fewer seals than this is opened on the loading thread (not worth a thread's start). */
-  openOnThreadsFrom?: number;
   onError?: (e: unknown) => void;
 }
 
@@ -172,7 +167,7 @@ export class SubscriberView {
     const started = performance.now();
     // Read before the scans: a change racing them is applied again from the log (harmless: last wins).
     const startVersion = await currentViewVersion(db);
-    const loaded = await this.loadOpening(db);
+    const loaded = await loadView(db, this.deps.vault, this.pageSize);
     this.base = loaded.numbers;
     this.hashes = loaded.hashes;
     this.custom.clear();
@@ -183,19 +178,6 @@ export class SubscriberView {
     await this.pull();
     this.loadSeconds = (performance.now() - started) / 1000;
     this.loaded = true;
-  }
-
-  /** loadView with the seals opened on threads, for pages big enough to be worth sending there. */
-  private async loadOpening(db: DataSource): ReturnType<typeof loadView> {
-    const vault = this.deps.vault;
-    const threads = this.opts.openThreads ?? defaultSealThreads();
-    const from = this.opts.openOnThreadsFrom ?? 5000;
-    let pool: SealPool | undefined;
-    try {
-      return await loadView(db, vault, this.pageSize, async (sealed) => (threads > 0 && sealed.length >= from ? (pool ??= new SealPool(vault, threads)).open(sealed) : vault.openMany(sealed)));
-    } finally {
-      await pool?.close();
-    }
   }
 
   /** Equal preference groups of customised subscribers share one object (most differ in one group only). */

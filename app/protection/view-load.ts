@@ -2,9 +2,7 @@
 // view's enrolled rows (hash order, keyset pages on the primary key), then the bindings (id order) — each
 // binding matched in memory to its row by hash and its number opened. A join in hash order would read the
 // bindings at random (minutes for a million rows on a small buffer pool). A row and a binding that
-// disagree are a change under way: the change log replays it once the load is done. Opening a million
-// seals is most of the load's CPU: each page's seals go to the sealing threads (seal-pool.ts) while the
-// next page is read.
+// disagree are a change under way: the change log replays it once the load is done.
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import type { PhoneVault } from '../privacy/phone-vault';
@@ -66,40 +64,25 @@ async function scanRows(db: DataSource, pageSize: number): Promise<Rows> {
   return r;
 }
 
-/** Opens many seals at once: the numbers in their order, null where one does not open. */
-export type OpenMany = (sealed: string[]) => Promise<(string | null)[]>;
-
 /** Every enrolled phone by number, the hash index, and the customised subscribers to read in full. */
-export async function loadView(db: DataSource, vault: PhoneVault, pageSize: number, open: OpenMany = async (s) => vault.openMany(s)): Promise<{ numbers: NumberArrays; hashes: HashIndex; customIds: number[] }> {
+export async function loadView(db: DataSource, vault: PhoneVault, pageSize: number): Promise<{ numbers: NumberArrays; hashes: HashIndex; customIds: number[] }> {
   const rows = await scanRows(db, pageSize);
   const n = rows.size;
   const numbers = new Float64Array(n).fill(NaN);
   const dir = directoryOf(rows.keys, n);
-  const opening: Promise<void>[] = [];
   let afterId = 0;
   for (;;) {
     const page = await scanBindings(db, afterId, pageSize);
-    const at: number[] = [];
-    const sealed: string[] = [];
     for (const b of page) {
       const h = viewKeyOf(b.phoneHash);
       for (let i = lowerBound(dir, rows.keys, n, h.key); i < n && rows.keys[i] === h.key; i++) {
-        if (rows.checks[i] === h.check && rows.sids[i] === b.subscriberId) {
-          at.push(i);
-          sealed.push(b.phoneCipher);
-        }
+        if (rows.checks[i] === h.check && rows.sids[i] === b.subscriberId) numbers[i] = openedNumber(vault, b.phoneCipher);
       }
     }
-    opening.push(
-      open(sealed).then((opened) => {
-        for (let j = 0; j < at.length; j++) numbers[at[j]] = opened[j] === null ? NaN : numberKey(opened[j]!);
-      }),
-    );
     if (page.length < pageSize) break;
     afterId = page[page.length - 1].id;
     await yieldToLoop();
   }
-  await Promise.all(opening);
   // In hash order, less the rows without a number: the hash index as it is; then the arrays by number.
   const hashes = HashIndex.allocate(n);
   const sids = new Uint32Array(n);
