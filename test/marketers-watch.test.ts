@@ -1,8 +1,6 @@
 // The marketers' watch list (which numbers a key holds, for its changes feed) as the service keeps it: one
 // sealed row per scrub request, no number in clear, read back by the feed of any process, forgotten 31
 // days after the scrub; and the feed's paging when it must walk more settings changes than one page reads.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import test from 'ava';
 import { ChangesFeed } from '../app/marketers/changes-feed';
 import { DbRefusalSource } from '../app/marketers/refusals';
@@ -12,6 +10,7 @@ import { toSqlTime } from '../app/labels/sql';
 import { basePreferences } from './support/protection-cases';
 import { seedSubscriber, type World } from './support/protection-world';
 import { eventually, startHarness, type Harness } from './support/app-harness';
+import { startServerProcess } from './support/server-process';
 import { CarrierClient } from './support/carrier-client';
 
 const ONE = { id: 'cc-one', secret: 'cc-one-secret-0001' };
@@ -85,22 +84,9 @@ test('the feed served by a second process sees what the first one scrubbed, and 
   const h = await startHarness({ env: { MARKETER_KEYS, MARKETER_RATE_LIMIT: '1000' } });
   t.teardown(() => h.close());
   // `npm start` as a second web process of the same deployment.
-  const child = spawn(process.execPath, [path.resolve(__dirname, '../app/main.js')], {
-    env: { PATH: process.env.PATH, ...h.env, ROLE: 'web', PORT: '0', MIGRATE_ON_START: 'false' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  t.teardown(() => {
-    child.kill('SIGTERM');
-  });
-  const otherUrl = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += String(d);
-      const m = /running: (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`second server exited with ${code}`)));
-  });
+  const other = await startServerProcess(h.env);
+  t.teardown(() => other.close());
+  const otherUrl = other.url;
   const onA = new CarrierClient(h.server.url, ONE.id, ONE.secret);
   const onB = new CarrierClient(otherUrl, ONE.id, ONE.secret);
   t.teardown(() => [onA, onB].forEach((c) => c.close()));
