@@ -9,6 +9,7 @@ import { registry } from '../app/metrics';
 import { eventually } from './support/app-harness';
 import { testRedisPrefix } from './support/backends';
 import { startRedisServer } from './support/redis-process';
+import { startTcpProxy } from './support/tcp-proxy';
 
 const settle = async <T>(p: Promise<T>) =>
   Promise.race([
@@ -116,4 +117,35 @@ test('the fail-open window: claims made while Redis is stalled are refused local
   redis.stall();
   t.false(await fast.set('nonce:a', '1', { nx: true, ttlMs: 60_000 }), 'a nonce this process spent stays spent through the next outage');
   redis.resume();
+});
+
+test('the fail-open window: a replay sent while the first claim is in flight is refused, even when Redis answers the first in time and misses the replay’s deadline', async (t) => {
+  const redis = await startRedisServer();
+  t.teardown(() => redis.close());
+  const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(redis.url).port) });
+  t.teardown(() => proxy.close());
+  const url = new URL(redis.url);
+  url.port = String(proxy.port);
+  const store = await RedisStore.connect(url.toString(), { prefix: testRedisPrefix() });
+  const fast = new FallbackStore(store, { use: 'test', timeoutMs: 300 });
+  t.teardown(async () => {
+    proxy.resume();
+    await fast.close();
+    await store.close();
+  });
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  proxy.pause();
+  const first = fast.set('nonce:inflight', '1', { nx: true, ttlMs: 60_000 });
+  await sleep(100);
+  const replay = fast.set('nonce:inflight', '1', { nx: true, ttlMs: 60_000 });
+  await sleep(50);
+  // Only the first claim reaches Redis and only its answer comes back; the replay's command stays held
+  // until its deadline has passed.
+  t.true(proxy.step('up'), 'the first claim is held in the relay');
+  await eventually(() => proxy.step('down'), 1000);
+  t.true(await first, 'the first use: admitted by Redis in time');
+  t.false(await replay, 'the replay: refused, not admitted from the local window');
+  proxy.resume();
+  t.false(await fast.set('nonce:inflight', '1', { nx: true, ttlMs: 60_000 }), 'and refused by Redis afterwards');
 });

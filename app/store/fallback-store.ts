@@ -7,7 +7,8 @@
 // again (an NX claim stays NX, so Redis keeps whatever another process wrote meanwhile), and a local key
 // shadows Redis until then, so a nonce used here during the outage stays used here and, once written
 // back, everywhere. (A nonce claimed in Redis before an outage is not known locally: during the outage
-// its replay to another process cannot be refused. That is the price of failing open.) Counters (the rate budget) are not written back: a local bucket only ever spends this
+// its replay to another process cannot be refused. That is the price of failing open. A replay to this
+// process while the first claim is still on its way to Redis is refused, see `claiming`.) Counters (the rate budget) are not written back: a local bucket only ever spends this
 // process's own share of the window.
 import type { Logger } from '../log';
 import { LogThrottle } from '../log-throttle';
@@ -36,6 +37,13 @@ export class FallbackStore implements Store {
   private readonly local = new MemoryStore();
   /** Keys written locally while Redis was away, to be written back. */
   private readonly journal = new Map<string, Journalled>();
+  /**
+   * NX claims sent to Redis and not answered yet. A second claim of the same key while the first is in
+   * flight is a replay inside this process: it is refused at once, because should Redis answer the first
+   * in time and miss the second's deadline, the local window (which knows nothing of the first) would
+   * admit the same nonce twice.
+   */
+  private readonly claiming = new Set<string>();
   private readonly call: CallOptions;
   private writeBack?: NodeJS.Timeout;
   private flushing = false;
@@ -123,9 +131,13 @@ export class FallbackStore implements Store {
   }
 
   async set(key: string, value: string, opts: SetOptions = {}) {
-    // With nothing journalled (the hot path) there is no local claim to look up, and no reason to wait a tick for one.
-    if (opts.nx && this.journal.size && (await this.local.get(key)) !== null) return false;
+    if (opts.nx) {
+      if (this.claiming.has(key)) return false;
+      this.claiming.add(key);
+    }
     try {
+      // With nothing journalled (the hot path) there is no local claim to look up, and no reason to wait a tick for one.
+      if (opts.nx && this.journal.size && (await this.local.get(key)) !== null) return false;
       const ok = await this.primary.set(key, value, { ...opts, timeoutMs: this.opts.timeoutMs });
       if (ok && !opts.nx) {
         // Redis holds the newer value: no local copy may answer for it later.
@@ -138,6 +150,8 @@ export class FallbackStore implements Store {
       const ok = await this.local.set(key, value, opts);
       if (ok) this.remember(key, value, opts);
       return ok;
+    } finally {
+      if (opts.nx) this.claiming.delete(key);
     }
   }
 

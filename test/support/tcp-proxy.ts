@@ -8,6 +8,8 @@ export interface TcpProxy {
   /** Stop forwarding in both directions; bytes wait in the relay until resume(). New connections wait too. */
   pause(): void;
   resume(): void;
+  /** While paused: forward the oldest chunk held on its way to the target ('up') or back ('down'), and stay paused; false when none is held. */
+  step(direction: 'up' | 'down'): boolean;
   /** Reset every open connection. */
   dropAll(): void;
   /** Stop listening: new connections are refused; open ones stay. */
@@ -63,6 +65,18 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       for (const pair of pairs) {
         for (const [to, d] of pair.queued.splice(0)) to.write(d);
       }
+    },
+    step: (direction) => {
+      for (const pair of pairs) {
+        const to = direction === 'up' ? pair.upstream : pair.client;
+        const i = pair.queued.findIndex(([dest]) => dest === to);
+        if (i >= 0) {
+          const [[dest, d]] = pair.queued.splice(i, 1);
+          dest.write(d);
+          return true;
+        }
+      }
+      return false;
     },
     dropAll: () => {
       for (const pair of [...pairs]) {
