@@ -2,15 +2,14 @@
 // downgraded to plain, stale and replayed requests have no effect, one user's MsgId never answers another,
 // junk is refused before any XML parse, and every refusal is counted without a log line each.
 // Serial: the metrics registry is one per process, and the counts are read as differences.
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import test from 'ava';
 import { createLogger } from '../app/log';
 import { Subscriber } from '../entities';
 import { eventually, startHarness, TEST_AES_KEY, TEST_TOKEN, type Harness } from './support/app-harness';
 import { TEST_REDIS_URL } from './support/backends';
+import { startServerProcess } from './support/server-process';
 import { FAKE_APP } from './support/fake-wechat-api';
 import { WechatSender } from './support/wechat-sender';
 
@@ -191,43 +190,23 @@ test.serial('a retry delivered to a second server process on the same MariaDB an
   t.teardown(() => h.close());
   const c = h.deps.config;
   // `npm start` as a second process of the same deployment (web only, no migration of its own).
-  const child = spawn(process.execPath, [path.resolve(__dirname, '../app/main.js')], {
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      ROLE: 'web',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'silent',
-      MIGRATE_ON_START: 'false',
-      DATABASE_URL: h.dbUrl,
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_KEY_PREFIX: c.redisKeyPrefix,
-      DATA_KEY: c.dataKey.toString('base64'),
-      WECHAT_APPID: FAKE_APP.appId,
-      WECHAT_APPSECRET: FAKE_APP.appSecret,
-      WECHAT_TOKEN: TEST_TOKEN,
-      WECHAT_ENCODING_AES_KEY: TEST_AES_KEY,
-      WECHAT_API_BASE: h.wechat.baseUrl,
-      WECHAT_TEMPLATE_INTERCEPT: FAKE_APP.templateIntercept,
-      WECHAT_TEMPLATE_ENABLED: FAKE_APP.templateEnabled,
-      SMS_PROVIDER: 'http',
-      SMS_HTTP_URL: h.sms.url,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const other = await startServerProcess({
+    DATABASE_URL: h.dbUrl,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_KEY_PREFIX: c.redisKeyPrefix,
+    DATA_KEY: c.dataKey.toString('base64'),
+    WECHAT_APPID: FAKE_APP.appId,
+    WECHAT_APPSECRET: FAKE_APP.appSecret,
+    WECHAT_TOKEN: TEST_TOKEN,
+    WECHAT_ENCODING_AES_KEY: TEST_AES_KEY,
+    WECHAT_API_BASE: h.wechat.baseUrl,
+    WECHAT_TEMPLATE_INTERCEPT: FAKE_APP.templateIntercept,
+    WECHAT_TEMPLATE_ENABLED: FAKE_APP.templateEnabled,
+    SMS_PROVIDER: 'http',
+    SMS_HTTP_URL: h.sms.url,
   });
-  t.teardown(() => {
-    child.kill('SIGTERM');
-  });
-  const otherUrl = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += String(d);
-      const m = /running: (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`second server exited with ${code}`)));
-  });
+  t.teardown(() => other.close());
+  const otherUrl = other.url;
   const s = senderFor(h, 'safe');
   const u = openid();
   await s.send(s.click(u, 'FSR_BIND_PHONE'));
