@@ -190,12 +190,28 @@ export class Decider {
   }
 
   /** Normalises, counts the call, looks up the caller's labels: everything but the callee's side. */
-  private prepare(call: ScreenCall, serverNow: number): Prepared {
+  /** `reuse`: a Prepared of the caller's that nothing holds any more, filled afresh instead of allocating one. */
+  private prepare(call: ScreenCall, serverNow: number, reuse?: Prepared): Prepared {
     const caller = normalizeNumber(call.caller);
     const callee = normalizeNumber(call.callee);
     const now = timeOf(call.at, serverNow);
     const calleeKey = callee.kind === 'mobile' ? numberKey(callee.value) : NaN;
-    const p: Prepared = { call, caller, callee, calleeKey, now, labels: NO_LABELS, highFrequency: false, callBombing: false, publicService: false };
+    let p: Prepared;
+    if (reuse === undefined) p = { call, caller, callee, calleeKey, now, labels: NO_LABELS, highFrequency: false, callBombing: false, publicService: false, retryOf: undefined, settle: undefined };
+    else {
+      p = reuse;
+      p.call = call;
+      p.caller = caller;
+      p.callee = callee;
+      p.calleeKey = calleeKey;
+      p.now = now;
+      p.labels = NO_LABELS;
+      p.highFrequency = false;
+      p.callBombing = false;
+      p.publicService = false;
+      p.retryOf = undefined;
+      p.settle = undefined;
+    }
     if (call.callId !== undefined) {
       p.retryOf = this.calls.get(call.callId, caller, callee, serverNow);
       if (p.retryOf) return p; // answered already (or being answered): not counted twice
@@ -344,13 +360,15 @@ export class Decider {
 
   /**
    * The view answers each callee from memory as fast as a shared lookup would, so each call is prepared
-   * and decided in turn: nothing of a call outlives its step (a batch of 1,000 keeps no 1,000 prepared
-   * calls alive), in the same order as screen() one by one.
+   * and decided in turn, in the same order as screen() one by one: nothing of a call outlives its step.
    */
   private async screenBatchFromView(calls: readonly ScreenCall[], view: SubscriberView, serverNow: number): Promise<Decision[]> {
     const out: Decision[] = new Array(calls.length);
+    // One Prepared for the whole batch: each call's is done with (its answer awaited) before the next is
+    // prepared, and this batch's alone (a concurrent batch has its own).
+    let scratch: Prepared | undefined;
     for (let i = 0; i < calls.length; i++) {
-      const p = this.prepare(calls[i], serverNow);
+      const p = (scratch = this.prepare(calls[i], serverNow, scratch));
       const prefs = p.retryOf || p.publicService || Number.isNaN(p.calleeKey) ? null : view.getNumber(p.calleeKey);
       const d = this.decideInBatch(p, prefs);
       out[i] = d instanceof Promise ? await d : d;
