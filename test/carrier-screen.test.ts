@@ -78,3 +78,47 @@ for (const [db, store] of [
     t.deepEqual(empty.json, { results: [] });
   });
 }
+
+// What /metrics says of a batch: each decision counted once, by action (fsr_carrier_decisions_total) and
+// by action and reason (fsr_decisions_total), however the actions alternate. Serial: the counters are the
+// process's, and no other test of this file may screen meanwhile.
+test.serial('a batch counts each of its decisions once on /metrics, by action and by reason', async (t) => {
+  const s = await startCarrierServer({ db: 'sqlite', store: 'memory', seed });
+  t.teardown(() => s.close());
+  const scrape = async () => {
+    const text = await (await fetch(`${s.url}/metrics`)).text();
+    const read = (name: string, labels: string) => {
+      const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && labels.split(',').every((p) => l.includes(p)));
+      return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+    };
+    return {
+      block: read('fsr_carrier_decisions_total', 'action="block"'),
+      allow: read('fsr_carrier_decisions_total', 'action="allow"'),
+      smartAnswer: read('fsr_carrier_decisions_total', 'action="smart_answer"'),
+      fraud: read('fsr_decisions_total', 'action="block",reason="fraud"'),
+      notEnrolled: read('fsr_decisions_total', 'action="allow",reason="not_enrolled"'),
+      categorySmart: read('fsr_decisions_total', 'action="smart_answer",reason="category_smart_answer"'),
+    };
+  };
+  const alice = { callee: '13800138000', attestation: 'A' };
+  const fraud = { ...alice, caller: '021-1234-5678' };
+  const insurance = { ...alice, caller: '4007654321', callerIndustry: 'insurance' };
+  const stranger = { caller: '4001234567', callee: '13900139000' };
+  // Actions alternating call by call: block, allow, smart_answer, allow, block, …
+  const calls = Array.from({ length: 30 }, (_, i) => [fraud, stranger, insurance, stranger][i % 4]);
+  const before = await scrape();
+  const r = await s.client().post('/carrier/v1/screen/batch', { calls });
+  t.is(r.status, 200);
+  t.deepEqual(
+    r.json.results.slice(0, 4),
+    [
+      { action: 'block', reason: 'fraud', category: 'fraud' },
+      { action: 'allow', reason: 'not_enrolled' },
+      { action: 'smart_answer', reason: 'category_smart_answer', category: 'insurance' },
+      { action: 'allow', reason: 'not_enrolled' },
+    ],
+  );
+  const after = await scrape();
+  const delta = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - before[k as keyof typeof before]]));
+  t.deepEqual(delta, { block: 8, allow: 15, smartAnswer: 7, fraud: 8, notEnrolled: 15, categorySmart: 7 });
+});

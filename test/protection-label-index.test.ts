@@ -75,6 +75,19 @@ test('lookups equal a Map of the same labels through loads, changes, removals an
         .flatMap(([n, m]) => [...m.values()].map((l) => ({ key: numberKey(n), category: l.category, source: l.source, confidence: l.confidence, lastSeenSec: l.lastSeen / 1000, expiresSec: l.expiresAt === null ? 0 : l.expiresAt / 1000 })))
         .sort((a, b) => a.key - b.key);
       index.loadSorted(rows);
+      // Every number looked up at the same moment after each step: answers the index remembers for that
+      // moment must never outlive a change, an overlay or a merge.
+      const agree = (when: string) => {
+        for (const n of numbers) {
+          const { expected, got } = lookupRef(ref, n, index);
+          // Thrown, not asserted: fast-check then shrinks to the smallest history that disagrees.
+          const same =
+            got.length === expected.length &&
+            expected.every((e, k) => got[k].category === e.category && got[k].source === e.source && Math.abs(got[k].confidence - e.confidence) < 1e-9);
+          if (!same) throw new Error(`${when}, ${n}: index ${JSON.stringify(got)} ≠ map ${JSON.stringify(expected)}`);
+        }
+      };
+      agree('after the build');
       for (const [i, round] of rounds.entries()) {
         index.apply(round.map((g) => record(g, ++version)));
         for (const g of round) {
@@ -85,15 +98,11 @@ test('lookups equal a Map of the same labels through loads, changes, removals an
             ref.get(g.number)!.set(g.category, { category: g.category, source: g.source, confidence: fromByte(toByte(g.confidence)), lastSeen: r.lastSeen.getTime(), expiresAt: r.expiresAt?.getTime() ?? null });
           }
         }
-        if (i % 2 === 1) await index.merge({ nowMs: NOW, checkEvery: 7, sliceMs: 0 }); // tiny slices: the yielding path runs too
-      }
-      for (const n of numbers) {
-        const { expected, got } = lookupRef(ref, n, index);
-        // Thrown, not asserted: fast-check then shrinks to the smallest history that disagrees.
-        const same =
-          got.length === expected.length &&
-          expected.every((e, k) => got[k].category === e.category && got[k].source === e.source && Math.abs(got[k].confidence - e.confidence) < 1e-9);
-        if (!same) throw new Error(`${n}: index ${JSON.stringify(got)} ≠ map ${JSON.stringify(expected)}`);
+        agree(`after round ${i}`);
+        if (i % 2 === 1) {
+          await index.merge({ nowMs: NOW, checkEvery: 7, sliceMs: 0 }); // tiny slices: the yielding path runs too
+          agree(`after the merge of round ${i}`);
+        }
       }
       if (index.lookup('13600000000', NOW).length !== 0) throw new Error('an unlabelled number has labels');
     }),

@@ -48,6 +48,23 @@ for (const [raw, value, kind] of table) {
   });
 }
 
+// Spellings other than plain mobiles are classified once and their answers reused: the same answer the
+// second time, after many other spellings have pushed them out, and whatever a caller did to the first.
+test('a spelling answers the same every time, however many others came between', (t) => {
+  const check = (when: string) => {
+    for (const [raw, value, kind] of table) t.deepEqual(normalizeNumber(raw), { value, kind }, `${when}: ${raw}`);
+  };
+  check('first');
+  check('again');
+  const first = normalizeNumber('400-812-3123') as { value: string; kind: string };
+  t.throws(() => {
+    first.value = '13800138000';
+  });
+  for (let i = 0; i < 25_000; i++) normalizeNumber(`0755-${6_000_000 + i}`);
+  check('after 25,000 other spellings');
+  t.deepEqual(normalizeNumber(`0755-${6_000_000 + 24_999}`), { value: '07556024999', kind: 'landline' });
+});
+
 const digit = fc.integer({ min: 0, max: 9 }).map(String);
 const digits = (n: number) => fc.array(digit, { minLength: n, maxLength: n }).map((a) => a.join(''));
 const mobile = fc.tuple(fc.constantFrom('13', '15', '17', '18', '19', '16', '14'), digits(9)).map(([a, b]) => a + b);

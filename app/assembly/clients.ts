@@ -10,15 +10,21 @@ import { publicBase } from '../config';
 import { createSmsProvider, SmsService } from '../sms';
 import { WechatClient } from '../wechat/api-client';
 
-/** A batch's decisions counted once per distinct (action, reason): a labelled inc() per decision hashes its labels 1,000 times. */
+/**
+ * A batch's decisions counted once per distinct (action, reason): a labelled inc() per decision hashes its
+ * labels 1,000 times. The engine's decisions are a few dozen shared objects (rules.ts), so they are tallied
+ * by identity first (no key built per decision) and merged by (action, reason) once per batch.
+ */
 function countByReason(ds: readonly Decision[]): void {
   if (ds.length === 1) return void decisions.inc({ action: ds[0].action, reason: ds[0].reason });
+  const byDecision = new Map<Decision, number>();
+  for (const d of ds) byDecision.set(d, (byDecision.get(d) ?? 0) + 1);
   const tally = new Map<string, { action: string; reason: string; n: number }>();
-  for (const d of ds) {
+  for (const [d, n] of byDecision) {
     const key = `${d.action}\n${d.reason}`;
     const t = tally.get(key);
-    if (t) t.n++;
-    else tally.set(key, { action: d.action, reason: d.reason, n: 1 });
+    if (t) t.n += n;
+    else tally.set(key, { action: d.action, reason: d.reason, n });
   }
   for (const t of tally.values()) decisions.inc({ action: t.action, reason: t.reason }, t.n);
 }

@@ -17,6 +17,8 @@ import { type Repeating, repeatWithoutOverlap } from '../repeat';
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 const EMPTY: readonly LabelHit[] = Object.freeze([]) as readonly LabelHit[];
+/** Slots of the lookup memo (a power of two). */
+const MEMO_SLOTS = 512;
 
 interface Overlay {
   meta: number;
@@ -58,6 +60,12 @@ export class LabelIndex {
   private readonly pageSize: number;
   private readonly mergeAt: number;
   private readonly mergeEveryMs: number;
+  // The last answers by key, for one moment: a batch decides all its calls at one server time, and a
+  // caller that rings many callees (the marketers labels are about) is looked up and decayed once, not
+  // once per call. Direct-mapped; any change to what the index holds empties it.
+  private readonly memoKeys = new Float64Array(MEMO_SLOTS).fill(NaN);
+  private readonly memoNow = new Float64Array(MEMO_SLOTS);
+  private readonly memoHits: (readonly LabelHit[])[] = new Array<readonly LabelHit[]>(MEMO_SLOTS).fill(EMPTY);
 
   constructor(
     private readonly labels: Pick<LabelService, 'changesSince' | 'scanLive' | 'currentVersion'> | null,
@@ -90,6 +98,21 @@ export class LabelIndex {
    * Unlabelled numbers (almost all) return one shared empty array: no allocation.
    */
   lookupKey(key: number, nowMs: number): readonly LabelHit[] {
+    const slot = (Math.imul((key >>> 0) ^ ((key / 4294967296) >>> 0), 0x9e3779b1) >>> 0) & (MEMO_SLOTS - 1);
+    if (this.memoKeys[slot] === key && this.memoNow[slot] === nowMs) return this.memoHits[slot];
+    const hits = this.lookupUncached(key, nowMs);
+    this.memoKeys[slot] = key;
+    this.memoNow[slot] = nowMs;
+    this.memoHits[slot] = hits;
+    return hits;
+  }
+
+  /** What the index holds changed: remembered answers may be stale. */
+  private forget(): void {
+    this.memoKeys.fill(NaN);
+  }
+
+  private lookupUncached(key: number, nowMs: number): readonly LabelHit[] {
     const b = this.base;
     let i = b.lowerBound(key);
     const liveHere = this.live.size ? this.live.get(key) : undefined;
@@ -123,6 +146,7 @@ export class LabelIndex {
 
   /** Applies feed changes to the overlay (in version order). */
   apply(changes: readonly LabelRecord[]): void {
+    if (changes.length) this.forget();
     for (const c of changes) {
       if (c.version > this.cursor) this.cursor = c.version;
       const key = numberKey(c.number);
@@ -153,6 +177,7 @@ export class LabelIndex {
       a.put(n++, r);
     }
     this.base = a.withSize(n).compact().withDirectory();
+    this.forget();
   }
 
   /**
@@ -178,6 +203,7 @@ export class LabelIndex {
     }
     this.base = a.withSize(n).compact().withDirectory();
     this.live = new Map();
+    this.forget();
     this.liveCount = 0;
     this.cursor = startVersion;
     this.lastMerge = Date.now();
@@ -211,6 +237,7 @@ export class LabelIndex {
     const frozen = this.live;
     this.frozen = frozen;
     this.live = new Map();
+    this.forget();
     const frozenCount = this.liveCount;
     this.liveCount = 0;
     try {
@@ -255,6 +282,7 @@ export class LabelIndex {
       // Removals leave little slack; copying 10M labels again to reclaim it is not worth the peak memory.
       const merged = out.withSize(n);
       this.base = (n < out.keys.length * 0.95 ? merged.compact() : merged).withDirectory();
+      this.forget();
       this.lastMerge = Date.now();
     } catch (e) {
       // Keep the changes: put them back under anything newer.
@@ -267,6 +295,7 @@ export class LabelIndex {
       throw e;
     } finally {
       this.frozen = null;
+      this.forget();
     }
   }
 

@@ -62,6 +62,8 @@ interface Prepared {
   call: ScreenCall;
   caller: NormalizedNumber;
   callee: NormalizedNumber;
+  /** numberKey of a mobile callee (the only kind that can be enrolled), else NaN: computed once per call. */
+  calleeKey: number;
   now: number;
   labels: readonly LabelHit[];
   highFrequency: boolean;
@@ -188,11 +190,28 @@ export class Decider {
   }
 
   /** Normalises, counts the call, looks up the caller's labels: everything but the callee's side. */
-  private prepare(call: ScreenCall, serverNow: number): Prepared {
+  /** `reuse`: a Prepared of the caller's that nothing holds any more, filled afresh instead of allocating one. */
+  private prepare(call: ScreenCall, serverNow: number, reuse?: Prepared): Prepared {
     const caller = normalizeNumber(call.caller);
     const callee = normalizeNumber(call.callee);
     const now = timeOf(call.at, serverNow);
-    const p: Prepared = { call, caller, callee, now, labels: NO_LABELS, highFrequency: false, callBombing: false, publicService: false };
+    const calleeKey = callee.kind === 'mobile' ? numberKey(callee.value) : NaN;
+    let p: Prepared;
+    if (reuse === undefined) p = { call, caller, callee, calleeKey, now, labels: NO_LABELS, highFrequency: false, callBombing: false, publicService: false, retryOf: undefined, settle: undefined };
+    else {
+      p = reuse;
+      p.call = call;
+      p.caller = caller;
+      p.callee = callee;
+      p.calleeKey = calleeKey;
+      p.now = now;
+      p.labels = NO_LABELS;
+      p.highFrequency = false;
+      p.callBombing = false;
+      p.publicService = false;
+      p.retryOf = undefined;
+      p.settle = undefined;
+    }
     if (call.callId !== undefined) {
       p.retryOf = this.calls.get(call.callId, caller, callee, serverNow);
       if (p.retryOf) return p; // answered already (or being answered): not counted twice
@@ -213,7 +232,6 @@ export class Decider {
     if (Number.isNaN(key)) return p;
     p.labels = this.labelIndex.lookupKey(key, now);
     // Counted on the server's clock: `at` says when the call was placed, not when it reached us.
-    const calleeKey = callee.kind === 'mobile' ? numberKey(callee.value) : NaN;
     if (call.dryRun) {
       p.highFrequency = this.behaviour.isHighFrequency(key, serverNow);
       p.callBombing = !Number.isNaN(calleeKey) && this.behaviour.isCallBombing(key, calleeKey, serverNow);
@@ -285,12 +303,12 @@ export class Decider {
     return decision;
   }
 
-  private prefsFor(callee: NormalizedNumber): Preferences | null | Promise<Preferences | null> {
+  private prefsFor(p: Prepared): Preferences | null | Promise<Preferences | null> {
     // Subscribers bind mainland mobiles only: any other callee cannot be enrolled.
-    if (callee.kind !== 'mobile') return null;
+    if (p.callee.kind !== 'mobile') return null;
     const view = this.subscriberView;
-    if (view?.ready) return view.get(callee.value);
-    return this.preferenceSource.get(callee.value);
+    if (view?.ready) return Number.isNaN(p.calleeKey) ? null : view.getNumber(p.calleeKey);
+    return this.preferenceSource.get(p.callee.value);
   }
 
   async screen(call: ScreenCall): Promise<Decision> {
@@ -303,7 +321,7 @@ export class Decider {
 
   private async screenPrepared(p: Prepared): Promise<Decision> {
     if (p.publicService) return PUBLIC_SERVICE;
-    const prefs = this.prefsFor(p.callee);
+    const prefs = this.prefsFor(p);
     const resolved = prefs instanceof Promise ? await prefs : prefs;
     if (!resolved) return NOT_ENROLLED;
     return this.finish(p, resolved);
@@ -315,43 +333,57 @@ export class Decider {
    */
   async screenBatch(calls: readonly ScreenCall[]): Promise<Decision[]> {
     const serverNow = Date.now();
-    const prepared = calls.map((c) => this.prepare(c, serverNow));
     const view = this.subscriberView;
-    // The view answers each callee from memory as fast as a shared lookup would; without it (or until it
-    // is loaded) calls share one preference lookup per callee.
-    const fromView = view !== undefined && view.ready;
+    if (view !== undefined && view.ready) return this.screenBatchFromView(calls, view, serverNow);
+    const prepared = calls.map((c) => this.prepare(c, serverNow));
+    // Until the view is loaded (or without it) calls share one preference lookup per callee.
     const prefsOf = new Map<string, Preferences | null>();
-    if (!fromView) {
-      const misses: string[] = [];
-      for (const p of prepared) {
-        if (p.retryOf || p.publicService || p.callee.kind !== 'mobile' || prefsOf.has(p.callee.value)) continue;
-        const hit = this.preferenceSource.peek(p.callee.value);
-        prefsOf.set(p.callee.value, hit ?? null);
-        if (hit === undefined) misses.push(p.callee.value);
-      }
-      if (misses.length) {
-        const values = await Promise.all(misses.map((c) => this.preferenceSource.load(c)));
-        misses.forEach((c, i) => prefsOf.set(c, values[i]));
-      }
+    const misses: string[] = [];
+    for (const p of prepared) {
+      if (p.retryOf || p.publicService || p.callee.kind !== 'mobile' || prefsOf.has(p.callee.value)) continue;
+      const hit = this.preferenceSource.peek(p.callee.value);
+      prefsOf.set(p.callee.value, hit ?? null);
+      if (hit === undefined) misses.push(p.callee.value);
+    }
+    if (misses.length) {
+      const values = await Promise.all(misses.map((c) => this.preferenceSource.load(c)));
+      misses.forEach((c, i) => prefsOf.set(c, values[i]));
     }
     const out: Decision[] = new Array(prepared.length);
     for (let i = 0; i < prepared.length; i++) {
       const p = prepared[i];
-      if (p.retryOf) {
-        out[i] = await p.retryOf.answer;
-        continue;
-      }
-      let d: Decision | Promise<Decision>;
-      if (p.publicService) d = PUBLIC_SERVICE;
-      else {
-        const prefs = p.callee.kind !== 'mobile' ? null : fromView ? view.get(p.callee.value) : (prefsOf.get(p.callee.value) ?? null);
-        if (!prefs) d = NOT_ENROLLED;
-        else if (!prefs.options.breakthrough.enabled) d = this.decideWith(p, prefs);
-        else d = this.finish(p, prefs);
-      }
-      if (p.settle) d = this.settled(p, d);
+      const d = this.decideInBatch(p, p.callee.kind !== 'mobile' ? null : (prefsOf.get(p.callee.value) ?? null));
       out[i] = d instanceof Promise ? await d : d;
     }
     return out;
+  }
+
+  /**
+   * The view answers each callee from memory as fast as a shared lookup would, so each call is prepared
+   * and decided in turn, in the same order as screen() one by one: nothing of a call outlives its step.
+   */
+  private async screenBatchFromView(calls: readonly ScreenCall[], view: SubscriberView, serverNow: number): Promise<Decision[]> {
+    const out: Decision[] = new Array(calls.length);
+    // One Prepared for the whole batch: each call's is done with (its answer awaited) before the next is
+    // prepared, and this batch's alone (a concurrent batch has its own).
+    let scratch: Prepared | undefined;
+    for (let i = 0; i < calls.length; i++) {
+      const p = (scratch = this.prepare(calls[i], serverNow, scratch));
+      const prefs = p.retryOf || p.publicService || Number.isNaN(p.calleeKey) ? null : view.getNumber(p.calleeKey);
+      const d = this.decideInBatch(p, prefs);
+      out[i] = d instanceof Promise ? await d : d;
+    }
+    return out;
+  }
+
+  /** One prepared call of a batch with its callee's preferences (null: not enrolled). */
+  private decideInBatch(p: Prepared, prefs: Preferences | null): Decision | Promise<Decision> {
+    if (p.retryOf) return p.retryOf.answer;
+    let d: Decision | Promise<Decision>;
+    if (p.publicService) d = PUBLIC_SERVICE;
+    else if (!prefs) d = NOT_ENROLLED;
+    else if (!prefs.options.breakthrough.enabled) d = this.decideWith(p, prefs);
+    else d = this.finish(p, prefs);
+    return p.settle ? this.settled(p, d) : d;
   }
 }

@@ -91,12 +91,36 @@ function fromInternational(digits: string): NormalizedNumber {
   return classifyForeign(digits);
 }
 
+// Callers that are not plain mobiles (marketers' 400 lines, landlines, service numbers, foreign numbers)
+// ring many callees: each spelling is classified once (regular expressions, NFKC) and its frozen answer
+// reused. Plain mobiles, nearly all callees and unique, are classified faster than a lookup and not kept.
+const normalized = new Map<string, NormalizedNumber>();
+const NORMALIZED_MAX = 20_000;
+const NORMALIZED_MAX_LENGTH = 32;
+
+function isPlainMobile(s: string): boolean {
+  if (s.length !== 11 || s.charCodeAt(0) !== 49) return false;
+  const c = s.charCodeAt(1);
+  return c >= 51 && c <= 57 && isDigits(s);
+}
+
 /**
  * Normalises any spelling of a number. Never throws: what cannot be a number comes back as kind 'invalid'
  * (its digits kept, for the malformed-caller rule and for logs).
  */
 export function normalizeNumber(raw: string): NormalizedNumber {
   if (typeof raw !== 'string') return INVALID_PLAIN;
+  if (isPlainMobile(raw)) return { value: raw, kind: 'mobile' };
+  if (raw.length > NORMALIZED_MAX_LENGTH) return classify(raw);
+  let r = normalized.get(raw);
+  if (r !== undefined) return r;
+  r = Object.freeze(classify(raw));
+  if (normalized.size >= NORMALIZED_MAX) normalized.clear();
+  normalized.set(raw, r);
+  return r;
+}
+
+function classify(raw: string): NormalizedNumber {
   // The network sends clean digits almost always: that path must not allocate or run a regex replace.
   let s = raw;
   if (!isDigits(s)) {
@@ -128,7 +152,7 @@ export function normalizeNumber(raw: string): NormalizedNumber {
 function stripIpPrefix(s: string): NormalizedNumber | undefined {
   for (const p of IP_DIALLING_PREFIXES) {
     if (!s.startsWith(p)) continue;
-    const r = normalizeNumber(s.slice(p.length));
+    const r = classify(s.slice(p.length));
     return r.kind === 'invalid' ? undefined : r;
   }
   return undefined;
