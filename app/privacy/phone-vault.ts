@@ -44,6 +44,11 @@ export class PhoneVault {
     return { hashes: phones.map((p) => crypto.createHmac('sha256', this.macKey).update(p).digest('hex')), ciphers: this.phones.sealMany(phones) };
   }
 
+  /** Ciphertexts alone of many numbers (what encrypt gives one by one), for an import that hashed them before. */
+  encryptMany(phones: readonly string[]): string[] {
+    return this.phones.sealMany(phones);
+  }
+
   decrypt(sealed: string): string {
     return this.phones.open(sealed);
   }

@@ -12,6 +12,7 @@ export interface Sealed {
   ciphers: string[];
 }
 
+type Op = 'seal' | 'hash' | 'encrypt';
 type Reply = { id: number; error?: string } & Partial<Sealed>;
 
 /** One thread per core beyond the one the caller runs on, at least one, at most four. */
@@ -54,22 +55,39 @@ export class SealPool {
     this.waiting.clear();
   }
 
-  private one(w: Worker, phones: string[]): Promise<Sealed> {
+  private one(w: Worker, phones: string[], op: Op): Promise<Sealed> {
     if (this.failed) return Promise.reject(this.failed);
     const id = this.nextId++;
     return new Promise<Sealed>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       w.ref();
-      w.postMessage({ id, phones });
+      w.postMessage({ id, phones, op });
     });
+  }
+
+  /** Each thread a share of `phones`; the parts back in their order. */
+  private async split(phones: string[], op: Op): Promise<Sealed> {
+    const per = Math.ceil(phones.length / this.workers.length);
+    const parts = await Promise.all(this.workers.map((w, i) => (i * per < phones.length ? this.one(w, phones.slice(i * per, (i + 1) * per), op) : Promise.resolve({ hashes: [], ciphers: [] }))));
+    return { hashes: parts.flatMap((p) => p.hashes), ciphers: parts.flatMap((p) => p.ciphers) };
   }
 
   /** Hashes and ciphers of `phones`, in their order. */
   async seal(phones: string[]): Promise<Sealed> {
     if (this.workers.length === 0 || phones.length === 0) return this.vault.sealMany(phones);
-    const per = Math.ceil(phones.length / this.workers.length);
-    const parts = await Promise.all(this.workers.map((w, i) => (i * per < phones.length ? this.one(w, phones.slice(i * per, (i + 1) * per)) : Promise.resolve({ hashes: [], ciphers: [] }))));
-    return { hashes: parts.flatMap((p) => p.hashes), ciphers: parts.flatMap((p) => p.ciphers) };
+    return this.split(phones, 'seal');
+  }
+
+  /** Lookup hashes alone, in their order: for an import that orders its rows by hash before it encrypts. */
+  async hash(phones: string[]): Promise<string[]> {
+    if (this.workers.length === 0 || phones.length === 0) return phones.map((p) => this.vault.lookupHash(p));
+    return (await this.split(phones, 'hash')).hashes;
+  }
+
+  /** Ciphertexts alone, in their order. */
+  async encrypt(phones: string[]): Promise<string[]> {
+    if (this.workers.length === 0 || phones.length === 0) return this.vault.encryptMany(phones);
+    return (await this.split(phones, 'encrypt')).ciphers;
   }
 
   async close(): Promise<void> {
