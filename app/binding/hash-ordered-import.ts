@@ -57,11 +57,11 @@ export async function importInHashOrder(db: DataSource, pool: SealPool, file: st
     const from = hashed;
     hashed = end;
     const chunk = from / HASH_CHUNK;
-    const job = pool.hash(all.phones.slice(from, end)).then((hashes) => {
-      const bytes = Buffer.allocUnsafe(hashes.length * 32);
-      hashes.forEach((h, i) => bytes.write(h, i * 32, 32, 'hex'));
+    const job = pool.hash(all.phones.slice(from, end)).then((bytes) => {
       hashBytes[chunk] = bytes;
-      return BigUint64Array.from(hashes, (h, i) => (BigInt(`0x${h.slice(0, 10)}`) << SLOT_BITS) | BigInt(from + i));
+      const keys = new BigUint64Array(end - from);
+      for (let i = 0; i < keys.length; i++) keys[i] = (BigInt(bytes.readUIntBE(i * 32, 5)) << SLOT_BITS) | BigInt(from + i);
+      return keys;
     });
     job.catch(() => {});
     chunks.push(job);
@@ -94,6 +94,7 @@ export async function importInHashOrder(db: DataSource, pool: SealPool, file: st
   const slotMask = (1n << SLOT_BITS) - 1n;
   const slots = Uint32Array.from(order, (v) => Number(v & slotMask));
 
+  const readSeconds = (Date.now() - started) / 1000;
   const fd = openRejects(rejectsPath, 0);
   try {
     if (rejects.length) fs.writeSync(fd, rejects.join(''));
@@ -152,5 +153,5 @@ export async function importInHashOrder(db: DataSource, pool: SealPool, file: st
     if (inFlight) await (inFlight as Promise<void>).catch(() => {});
   }
   await db.getRepository(LabelImport).update({ fileKey }, { lastLine: n, accepted, rejected: rejects.length, finishedAt: new Date(), updatedAt: new Date() });
-  return { file, accepted, rejected: rejects.length, lines: lineNo, resumedAfter, alreadyDone: false, rejectsPath, seconds: (Date.now() - started) / 1000, order: 'hash' };
+  return { file, accepted, rejected: rejects.length, lines: lineNo, resumedAfter, alreadyDone: false, rejectsPath, seconds: (Date.now() - started) / 1000, order: 'hash', readSeconds };
 }

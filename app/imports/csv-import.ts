@@ -67,6 +67,8 @@ export interface RunResult {
   seconds: number;
   /** 'hash': the rows were written in the phones' hash order, and resumedAfter counts rows of that order, not lines. */
   order?: 'lines' | 'hash';
+  /** In hash order: the seconds spent reading, hashing and sorting the file before the first batch. */
+  readSeconds?: number;
 }
 
 /** The checkpoint row's key of this kind of import of `file`. */

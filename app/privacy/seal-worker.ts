@@ -8,7 +8,13 @@ const vault = new PhoneVault({ encKey: Buffer.from(keys.encKey), macKey: Buffer.
 
 parentPort!.on('message', (m: { id: number; phones: string[]; op: 'seal' | 'hash' | 'encrypt' }) => {
   try {
-    const out = m.op === 'hash' ? { hashes: m.phones.map((p) => vault.lookupHash(p)), ciphers: [] } : m.op === 'encrypt' ? { hashes: [], ciphers: vault.encryptMany(m.phones) } : vault.sealMany(m.phones);
+    if (m.op === 'hash') {
+      // Raw bytes in a buffer of their own, handed over rather than copied.
+      const bytes = vault.lookupHashBytes(m.phones);
+      parentPort!.postMessage({ id: m.id, bytes }, [bytes.buffer as ArrayBuffer]);
+      return;
+    }
+    const out = m.op === 'encrypt' ? { hashes: [], ciphers: vault.encryptMany(m.phones) } : vault.sealMany(m.phones);
     parentPort!.postMessage({ id: m.id, ...out });
   } catch (e) {
     parentPort!.postMessage({ id: m.id, error: e instanceof Error ? e.message : String(e) });
