@@ -4,11 +4,14 @@
 // phone's keyed hash (number encrypted), protection on — or, when the phone is already bound, updates that
 // subscriber's protection (on, not paused, the file's categories).
 //
-// Read, checkpointed and resumed by the shared import loop (app/imports/csv-import.ts). What is this
-// import's own: a line's parse (on the main thread: syntax only), the sealing of a batch's numbers (on
+// On MySQL the whole file is read and hashed first and the batches are cut in the phones' hash order
+// (hash-ordered-import.ts), so that each writes one range of the hash-keyed indexes; on SQLite, for files
+// above HASH_ORDER_MAX_BYTES, and to resume a line-ordered import, the file is read, checkpointed and
+// resumed a batch of lines at a time by the shared import loop (app/imports/csv-import.ts). What is this
+// import's own: a line's parse (registration-rows.ts: syntax only), the sealing of a batch's numbers (on
 // worker threads, seal-pool.ts, while the batch before commits) and the batch writer. A batch commits
 // with its checkpoint, one audit row and its subscriber-view rows (the change log every deciding process
-// follows), so an interrupted import resumes after the last committed line and a re-import updates.
+// follows), so an interrupted import resumes after the last committed batch and a re-import updates.
 import fs from 'node:fs';
 import type { DataSource } from 'typeorm';
 import type { PhoneVault } from '../privacy/phone-vault';
@@ -40,9 +43,10 @@ export interface SubscriberImportResult extends RunResult {
 
 
 /**
- * Lines per batch unless told. On MySQL the binding's hash index and the view's key are written in key
- * order once per batch, so fewer, larger batches pass over them fewer times (1M rows: 5 passes, not 20);
- * a batch holds the end of the subscriber table (new enrolments wait for it) for its transaction.
+ * Rows per batch unless told. In the file's order each batch of random numbers passes over the whole of
+ * the binding's hash index and the view's key, so fewer, larger batches pass fewer times (1M rows: 5
+ * passes, not 20); in hash order a batch writes one range, and 50,000 measured no faster than 200,000. A
+ * batch holds the end of the subscriber table (new enrolments wait for it) for its transaction.
  */
 export function defaultSubscriberBatch(db: DataSource): number {
   return db.options.type === 'better-sqlite3' ? 10_000 : 200_000;
