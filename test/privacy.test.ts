@@ -5,6 +5,7 @@ import test from 'ava';
 import { createLogger } from '../app/log';
 import { maskPhone, maskPhonesInText } from '../app/privacy/mask';
 import { PhoneVault } from '../app/privacy/phone-vault';
+import { SealPool } from '../app/privacy/seal-pool';
 
 function capture() {
   const lines: string[] = [];
@@ -43,4 +44,21 @@ test('the vault: ciphertext never shows the number, decrypts back, and lookups a
   const tampered = Buffer.from(sealed, 'base64');
   tampered[tampered.length - 1] ^= 1;
   t.throws(() => a.decrypt(tampered.toString('base64')), undefined, 'tampering is detected');
+});
+
+test('the import paths give what lookupHash and encrypt give one by one: raw hash bytes, on worker threads too, and ciphers that open', async (t) => {
+  const vault = new PhoneVault(crypto.randomBytes(32));
+  const phones = ['13800138000', '+8613800138000', '', '1'.repeat(64), '1'.repeat(65), '一二三', ...Array.from({ length: 500 }, (_, i) => `1770000${String(i).padStart(4, '0')}`)];
+  const bytes = vault.lookupHashBytes(phones);
+  t.is(bytes.length, phones.length * 32);
+  t.deepEqual(phones.map((_, i) => bytes.toString('hex', i * 32, i * 32 + 32)), phones.map((p) => vault.lookupHash(p)));
+  // A vault with a data key of its own: the key matters, not only the construction.
+  t.not(new PhoneVault(crypto.randomBytes(32)).lookupHashBytes(phones.slice(0, 1)).toString('hex'), vault.lookupHash(phones[0]));
+  const pool = new SealPool(vault, 2);
+  t.teardown(() => pool.close());
+  const pooled = await pool.hash(phones);
+  t.deepEqual(pooled, bytes);
+  const ciphers = await pool.encrypt(phones);
+  t.deepEqual(ciphers.map((c) => vault.decrypt(c)), phones);
+  t.true(ciphers.every((c, i) => phones[i] === '' || !c.includes(phones[i])));
 });

@@ -175,7 +175,7 @@ test.serial('an import killed mid-run resumes after its last committed batch: no
 
   const second = await run(file, ['--batch', '2000']).done;
   t.is(second.code, 0, second.err);
-  t.regex(second.out, /^resumed after line \d+; 39960 subscribers accepted/);
+  t.regex(second.out, /^resumed after \d+ rows \(in the phones' hash order\); 39960 subscribers accepted/);
   t.is(await h.deps.db.getRepository(Subscriber).count(), before + 39_960);
   const rejects = fs.readFileSync(path.join(dir, 'big.rejects.csv'), 'utf8').trim().split('\n').slice(1);
   t.deepEqual(
@@ -264,4 +264,76 @@ test('mariadb: the staged import (LOAD DATA into staging tables) writes exactly 
   t.deepEqual(viaStage.counts, { subscribers: 4000, view: 4000, versions: 4000, audits: 5 + 3 });
   t.is(viaStage.rows.length, 4000);
   t.deepEqual(viaStage, viaInsert);
+});
+
+test('mariadb: batches are cut in the phones\' hash order; the later line of a phone wins, rejects come in line order, and an interrupted import resumes in that order', async (t) => {
+  const db = await createTestDb('mariadb');
+  t.teardown(() => db.drop());
+  const vault = new PhoneVault(crypto.randomBytes(32));
+  const lines = ['phone,refused'];
+  const rejectLines: number[] = [];
+  for (let i = 0; i < 2000; i++) {
+    lines.push(`1580000${String(i).padStart(4, '0')},${i % 3 === 0 ? 'insurance' : ''}`);
+    if (i % 500 === 250) {
+      lines.push(`1580000${String(i).padStart(4, '0')}9,`);
+      rejectLines.push(lines.length);
+    }
+  }
+  // The first phone again near the end, with other categories: the later line wins.
+  lines.push('15800000000,securities');
+  const file = write('by-hash.csv', lines.join('\n') + '\n');
+  const rejectsPath = path.join(dir, 'by-hash.rejects.csv');
+  // Stopped after the second batch has committed (a throwing onProgress leaves that checkpoint in place).
+  let seen = 0;
+  const stop = () => {
+    if (++seen === 2) throw new Error('stopped');
+  };
+  await t.throwsAsync(importSubscribersFile({ db: db.ds, vault }, file, { batchSize: 300, rejectsPath, onProgress: stop }), { message: 'stopped' });
+  t.is(await db.ds.getRepository(Subscriber).count(), 600);
+  const r = await importSubscribersFile({ db: db.ds, vault }, file, { batchSize: 300, rejectsPath });
+  t.like(r, { order: 'hash', resumedAfter: 600, accepted: 2001, rejected: 4, created: 1400, updated: 0 });
+  t.is(await db.ds.getRepository(Subscriber).count(), 2000);
+  const rejects = fs.readFileSync(rejectsPath, 'utf8').trim().split('\n').slice(1);
+  t.deepEqual(rejects.map((l) => Number(l.split(',')[0])), rejectLines);
+
+  // Subscriber ids were given in hash order across the whole file, not only within a batch.
+  const rows = (await db.ds.query(`SELECT b.subscriberId, p.categoryModes FROM phone_binding b JOIN protection_settings p ON p.subscriberId = b.subscriberId ORDER BY b.phoneHash`)) as { subscriberId: number; categoryModes: string }[];
+  t.is(rows.length, 2000);
+  t.true(rows.every((row, i) => i === 0 || row.subscriberId > rows[i - 1].subscriberId));
+  const [first] = (await db.ds.query(`SELECT p.categoryModes FROM phone_binding b JOIN protection_settings p ON p.subscriberId = b.subscriberId WHERE b.phoneHash = ?`, [vault.lookupHash('15800000000')])) as { categoryModes: string }[];
+  t.like(JSON.parse(first.categoryModes), { securities: 'block', insurance: 'allow' });
+  const [{ audits, versions }] = (await db.ds.query(`SELECT (SELECT COUNT(*) FROM audit_event WHERE action = 'subscribers_imported') AS audits, (SELECT COUNT(DISTINCT version) FROM subscriber_view) AS versions`)) as { audits: number; versions: number }[];
+  t.deepEqual([Number(audits), Number(versions)], [7, 2000]);
+
+  t.like(await importSubscribersFile({ db: db.ds, vault }, file, { rejectsPath }), { alreadyDone: true, accepted: 2001, rejected: 4 });
+  const again = await importSubscribersFile({ db: db.ds, vault }, file, { rejectsPath, restart: true });
+  t.like(again, { alreadyDone: false, resumedAfter: 0, accepted: 2001, created: 0, updated: 2000 });
+});
+
+test('mariadb: a line-ordered import begun before is resumed in line order, and --restart starts it over in hash order', async (t) => {
+  const db = await createTestDb('mariadb');
+  t.teardown(() => db.drop());
+  const vault = new PhoneVault(crypto.randomBytes(32));
+  const lines = ['phone,refused'];
+  for (let i = 0; i < 1000; i++) lines.push(`1590000${String(i).padStart(4, '0')},`);
+  const file = write('by-lines.csv', lines.join('\n') + '\n');
+  const rejectsPath = path.join(dir, 'by-lines.rejects.csv');
+  await t.throwsAsync(
+    importSubscribersFile({ db: db.ds, vault }, file, {
+      order: 'lines',
+      batchSize: 400,
+      rejectsPath,
+      onProgress: () => {
+        throw new Error('stopped');
+      },
+    }),
+    { message: 'stopped' },
+  );
+  const resumed = await importSubscribersFile({ db: db.ds, vault }, file, { batchSize: 400, rejectsPath });
+  t.like(resumed, { resumedAfter: 401, accepted: 1000, created: 600, updated: 0 });
+  t.is(resumed.order, undefined, 'the line order it began in');
+  t.like(await importSubscribersFile({ db: db.ds, vault }, file, { rejectsPath }), { alreadyDone: true });
+  const over = await importSubscribersFile({ db: db.ds, vault }, file, { rejectsPath, restart: true });
+  t.like(over, { order: 'hash', alreadyDone: false, accepted: 1000, created: 0, updated: 1000 });
+  t.is(await db.ds.getRepository(Subscriber).count(), 1000);
 });

@@ -4,28 +4,35 @@
 // phone's keyed hash (number encrypted), protection on — or, when the phone is already bound, updates that
 // subscriber's protection (on, not paused, the file's categories).
 //
-// Read, checkpointed and resumed by the shared import loop (app/imports/csv-import.ts). What is this
-// import's own: a line's parse (on the main thread: syntax only), the sealing of a batch's numbers (on
+// On MySQL the whole file is read and hashed first and the batches are cut in the phones' hash order
+// (hash-ordered-import.ts), so that each writes one range of the hash-keyed indexes; on SQLite, for files
+// above HASH_ORDER_MAX_BYTES, and to resume a line-ordered import, the file is read, checkpointed and
+// resumed a batch of lines at a time by the shared import loop (app/imports/csv-import.ts). What is this
+// import's own: a line's parse (registration-rows.ts: syntax only), the sealing of a batch's numbers (on
 // worker threads, seal-pool.ts, while the batch before commits) and the batch writer. A batch commits
 // with its checkpoint, one audit row and its subscriber-view rows (the change log every deciding process
-// follows), so an interrupted import resumes after the last committed line and a re-import updates.
+// follows), so an interrupted import resumes after the last committed batch and a re-import updates.
+import fs from 'node:fs';
 import type { DataSource } from 'typeorm';
 import type { PhoneVault } from '../privacy/phone-vault';
 import { SealPool } from '../privacy/seal-pool';
-import { runImport, type RunOptions, type RunResult, type StagedBatch } from '../imports/csv-import';
-import { unquote } from '../imports/import-files';
-import { normalizeNumber } from '../protection/numbers';
-import { CATEGORY_CODES, CATEGORY_NAMES, type CategoryCode, type CategoryMode } from '../protection/preferences';
-import { viewKeyOf } from '../protection/subscriber-profile';
+import { LabelImport } from '../../entities/LabelImport';
+import { checkpointKey, runImport, type RunOptions, type RunResult, type StagedBatch } from '../imports/csv-import';
 import { isTransientConflict } from '../settings/preferences-service';
-import { DEFAULTS, stageSubscriberBatch, type Row } from './subscriber-batch-write';
-
-export type SubscriberRejectReason = 'too_many_fields' | 'bad_phone' | 'bad_category';
+import { stageSubscriberBatch } from './subscriber-batch-write';
+import { HASH_ORDER_MAX_BYTES, importInHashOrder } from './hash-ordered-import';
+import { HEADER, ReadBatch, sealed } from './registration-rows';
 
 export interface SubscriberImportOptions extends RunOptions {
   batchSize?: number;
   /** Worker threads that seal numbers (0: the main thread does). */
   sealThreads?: number;
+  /**
+   * 'hash' (on MySQL, for files up to HASH_ORDER_MAX_BYTES, unless a line-ordered import of the file is
+   * under way): the batches are cut from the whole file sorted by the phones' lookup hash
+   * (hash-ordered-import.ts). 'lines': in the file's order. SQLite imports in the file's order.
+   */
+  order?: 'hash' | 'lines';
 }
 
 export interface SubscriberImportResult extends RunResult {
@@ -35,77 +42,11 @@ export interface SubscriberImportResult extends RunResult {
 }
 
 
-const CODE_OF = new Map<string, CategoryCode>([...CATEGORY_CODES.map((c) => [c, c] as const), ...Object.entries(CATEGORY_NAMES).map(([c, n]) => [n, c as CategoryCode] as const)]);
-const MARKETING = CATEGORY_CODES.filter((c) => c !== 'fraud');
-// Every reader of protection_settings fills what a document leaves out with the defaults, so an imported
-// row stores '{}' for what the file does not state (DEFAULTS, see subscriber-batch-write.ts).
-
-/** The category modes a `refused` field states, as stored JSON (one string per distinct field). */
-const modesCache = new Map<string, { json: string; all: boolean } | null>();
-function modesOf(refused: string): { json: string; all: boolean } | null {
-  const cached = modesCache.get(refused);
-  if (cached !== undefined) return cached;
-  let out: { json: string; all: boolean } | null;
-  const codes = refused === '' ? new Set<CategoryCode>(MARKETING) : new Set<CategoryCode>();
-  let bad = false;
-  if (refused !== '')
-    for (const part of refused.split('|')) {
-      const c = CODE_OF.get(part.trim());
-      if (c) codes.add(c);
-      else bad = true;
-    }
-  if (bad) out = null;
-  else {
-    const modes = {} as Record<CategoryCode, CategoryMode>;
-    for (const c of CATEGORY_CODES) modes[c] = c === 'fraud' || codes.has(c) ? 'block' : 'allow';
-    const all = MARKETING.every((c) => codes.has(c));
-    out = { json: all ? DEFAULTS : JSON.stringify(modes), all };
-  }
-  if (modesCache.size < 10_000) modesCache.set(refused, out);
-  return out;
-}
-
-/** A batch as read: each phone once (a later line wins, as it would in a later batch), not yet sealed. */
-class ReadBatch {
-  readonly phones: string[] = [];
-  readonly modes: string[] = [];
-  readonly allRefused: boolean[] = [];
-  private readonly at = new Map<string, number>();
-
-  add(text: string): SubscriberRejectReason | null {
-    const f = text.split(',');
-    if (f.length > 2) return 'too_many_fields';
-    const n = normalizeNumber(unquote(f[0]));
-    if (n.kind !== 'mobile') return 'bad_phone';
-    const modes = modesOf(unquote(f[1] ?? ''));
-    if (!modes) return 'bad_category';
-    let i = this.at.get(n.value);
-    if (i === undefined) {
-      this.at.set(n.value, (i = this.phones.length));
-      this.phones.push(n.value);
-    }
-    this.modes[i] = modes.json;
-    this.allRefused[i] = modes.all;
-    return null;
-  }
-}
-
-/** Sealed rows in key order (the order of every hash-keyed index they go into). */
-async function sealed(pool: SealPool, b: ReadBatch): Promise<Row[]> {
-  const { hashes, ciphers } = await pool.seal(b.phones);
-  const rows = hashes.map((hash, i): Row => {
-    const { key, check } = viewKeyOf(hash);
-    return { ord: 0, hash, key, check, cipher: ciphers[i], modes: b.modes[i], allRefused: b.allRefused[i], subscriberId: 0 };
-  });
-  rows.sort((x, y) => x.key - y.key || x.check - y.check);
-  rows.forEach((r, i) => (r.ord = i));
-  return rows;
-}
-
 /**
- * Lines per batch unless told. On MySQL the binding's hash index and the view's key are written in key
- * order once per batch, so fewer, larger batches pass over them fewer times (1M rows: 5 passes, not 20);
- * a batch holds the end of the subscriber table (new enrolments wait for it) for its transaction.
+ * Rows per batch unless told. In the file's order each batch of random numbers passes over the whole of
+ * the binding's hash index and the view's key, so fewer, larger batches pass fewer times (1M rows: 5
+ * passes, not 20); in hash order a batch writes one range, and 50,000 measured no faster than 200,000. A
+ * batch holds the end of the subscriber table (new enrolments wait for it) for its transaction.
  */
 export function defaultSubscriberBatch(db: DataSource): number {
   return db.options.type === 'better-sqlite3' ? 10_000 : 200_000;
@@ -139,14 +80,19 @@ export async function importSubscribersFile(deps: { db: DataSource; vault: Phone
     };
   };
   try {
+    const batchSize = opts.batchSize ?? defaultSubscriberBatch(db);
+    if (await inHashOrder(db, file, opts)) {
+      const result = await importInHashOrder(db, pool, file, batchSize, stage, { ...opts, at });
+      return { ...result, created, updated };
+    }
     const result = await runImport<ReadBatch>(
       db,
       file,
       {
         // A subscriber file's checkpoint is not a label file's (the checkpoint table is shared).
         kind: 'subscribers',
-        header: /^\s*"?phone"?\s*(,|$)/i,
-        batchSize: opts.batchSize ?? defaultSubscriberBatch(db),
+        header: HEADER,
+        batchSize,
         newBatch: () => new ReadBatch(),
         add: (batch, line) => batch.add(line),
         stage,
@@ -157,4 +103,19 @@ export async function importSubscribersFile(deps: { db: DataSource; vault: Phone
   } finally {
     await pool.close();
   }
+}
+
+/**
+ * Whether this import goes in hash order. A line-ordered import of the file begun before (by a version
+ * that knew no other order, or told 'lines') is resumed, or reported done, as it began; --restart drops it.
+ */
+async function inHashOrder(db: DataSource, file: string, opts: SubscriberImportOptions): Promise<boolean> {
+  if (db.options.type === 'better-sqlite3' || opts.order === 'lines' || fs.statSync(file).size > HASH_ORDER_MAX_BYTES) return false;
+  const repo = db.getRepository(LabelImport);
+  const byLines = checkpointKey('subscribers', file);
+  if (opts.restart) {
+    await repo.delete({ fileKey: byLines });
+    return true;
+  }
+  return (await repo.countBy({ fileKey: byLines })) === 0;
 }

@@ -13,7 +13,7 @@ async function main(argv: string[]): Promise<number> {
     .name('subscribers:import')
     .description('Import existing registrations from a CSV file: phone,refused (refused: category codes separated by |, empty for the protective default)')
     .argument('<file>', 'CSV file (a header line "phone,refused" is optional)')
-    .option('--batch <rows>', 'lines per committed batch (default 200000 on MySQL, 10000 on SQLite)', (v) => Number(v))
+    .option('--batch <rows>', 'rows per committed batch (default 200000 on MySQL, where the rows go in the phones\' hash order, 10000 on SQLite)', (v) => Number(v))
     .option('--restart', 'start over even if this file was (partly) imported before', false)
     .option('--rejects <file>', 'where rejected rows go (default FILE.rejects.csv)')
     .parse(argv);

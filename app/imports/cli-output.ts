@@ -40,7 +40,7 @@ function summaryLine(file: string, result: RunResult, accepted: string): string 
   if (result.alreadyDone) return `${file} was imported completely before (${result.accepted} accepted, ${result.rejected} rejected). Use --restart to import it again.`;
   const rate = Math.round(result.lines / Math.max(result.seconds, 0.001));
   return (
-    `${result.resumedAfter ? `resumed after line ${result.resumedAfter}; ` : ''}${accepted}, ${result.rejected} rejected in ${result.seconds.toFixed(1)} s (${rate} rows/s)` +
+    `${result.resumedAfter ? (result.order === 'hash' ? `resumed after ${result.resumedAfter} rows (in the phones' hash order); ` : `resumed after line ${result.resumedAfter}; `) : ''}${accepted}, ${result.rejected} rejected in ${result.seconds.toFixed(1)} s (${rate} rows/s)` +
     (result.rejected ? `; rejected rows and reasons: ${result.rejectsPath}` : '')
   );
 }

@@ -65,9 +65,14 @@ export interface RunResult {
   alreadyDone: boolean;
   rejectsPath: string;
   seconds: number;
+  /** 'hash': the rows were written in the phones' hash order, and resumedAfter counts rows of that order, not lines. */
+  order?: 'lines' | 'hash';
+  /** In hash order: the seconds spent reading, hashing and sorting the file before the first batch. */
+  readSeconds?: number;
 }
 
-function checkpointKey(kind: string, file: string): string {
+/** The checkpoint row's key of this kind of import of `file`. */
+export function checkpointKey(kind: string, file: string): string {
   const key = fileKeyOf(file);
   return kind === '' ? key : crypto.createHash('sha256').update(`${kind}\n`).update(key).digest('hex');
 }

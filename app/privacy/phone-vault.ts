@@ -32,6 +32,32 @@ export class PhoneVault {
     return crypto.createHmac('sha256', this.macKey).update(phone).digest('hex');
   }
 
+  /**
+   * lookupHash of many numbers as raw bytes, 32 a number in their order (lookupHash is their hex). The same
+   * HMAC-SHA256 (RFC 2104) spelt out over one-shot hashes, a third cheaper than an Hmac object a number:
+   * SHA-256((key ⊕ opad) ‖ SHA-256((key ⊕ ipad) ‖ number)), the key shorter than SHA-256's 64-byte block.
+   */
+  lookupHashBytes(phones: readonly string[]): Buffer {
+    const out = Buffer.from(new ArrayBuffer(phones.length * 32));
+    const inner = Buffer.alloc(64 + 64);
+    const outer = Buffer.alloc(64 + 32);
+    for (let i = 0; i < 64; i++) {
+      inner[i] = (this.macKey[i] ?? 0) ^ 0x36;
+      outer[i] = (this.macKey[i] ?? 0) ^ 0x5c;
+    }
+    const shortKey = this.macKey.length <= 64;
+    phones.forEach((p, i) => {
+      // A text longer than the buffer's room (never a phone) takes the general path.
+      if (!shortKey || Buffer.byteLength(p) > 64) crypto.createHmac('sha256', this.macKey).update(p).digest().copy(out, i * 32);
+      else {
+        const n = inner.write(p, 64, 'utf8');
+        (crypto.hash('sha256', inner.subarray(0, 64 + n), 'buffer') as Buffer).copy(outer, 64);
+        (crypto.hash('sha256', outer, 'buffer') as Buffer).copy(out, i * 32);
+      }
+    });
+    return out;
+  }
+
   encrypt(phone: string): string {
     return this.phones.seal(phone);
   }
@@ -42,6 +68,11 @@ export class PhoneVault {
    */
   sealMany(phones: readonly string[]): { hashes: string[]; ciphers: string[] } {
     return { hashes: phones.map((p) => crypto.createHmac('sha256', this.macKey).update(p).digest('hex')), ciphers: this.phones.sealMany(phones) };
+  }
+
+  /** Ciphertexts alone of many numbers (what encrypt gives one by one), for an import that hashed them before. */
+  encryptMany(phones: readonly string[]): string[] {
+    return this.phones.sealMany(phones);
   }
 
   decrypt(sealed: string): string {

@@ -12,7 +12,8 @@ export interface Sealed {
   ciphers: string[];
 }
 
-type Reply = { id: number; error?: string } & Partial<Sealed>;
+type Op = 'seal' | 'hash' | 'encrypt';
+type Reply = { id: number; error?: string; bytes?: Uint8Array } & Partial<Sealed>;
 
 /** One thread per core beyond the one the caller runs on, at least one, at most four. */
 export function defaultSealThreads(): number {
@@ -22,7 +23,7 @@ export function defaultSealThreads(): number {
 
 export class SealPool {
   private readonly workers: Worker[] = [];
-  private readonly waiting = new Map<number, { resolve: (s: Sealed) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (s: Sealed & { bytes?: Uint8Array }) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private failed: Error | null = null;
 
@@ -38,7 +39,7 @@ export class SealPool {
         this.waiting.delete(r.id);
         if (this.waiting.size === 0) for (const x of this.workers) x.unref();
         if (r.error !== undefined) p.reject(new Error(`sealing failed: ${r.error}`));
-        else p.resolve({ hashes: r.hashes!, ciphers: r.ciphers! });
+        else p.resolve({ hashes: r.hashes ?? [], ciphers: r.ciphers ?? [], bytes: r.bytes });
       });
       w.on('error', (e) => this.fail(e));
       w.on('exit', (code) => code !== 0 && this.fail(new Error(`sealing thread exited with ${code}`)));
@@ -54,22 +55,47 @@ export class SealPool {
     this.waiting.clear();
   }
 
-  private one(w: Worker, phones: string[]): Promise<Sealed> {
+  private one(w: Worker, phones: string[], op: Op): Promise<Sealed & { bytes?: Uint8Array }> {
     if (this.failed) return Promise.reject(this.failed);
     const id = this.nextId++;
-    return new Promise<Sealed>((resolve, reject) => {
+    return new Promise<Sealed & { bytes?: Uint8Array }>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       w.ref();
-      w.postMessage({ id, phones });
+      w.postMessage({ id, phones, op });
     });
+  }
+
+  /** Each thread a share of `phones`; the parts back in their order. */
+  private parts(phones: string[], op: Op): Promise<(Sealed & { bytes?: Uint8Array })[]> {
+    const per = Math.ceil(phones.length / this.workers.length);
+    return Promise.all(this.workers.filter((_, i) => i * per < phones.length).map((w, i) => this.one(w, phones.slice(i * per, (i + 1) * per), op)));
+  }
+
+  private async split(phones: string[], op: Op): Promise<Sealed> {
+    const parts = await this.parts(phones, op);
+    return { hashes: parts.flatMap((p) => p.hashes), ciphers: parts.flatMap((p) => p.ciphers) };
   }
 
   /** Hashes and ciphers of `phones`, in their order. */
   async seal(phones: string[]): Promise<Sealed> {
     if (this.workers.length === 0 || phones.length === 0) return this.vault.sealMany(phones);
-    const per = Math.ceil(phones.length / this.workers.length);
-    const parts = await Promise.all(this.workers.map((w, i) => (i * per < phones.length ? this.one(w, phones.slice(i * per, (i + 1) * per)) : Promise.resolve({ hashes: [], ciphers: [] }))));
-    return { hashes: parts.flatMap((p) => p.hashes), ciphers: parts.flatMap((p) => p.ciphers) };
+    return this.split(phones, 'seal');
+  }
+
+  /**
+   * Lookup hashes alone as raw bytes (32 a number, in their order; lookupHash is their hex): for an import
+   * that orders its rows by hash before it encrypts them.
+   */
+  async hash(phones: string[]): Promise<Buffer> {
+    if (this.workers.length === 0 || phones.length === 0) return this.vault.lookupHashBytes(phones);
+    const parts = await this.parts(phones, 'hash');
+    return Buffer.concat(parts.map((p) => p.bytes!));
+  }
+
+  /** Ciphertexts alone, in their order. */
+  async encrypt(phones: string[]): Promise<string[]> {
+    if (this.workers.length === 0 || phones.length === 0) return this.vault.encryptMany(phones);
+    return (await this.split(phones, 'encrypt')).ciphers;
   }
 
   async close(): Promise<void> {
