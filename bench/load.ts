@@ -103,6 +103,8 @@ export async function runSignedLoad(o: SignedLoadOptions): Promise<SignedLoadRes
   const tool = o.generator ?? (wrkAvailable() ? 'wrk' : 'autocannon');
   const pathname = new URL(o.url).pathname;
   if (tool === 'wrk') {
+    // Timestamps are of the signing, and the server accepts ±300 s: a longer run would end in 401s.
+    if (o.durationSec > 240) throw new Error('signed wrk runs are at most 240 s (timestamps signed beforehand); split the run');
     // Enough signed requests for the whole run, plus a margin; a thread that runs out stops (reported).
     const perSec = o.rate ?? o.maxRate ?? 40_000;
     const count = Math.ceil(perSec * o.durationSec * (o.rate ? 1.05 : 1)) + 2 * o.connections + 100;
