@@ -3,8 +3,9 @@
 // Redis over a seeded population (bench/carrier-services.ts), `cold` the same over a database someone else
 // filled (it reports the subscriber view's load); `bare` a Koa handler that reads and parses a JSON body and
 // answers a constant decision, one per call for a batch (the floor any Koa JSON endpoint pays).
-// Started with fork(); reports {port} over IPC once the subscriber view is loaded, exits on SIGTERM or when
-// the parent goes away.
+// Started with fork(); reports {port} over IPC once the subscriber view is loaded, and on request the
+// event-loop delay and the waits on MariaDB and Redis over a phase; exits on SIGTERM or when the parent goes
+// away.
 import type { AddressInfo } from 'node:net';
 import type http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -13,6 +14,7 @@ import { loadConfig } from '../app/config';
 import { closeDeps, openDeps } from '../app/lifecycle';
 import { startServer } from '../app/server';
 import { seedCarrierBench, viewLoadReport, type ViewLoadReport } from './carrier-services';
+import { ioWaitWatcher } from './io-waits';
 import { exitOnSignal } from './server-process';
 
 function bare(): Koa {
@@ -57,7 +59,11 @@ async function main() {
   // The parent asks for the event-loop delay over a phase: how long a ready request may wait for the loop.
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
+  // And how long it waited on MariaDB and Redis over a phase (traced only while asked: tracing costs).
+  const waits = ioWaitWatcher();
   process.on('message', (m: { cmd?: string }) => {
+    if (m.cmd === 'waits-start') waits.start();
+    if (m.cmd === 'waits-stop') process.send!({ waits: waits.stop() });
     if (m.cmd === 'reset-delay') delay.reset();
     if (m.cmd === 'memory') process.send!({ memory: { rssMb: Math.round(process.memoryUsage().rss / 2 ** 20) } });
     if (m.cmd === 'delay') process.send!({ delay: { p50Ms: delay.percentile(50) / 1e6, p99Ms: delay.percentile(99) / 1e6, maxMs: delay.max / 1e6 } });

@@ -17,6 +17,7 @@ import { importSubscribersFile } from '../app/binding/subscriber-import';
 import { importLabelsFile } from '../app/labels/import';
 import { runSignedLoad, type SignedLoadResult } from './load';
 import { createDatabaseUrl, TEST_REDIS_URL, testRedisPrefix } from '../test/support/backends';
+import type { IoWaits } from './io-waits';
 import { dropRedisPrefix } from './redis-prefix';
 import { forkServer, stopServer } from './server-process';
 
@@ -49,6 +50,11 @@ export interface FixedRatePhase {
   bare: LoadResult;
   serverLoopDelay: LoopDelay;
   cpu: { carrierUsPerRequest?: number; bareUsPerRequest?: number; ratioToBare?: number; carrierPercentOfCore?: number };
+  /**
+   * One more phase at the same rate with the carrier server timing its MariaDB queries and Redis commands
+   * (issued to answered, its own event loop's wait included; tracing costs, so not in the figures above).
+   */
+  waits?: { requests: number; p50Ms: number; p99Ms: number; perScreen: { mysqlQueries: number; redisCommands: number } } & IoWaits;
 }
 
 export interface BatchPhase {
@@ -133,6 +139,15 @@ async function memoryOf(child: ChildProcess): Promise<number> {
   child.send({ cmd: 'memory' });
   const m = await new Promise<{ memory: { rssMb: number } }>((resolve) => child.once('message', resolve));
   return m.memory.rssMb;
+}
+
+async function ioWaits(child: ChildProcess, during: () => Promise<LoadResult>): Promise<FixedRatePhase['waits']> {
+  child.send({ cmd: 'waits-start' });
+  const r = await during();
+  child.send({ cmd: 'waits-stop' });
+  const { waits } = await new Promise<{ waits: IoWaits }>((resolve) => child.once('message', resolve));
+  const per = (n: number) => Number((n / Math.max(1, r.total)).toFixed(2));
+  return { requests: r.total, p50Ms: r.p50Ms, p99Ms: r.p99Ms, perScreen: { mysqlQueries: per(waits.mysqlQuery.count), redisCommands: per(waits.redisCommand.count) }, ...waits };
 }
 
 async function loopDelay(child: ChildProcess, cmd: 'reset-delay' | 'delay'): Promise<LoopDelay | undefined> {
@@ -232,6 +247,7 @@ async function measurePhases(carrier: { url: string; child: ChildProcess }, bare
   const fixedBare = await single(bare, { rate: RATE, connections: RATE_CONNECTIONS });
   checkAnswers(`${RATE} req/s carrier`, fixedCarrier);
   checkAnswers(`${RATE} req/s bare`, fixedBare);
+  const waits = await ioWaits(carrier.child, () => single(carrier, { rate: RATE, connections: RATE_CONNECTIONS, durationSec: Math.max(2, Math.round(o.durationSec / 2)) }));
 
   // Bodies built beforehand and only signed per request: building a 1,000-call body costs the load
   // generator (on the same two cores) more than the server spends deciding it.
@@ -259,6 +275,7 @@ async function measurePhases(carrier: { url: string; child: ChildProcess }, bare
       result: fixedCarrier,
       bare: fixedBare,
       serverLoopDelay: fixedDelay,
+      waits,
       cpu: {
         carrierUsPerRequest: cpuPerRequest([fixedCarrier]),
         bareUsPerRequest: cpuPerRequest([fixedBare]),
