@@ -1,12 +1,10 @@
-// The services behind the benchmarked carrier API: the real Decider over a seeded population (1,000
-// enrolled callees on the protective default, some with an allow- and a reject-list entry, and 10,000
-// labelled numbers), so a screened call costs what it costs in production.
+// The population behind the benchmarked carrier API (1,000 enrolled callees on the protective default, some
+// with an allow- and a reject-list entry, and 10,000 labelled numbers), seeded before the assembled server
+// starts, so a screened call costs what it costs in production; and what a process that loaded the
+// subscriber view reports.
 import { PhoneBinding, ProtectionSettings, Subscriber } from '../entities';
 import type { Deps } from '../app/deps';
-import { InterceptionService } from '../app/interceptions/storage';
-import { labelFeedFrom } from '../app/labels/feed';
-import type { CarrierServices } from '../app/carrier/routes';
-import { Decider } from '../app/protection/decider';
+import type { Decider } from '../app/protection/decider';
 import { LabelService } from '../app/labels/service';
 import { defaultBehaviour, defaultCategoryModes, defaultNotices, defaultOptions, CATEGORY_CODES } from '../app/protection/preferences';
 import { sealListValue } from '../app/privacy/sealed-numbers';
@@ -19,7 +17,8 @@ export const ENGINE = 'Decider (1,000 enrolled callees, 10,000 labels)';
 /** The callees the load dials: every one enrolled. */
 export const BENCH_CALLEES = Array.from({ length: 1000 }, (_, i) => `138${String(10_000_000 + i * 7919).slice(-8)}`);
 
-async function seed(deps: Deps): Promise<void> {
+/** Seeds the warm population into an empty, migrated database. */
+export async function seedCarrierBench(deps: Deps): Promise<void> {
   const now = new Date();
   const { identifiers } = await deps.db
     .getRepository(Subscriber)
@@ -71,15 +70,12 @@ export interface ViewLoadReport {
   heapUsedMb: number;
 }
 
-/** The real Decider over a database someone else filled (the cold-callee phase); resolves once ready. */
-export async function buildColdCarrierServices(deps: Deps): Promise<{ services: CarrierServices; stop: () => Promise<void>; view: ViewLoadReport }> {
-  const decider = Decider.create(deps);
-  await decider.start();
-  await decider.subscriberViewLoaded();
+/** The subscriber view's size and load time, and the process's memory, once the view is loaded. */
+export function viewLoadReport(decider: Decider): ViewLoadReport {
   const v = decider.subscriberView!;
   const mem = process.memoryUsage();
   const mb = (n: number) => Math.round(n / 2 ** 20);
-  const view: ViewLoadReport = {
+  return {
     subscribers: v.size,
     customised: v.customised,
     arrayMb: Number((v.arrayBytes / 2 ** 20).toFixed(1)),
@@ -87,16 +83,5 @@ export async function buildColdCarrierServices(deps: Deps): Promise<{ services: 
     startToReadySeconds: Number((performance.now() / 1000).toFixed(2)),
     rssMb: mb(mem.rss),
     heapUsedMb: mb(mem.heapUsed),
-  };
-  return { services: { screen: decider, labels: labelFeedFrom(new LabelService(deps.db)), interceptions: new InterceptionService(deps) }, stop: () => decider.stop(), view };
-}
-
-export async function buildCarrierBenchServices(deps: Deps): Promise<{ services: CarrierServices; stop: () => Promise<void> }> {
-  await seed(deps);
-  const decider = Decider.create(deps);
-  await decider.start();
-  return {
-    services: { screen: decider, labels: labelFeedFrom(new LabelService(deps.db)), interceptions: new InterceptionService(deps) },
-    stop: () => decider.stop(),
   };
 }
