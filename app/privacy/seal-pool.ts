@@ -14,6 +14,8 @@ export interface Sealed {
 
 type Op = 'seal' | 'hash' | 'encrypt';
 type Reply = { id: number; error?: string; bytes?: Uint8Array } & Partial<Sealed>;
+/** One thread's share of a job: hashes and ciphers, or for a 'hash' job the raw hash bytes. */
+type Part = Sealed & { bytes?: Uint8Array };
 
 /** One thread per core beyond the one the caller runs on, at least one, at most four. */
 export function defaultSealThreads(): number {
@@ -23,7 +25,7 @@ export function defaultSealThreads(): number {
 
 export class SealPool {
   private readonly workers: Worker[] = [];
-  private readonly waiting = new Map<number, { resolve: (s: Sealed & { bytes?: Uint8Array }) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (s: Part) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private failed: Error | null = null;
 
@@ -55,10 +57,10 @@ export class SealPool {
     this.waiting.clear();
   }
 
-  private one(w: Worker, phones: string[], op: Op): Promise<Sealed & { bytes?: Uint8Array }> {
+  private one(w: Worker, phones: string[], op: Op): Promise<Part> {
     if (this.failed) return Promise.reject(this.failed);
     const id = this.nextId++;
-    return new Promise<Sealed & { bytes?: Uint8Array }>((resolve, reject) => {
+    return new Promise<Part>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       w.ref();
       w.postMessage({ id, phones, op });
@@ -66,7 +68,7 @@ export class SealPool {
   }
 
   /** Each thread a share of `phones`; the parts back in their order. */
-  private parts(phones: string[], op: Op): Promise<(Sealed & { bytes?: Uint8Array })[]> {
+  private parts(phones: string[], op: Op): Promise<Part[]> {
     const per = Math.ceil(phones.length / this.workers.length);
     return Promise.all(this.workers.filter((_, i) => i * per < phones.length).map((w, i) => this.one(w, phones.slice(i * per, (i + 1) * per), op)));
   }
