@@ -53,8 +53,16 @@ export async function bulkInsert(m: EntityManager, table: string, columns: reado
  * server that refuses LOCAL INFILE makes it throw (refusesLocalInfile tells).
  */
 export async function loadRows(m: EntityManager, into: string, columns: readonly string[], rows: readonly Value[][], charset: 'utf8mb4' | 'ascii'): Promise<void> {
+  await loadText(m, into, columns, () => tsv(rows), charset);
+}
+
+/**
+ * The same from rows already written as tab-separated lines (each ending in a newline), for a caller
+ * whose rows have a fixed shape and can be written without an array of values per row.
+ */
+export async function loadText(m: EntityManager, into: string, columns: readonly string[], text: () => Iterable<Buffer>, charset: 'utf8mb4' | 'ascii'): Promise<void> {
   const conn = (m.queryRunner as unknown as { databaseConnection: RawConnection }).databaseConnection;
   await new Promise<void>((resolve, reject) =>
-    conn.query({ sql: `LOAD DATA LOCAL INFILE 'rows.tsv' ${into} CHARACTER SET ${charset} (${columns.join(', ')})`, infileStreamFactory: () => Readable.from(tsv(rows)) }, (err) => (err ? reject(err) : resolve())),
+    conn.query({ sql: `LOAD DATA LOCAL INFILE 'rows.tsv' ${into} CHARACTER SET ${charset} (${columns.join(', ')})`, infileStreamFactory: () => Readable.from(text()) }, (err) => (err ? reject(err) : resolve())),
   );
 }

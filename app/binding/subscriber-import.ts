@@ -13,6 +13,7 @@
 // with its checkpoint, one audit row and its subscriber-view rows (the change log every deciding process
 // follows), so an interrupted import resumes after the last committed batch and a re-import updates.
 import fs from 'node:fs';
+import os from 'node:os';
 import type { DataSource } from 'typeorm';
 import type { PhoneVault } from '../privacy/phone-vault';
 import { SealPool } from '../privacy/seal-pool';
@@ -52,10 +53,20 @@ export function defaultSubscriberBatch(db: DataSource): number {
   return db.options.type === 'better-sqlite3' ? 10_000 : 200_000;
 }
 
+/**
+ * Sealing threads of an import: one per core (two at least, four at most). The hash-ordered import's
+ * first pass hashes every phone while MariaDB has nothing to do, so the core the database will want later
+ * hashes too (on 2 cores the first pass of 1M rows: 4.9–5.1 s with one thread, 4.0–4.1 s with two).
+ */
+export function importSealThreads(): number {
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(2, Math.min(4, cores));
+}
+
 export async function importSubscribersFile(deps: { db: DataSource; vault: PhoneVault }, file: string, opts: SubscriberImportOptions = {}): Promise<SubscriberImportResult> {
   const { db } = deps;
   const at = opts.at ?? new Date();
-  const pool = new SealPool(deps.vault, opts.sealThreads);
+  const pool = new SealPool(deps.vault, opts.sealThreads ?? importSealThreads());
   let created = 0;
   let updated = 0;
   // A concurrent enrolment of a phone in this batch, or a crossing lock: the batch is redone whole.
