@@ -9,6 +9,7 @@
 import type { AddressInfo } from 'node:net';
 import type http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import inspector from 'node:inspector';
 import Koa from 'koa';
 import { loadConfig } from '../app/config';
 import { closeDeps, openDeps } from '../app/lifecycle';
@@ -61,10 +62,18 @@ async function main() {
   delay.enable();
   // And how long it waited on MariaDB and Redis over a phase (traced only while asked: tracing costs).
   const waits = ioWaitWatcher();
+  let profiler: inspector.Session | undefined;
   process.on('message', (m: { cmd?: string }) => {
     if (m.cmd === 'waits-start') waits.start();
     if (m.cmd === 'waits-stop') process.send!({ waits: waits.stop() });
     if (m.cmd === 'reset-delay') delay.reset();
+    // A V8 CPU profile of one phase only (bench/fixed-rate-probe.ts): started and stopped on request.
+    if (m.cmd === 'profile-start') {
+      profiler = new inspector.Session();
+      profiler.connect();
+      profiler.post('Profiler.enable', () => profiler!.post('Profiler.setSamplingInterval', { interval: 100 }, () => profiler!.post('Profiler.start')));
+    }
+    if (m.cmd === 'profile-stop') profiler?.post('Profiler.stop', (err, r) => process.send!({ profile: err ? null : r.profile }));
     if (m.cmd === 'memory') process.send!({ memory: { rssMb: Math.round(process.memoryUsage().rss / 2 ** 20) } });
     if (m.cmd === 'delay') process.send!({ delay: { p50Ms: delay.percentile(50) / 1e6, p99Ms: delay.percentile(99) / 1e6, maxMs: delay.max / 1e6 } });
   });

@@ -1,0 +1,46 @@
+// One subscribers:import of IMPORT_PROBE_ROWS (1M) new registrations into a fresh MariaDB database, with
+// where the CPU went: MariaDB's (its process, from /proc, so other traffic on the server counts too) and
+// this process's (every thread, the sealing threads included) per row, and the first pass's seconds.
+// Wall-clock rows/s on a shared machine swing by ±15% between runs; the CPU per row is what to compare,
+// two builds alternately (a worktree of the other build, the same file). `IMPORT_PROBE_SEAL=N` sets the
+// sealing threads. `node dist/bench/import-probe.js`; not part of `npm run bench`.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { execSync } from 'node:child_process';
+import { importSubscribersFile } from '../app/binding/subscriber-import';
+import { openDatabase } from '../app/db/datasource';
+import { PhoneVault } from '../app/privacy/phone-vault';
+import { createDatabaseUrl } from '../test/support/backends';
+
+const PREFIXES = ['130', '131', '132', '133', '135', '136', '137', '138', '139', '150', '151', '152', '155', '156', '157', '158', '159', '176', '177', '178', '180', '181', '182', '183', '185', '186', '187', '188', '189'];
+const rowsWanted = Number(process.env.IMPORT_PROBE_ROWS ?? 1_000_000);
+// Kept between runs (and between builds) so that alternate runs import the same numbers.
+const file = `/tmp/fsr-import-probe-${rowsWanted}.csv`;
+function make(n: number) {
+  if (fs.existsSync(file)) return;
+  const seen = new Set<string>();
+  let rs = 'phone,refused\n';
+  while (seen.size < n) {
+    const p = PREFIXES[Math.floor(Math.random() * PREFIXES.length)] + String(Math.floor(Math.random() * 1e8)).padStart(8, '0');
+    if (seen.has(p)) continue;
+    seen.add(p);
+    rs += seen.size % 10 === 0 ? `${p},insurance|loan_finance\n` : `${p},\n`;
+  }
+  fs.writeFileSync(file, rs);
+}
+const mariaPid = execSync('pidof mariadbd').toString().trim();
+const ticks = () => { const f = fs.readFileSync(`/proc/${mariaPid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) * 10_000; };
+async function main() {
+  make(rowsWanted);
+  const vault = new PhoneVault(crypto.randomBytes(32));
+  const db = await createDatabaseUrl('mariadb');
+  try {
+    const ds = await openDatabase(db.url, { migrate: true });
+    const m0 = ticks(); const c0 = process.cpuUsage(); const t0 = Date.now();
+    const s = await importSubscribersFile({ db: ds, vault }, file, process.env.IMPORT_PROBE_SEAL ? { sealThreads: Number(process.env.IMPORT_PROBE_SEAL) } : {});
+    const wall = (Date.now() - t0) / 1000; const c = process.cpuUsage(c0); const m = ticks() - m0;
+    console.log(`${s.accepted} rows in ${wall.toFixed(1)} s = ${Math.round(s.accepted / wall)} rows/s; read ${s.readSeconds?.toFixed(1)} s; mariadb ${(m / s.accepted).toFixed(1)} us/row; node ${((c.user + c.system) / s.accepted).toFixed(1)} us/row`);
+    await ds.destroy();
+  } finally { await db.drop(); }
+}
+main().catch((e) => { console.error(e); process.exit(1); });
