@@ -35,7 +35,7 @@ function concrete(p: string): string {
 }
 
 /** Directories a README mentions that are files on a machine, not routes. */
-const FILESYSTEM = /^\/(usr|tmp|etc|var|work|home|dev|proc|opt|bin)\//;
+const FILESYSTEM = /^\/(usr|tmp|etc|var|work|home|dev|proc|opt|bin)(\/|$)/;
 
 function readmeRoutes(): Probe[] {
   const text = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
