@@ -310,7 +310,7 @@ const PREFIXES = ['130', '131', '132', '133', '135', '136', '137', '138', '139',
 const eightDigits = () => String(Math.floor(Math.random() * 1e8)).padStart(8, '0');
 
 /** `n` distinct random mobiles as a registration file (one in ten refusing two categories only). */
-function registrationFile(n: number, file: string): string[] {
+export function registrationFile(n: number, file: string): string[] {
   const seen = new Set<string>();
   const phones: string[] = [];
   const fd = fs.openSync(file, 'w');

@@ -11,22 +11,13 @@ import { importSubscribersFile } from '../app/binding/subscriber-import';
 import { openDatabase } from '../app/db/datasource';
 import { PhoneVault } from '../app/privacy/phone-vault';
 import { createDatabaseUrl } from '../test/support/backends';
+import { registrationFile } from './carrier';
 
-const PREFIXES = ['130', '131', '132', '133', '135', '136', '137', '138', '139', '150', '151', '152', '155', '156', '157', '158', '159', '176', '177', '178', '180', '181', '182', '183', '185', '186', '187', '188', '189'];
 const rowsWanted = Number(process.env.IMPORT_PROBE_ROWS ?? 1_000_000);
 // Kept between runs (and between builds) so that alternate runs import the same numbers.
 const file = `/tmp/fsr-import-probe-${rowsWanted}.csv`;
 function make(n: number) {
-  if (fs.existsSync(file)) return;
-  const seen = new Set<string>();
-  let rs = 'phone,refused\n';
-  while (seen.size < n) {
-    const p = PREFIXES[Math.floor(Math.random() * PREFIXES.length)] + String(Math.floor(Math.random() * 1e8)).padStart(8, '0');
-    if (seen.has(p)) continue;
-    seen.add(p);
-    rs += seen.size % 10 === 0 ? `${p},insurance|loan_finance\n` : `${p},\n`;
-  }
-  fs.writeFileSync(file, rs);
+  if (!fs.existsSync(file)) registrationFile(n, file);
 }
 const mariaPid = execSync('pidof mariadbd').toString().trim();
 const ticks = () => { const f = fs.readFileSync(`/proc/${mariaPid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) * 10_000; };
