@@ -337,3 +337,34 @@ test('mariadb: a line-ordered import begun before is resumed in line order, and 
   t.like(over, { order: 'hash', alreadyDone: false, accepted: 1000, created: 0, updated: 1000 });
   t.is(await db.ds.getRepository(Subscriber).count(), 1000);
 });
+
+test('mariadb: a hash-ordered import starts with a small batch and doubles up to the batch size, and a resumed run ramps up again from its checkpoint', async (t) => {
+  const db = await createTestDb('mariadb');
+  t.teardown(() => db.drop());
+  const vault = new PhoneVault(crypto.randomBytes(32));
+  const lines = ['phone,refused'];
+  for (let i = 0; i < 30_000; i++) lines.push(`15710${String(i).padStart(6, '0')},`);
+  const file = write('ramp.csv', lines.join('\n') + '\n');
+  const rejectsPath = path.join(dir, 'ramp.rejects.csv');
+  // Batches of 80,000 asked: the first is 10,000 (an eighth), the next 20,000.
+  const progress: number[] = [];
+  await t.throwsAsync(
+    importSubscribersFile({ db: db.ds, vault }, file, {
+      batchSize: 80_000,
+      rejectsPath,
+      onProgress: (p) => {
+        progress.push(p.line);
+        throw new Error('stopped');
+      },
+    }),
+    { message: 'stopped' },
+  );
+  t.deepEqual(progress, [10_000]);
+  t.is(await db.ds.getRepository(Subscriber).count(), 10_000, 'the first batch committed alone');
+  const resumed: number[] = [];
+  const r = await importSubscribersFile({ db: db.ds, vault }, file, { batchSize: 80_000, rejectsPath, onProgress: (p) => void resumed.push(p.line) });
+  t.like(r, { order: 'hash', resumedAfter: 10_000, accepted: 30_000, created: 20_000, updated: 0 });
+  t.deepEqual(resumed, [20_000, 30_000]);
+  const [{ n, versions }] = (await db.ds.query(`SELECT (SELECT COUNT(*) FROM phone_binding) AS n, (SELECT COUNT(DISTINCT version) FROM subscriber_view) AS versions`)) as { n: number; versions: number }[];
+  t.deepEqual([Number(n), Number(versions)], [30_000, 30_000]);
+});

