@@ -33,7 +33,7 @@ const SLOT_BITS = 24n;
 const HASH_CHUNK = 50_000;
 
 /** The smallest first batch of a run that ramps up (hashOrderBatches). */
-export const FIRST_BATCH_MIN = 10_000;
+const FIRST_BATCH_MIN = 10_000;
 
 /**
  * The batches of a run from row `from` to `n` of the hash order, as [from, to) in order: an eighth of
