@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { mergeSmsSubscriber } from '../app/binding/merge-sms-subscriber';
 import { importSubscribersFile } from '../app/binding/subscriber-import';
@@ -310,14 +310,18 @@ test('mariadb: batches are cut in the phones\' hash order; the later line of a p
   t.like(again, { alreadyDone: false, resumedAfter: 0, accepted: 2001, created: 0, updated: 2000 });
 });
 
-test('mariadb: a line-ordered import begun before is resumed in line order, and --restart starts it over in hash order', async (t) => {
+/** A database of the test's own, a data key, and a file of `count` new phones (`prefix` then digits to 11) with the default protection. */
+async function plainImport(t: ExecutionContext, name: string, prefix: string, count: number) {
   const db = await createTestDb('mariadb');
   t.teardown(() => db.drop());
   const vault = new PhoneVault(crypto.randomBytes(32));
   const lines = ['phone,refused'];
-  for (let i = 0; i < 1000; i++) lines.push(`1590000${String(i).padStart(4, '0')},`);
-  const file = write('by-lines.csv', lines.join('\n') + '\n');
-  const rejectsPath = path.join(dir, 'by-lines.rejects.csv');
+  for (let i = 0; i < count; i++) lines.push(`${prefix}${String(i).padStart(11 - prefix.length, '0')},`);
+  return { db, vault, file: write(`${name}.csv`, lines.join('\n') + '\n'), rejectsPath: path.join(dir, `${name}.rejects.csv`) };
+}
+
+test('mariadb: a line-ordered import begun before is resumed in line order, and --restart starts it over in hash order', async (t) => {
+  const { db, vault, file, rejectsPath } = await plainImport(t, 'by-lines', '1590000', 1000);
   await t.throwsAsync(
     importSubscribersFile({ db: db.ds, vault }, file, {
       order: 'lines',
@@ -339,13 +343,7 @@ test('mariadb: a line-ordered import begun before is resumed in line order, and 
 });
 
 test('mariadb: a hash-ordered import starts with a small batch and doubles up to the batch size, and a resumed run ramps up again from its checkpoint', async (t) => {
-  const db = await createTestDb('mariadb');
-  t.teardown(() => db.drop());
-  const vault = new PhoneVault(crypto.randomBytes(32));
-  const lines = ['phone,refused'];
-  for (let i = 0; i < 30_000; i++) lines.push(`15710${String(i).padStart(6, '0')},`);
-  const file = write('ramp.csv', lines.join('\n') + '\n');
-  const rejectsPath = path.join(dir, 'ramp.rejects.csv');
+  const { db, vault, file, rejectsPath } = await plainImport(t, 'ramp', '15710', 30_000);
   // Batches of 80,000 asked: the first is 10,000 (an eighth), the next 20,000.
   const progress: number[] = [];
   await t.throwsAsync(
