@@ -17,13 +17,10 @@ import { registrationFile } from './carrier';
 const rowsWanted = Number(process.env.IMPORT_PROBE_ROWS ?? 1_000_000);
 // Kept between runs (and between builds) so that alternate runs import the same numbers.
 const file = `/tmp/fsr-import-probe-${rowsWanted}.csv`;
-function make(n: number) {
-  if (!fs.existsSync(file)) registrationFile(n, file);
-}
 const mariaPid = execSync('pidof mariadbd').toString().trim();
 const ticks = () => { const f = fs.readFileSync(`/proc/${mariaPid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) * 10_000; };
 async function main() {
-  make(rowsWanted);
+  if (!fs.existsSync(file)) registrationFile(rowsWanted, file);
   const vault = new PhoneVault(crypto.randomBytes(32));
   const db = await createDatabaseUrl('mariadb');
   try {
