@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PRODUCTION_ENV } from './production-server';
 import { BENCH_CALLEES } from './carrier-services';
 import { summariseCpuProfile } from './cpu-profile';
 import { runLoad } from './load';
@@ -30,7 +31,7 @@ async function main() {
   const db = await createDatabaseUrl('mariadb');
   const prefix = testRedisPrefix();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fsr-prof-'));
-  const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, DATA_KEY: crypto.randomBytes(32).toString('base64'), CARRIER_KEYS: `${KEY_ID}:${SECRET}`, CARRIER_RATE_LIMIT: '1000000000', LOG_LEVEL: 'warn', NODE_ENV: 'development' };
+  const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, DATA_KEY: crypto.randomBytes(32).toString('base64'), CARRIER_KEYS: `${KEY_ID}:${SECRET}`, CARRIER_RATE_LIMIT: '1000000000', LOG_LEVEL: 'warn', ...PRODUCTION_ENV };
   const s = await forkServer('carrier-server-process', 'carrier', env, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
   try {
     const p = mode === 'batch' ? '/carrier/v1/screen/batch' : '/carrier/v1/screen';
@@ -47,6 +48,8 @@ async function main() {
   }
   const file = fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error('no profile written');
+  // CARRIER_PROFILE_KEEP=path keeps the whole .cpuprofile (for DevTools, or a caller-by-caller reading).
+  if (process.env.CARRIER_PROFILE_KEEP) fs.copyFileSync(path.join(dir, file), process.env.CARRIER_PROFILE_KEEP);
   console.log(JSON.stringify(summariseCpuProfile(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')), 25), null, 1));
 }
 

@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PRODUCTION_ENV } from './production-server';
 import { BENCH_CALLEES, ENGINE, type ViewLoadReport } from './carrier-services';
 import { openDatabase } from '../app/db/datasource';
 import { PhoneVault } from '../app/privacy/phone-vault';
@@ -128,6 +129,8 @@ const RATE_CONNECTIONS = 64;
 /** Most requests/s any phase could reach as fast as answers come (sizes the requests signed beforehand). */
 const MAX_SINGLE_RATE = 40_000;
 const MAX_BATCH_RATE = 4_000;
+// The server as a carrier runs it; CARRIER_BENCH_DEV=1 keeps the development assembly (the simulator mounted) to compare.
+const serverEnv = (): Record<string, string> => (process.env.CARRIER_BENCH_DEV ? { NODE_ENV: 'development' } : { ...PRODUCTION_ENV });
 const SERVER_NODE_FLAGS = (process.env.CARRIER_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
 
 async function startServer(mode: 'carrier' | 'bare' | 'cold', env: Record<string, string>): Promise<{ url: string; child: ChildProcess; view?: ViewLoadReport }> {
@@ -356,7 +359,7 @@ async function coldCallees(o: { durationSec: number; connections: number; batchS
     const labelRowsPerSec = Math.round(labels.accepted / labels.seconds);
     console.log(`cold-callee phase: ${imported.accepted} subscribers imported at ${rowsPerSec} rows/s (label import in the same run: ${labelRowsPerSec} rows/s)`);
 
-    const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, DATA_KEY: dataKey.toString('base64'), CARRIER_KEYS: `${KEY_ID}:${SECRET}`, CARRIER_RATE_LIMIT: '1000000000', LOG_LEVEL: 'warn', NODE_ENV: 'development', ROLE: 'web' };
+    const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, DATA_KEY: dataKey.toString('base64'), CARRIER_KEYS: `${KEY_ID}:${SECRET}`, CARRIER_RATE_LIMIT: '1000000000', LOG_LEVEL: 'warn', ...serverEnv(), ROLE: 'web' };
     carrier = await startServer('cold', env);
     bare = await startServer('bare', {});
     const rssAfterLoadMb = await memoryOf(carrier.child);
@@ -398,7 +401,7 @@ export async function benchCarrier(o: CarrierBenchOptions = {}): Promise<Carrier
     // The budget is not what is measured here.
     CARRIER_RATE_LIMIT: '1000000000',
     LOG_LEVEL: 'warn',
-    NODE_ENV: 'development',
+    ...serverEnv(),
     ROLE: 'web',
   };
   const carrier = await startServer('carrier', env);
