@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PRODUCTION_ENV } from './production-server';
+import { PRODUCTION_ENV, serverNodeFlags } from './production-server';
 import { BENCH_CALLEES } from './carrier-services';
 import { summariseCpuProfile } from './cpu-profile';
 import { runLoad } from './load';
@@ -32,7 +32,7 @@ async function main() {
   const prefix = testRedisPrefix();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fsr-prof-'));
   const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, DATA_KEY: crypto.randomBytes(32).toString('base64'), CARRIER_KEYS: `${KEY_ID}:${SECRET}`, CARRIER_RATE_LIMIT: '1000000000', LOG_LEVEL: 'warn', ...PRODUCTION_ENV };
-  const s = await forkServer('carrier-server-process', 'carrier', env, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  const s = await forkServer('carrier-server-process', 'carrier', env, [...serverNodeFlags(), '--cpu-prof', `--cpu-prof-dir=${dir}`]);
   try {
     const p = mode === 'batch' ? '/carrier/v1/screen/batch' : '/carrier/v1/screen';
     const pool = Array.from({ length: 64 }, () => (mode === 'batch' ? JSON.stringify({ calls: Array.from({ length: 1000 }, call) }) : JSON.stringify(call())));

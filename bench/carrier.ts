@@ -4,13 +4,13 @@
 // `npm start` assembles it); the load comes from wrk with requests signed beforehand (bench/wrk.ts), or
 // from autocannon in this process when wrk is not installed (noted in the result). Beside each figure: the
 // server process's CPU per request and per decision, the bare handler's, and the generator's own.
-// CARRIER_BENCH_NODE_FLAGS (e.g. "--max-semi-space-size=32") are given to both server processes.
+// Both server processes get `npm start`'s Node flags, or CARRIER_BENCH_NODE_FLAGS when set ("" for none).
 import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PRODUCTION_ENV } from './production-server';
+import { PRODUCTION_ENV, serverNodeFlags } from './production-server';
 import { BENCH_CALLEES, ENGINE, type ViewLoadReport } from './carrier-services';
 import { openDatabase } from '../app/db/datasource';
 import { PhoneVault } from '../app/privacy/phone-vault';
@@ -109,7 +109,7 @@ export interface CarrierBenchResult extends Phases {
   connections: number;
   /** Which generator offered the load (wrk, or autocannon when wrk is absent, with a note). */
   generator: { tool: string; note?: string };
-  /** CARRIER_BENCH_NODE_FLAGS given to the server processes. */
+  /** The Node flags given to both server processes (`npm start`'s unless CARRIER_BENCH_NODE_FLAGS). */
   serverNodeFlags: string[];
   cold?: ColdCalleeResult;
 }
@@ -131,7 +131,7 @@ const MAX_SINGLE_RATE = 40_000;
 const MAX_BATCH_RATE = 4_000;
 // The server as a carrier runs it; CARRIER_BENCH_DEV=1 keeps the development assembly (the simulator mounted) to compare.
 const serverEnv = (): Record<string, string> => (process.env.CARRIER_BENCH_DEV ? { NODE_ENV: 'development' } : { ...PRODUCTION_ENV });
-const SERVER_NODE_FLAGS = (process.env.CARRIER_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+const SERVER_NODE_FLAGS = serverNodeFlags();
 
 async function startServer(mode: 'carrier' | 'bare' | 'cold', env: Record<string, string>): Promise<{ url: string; child: ChildProcess; view?: ViewLoadReport }> {
   const s = await forkServer('carrier-server-process', mode, env, SERVER_NODE_FLAGS);

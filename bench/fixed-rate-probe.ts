@@ -1,8 +1,8 @@
 // The carrier API at a fixed 5,000 signed single screens/s beside the bare Koa handler at the same rate,
 // in alternating rounds (FIXED_RATE_ROUNDS, 3; FIXED_RATE_SECONDS, 8 each), each round's p50/p90/p99/max,
 // server CPU per request and the carrier server's event-loop delay: the fixed-rate phase of
-// bench/carrier.ts alone, for trying a change to its p99. CARRIER_BENCH_NODE_FLAGS go to both servers
-// (e.g. "--single-threaded-gc"). FIXED_RATE_PROFILE=1
+// bench/carrier.ts alone, for trying a change to its p99. Both servers get `npm start`'s Node flags, or
+// CARRIER_BENCH_NODE_FLAGS when set (e.g. "--single-threaded-gc"; "" for none). FIXED_RATE_PROFILE=1
 // writes a V8 profile of the carrier's rounds and prints where its CPU went; CLUSTER_WORKERS=N runs the
 // carrier as N processes on one port (bench/cluster-server-process.ts; its CPU and loop delay are then not
 // reported). Not part of `npm run bench`: `node dist/bench/fixed-rate-probe.js`.
@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PRODUCTION_ENV } from './production-server';
+import { PRODUCTION_ENV, serverNodeFlags } from './production-server';
 import { BENCH_CALLEES } from './carrier-services';
 import { summariseCpuProfile } from './cpu-profile';
 import { runSignedLoad } from './load';
@@ -39,7 +39,7 @@ async function main() {
   const db = await createDatabaseUrl('mariadb');
   const prefix = testRedisPrefix();
   const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, DATA_KEY: crypto.randomBytes(32).toString('base64'), CARRIER_KEYS: `${KEY_ID}:${SECRET}`, CARRIER_RATE_LIMIT: '1000000000', LOG_LEVEL: 'warn', ...PRODUCTION_ENV, ROLE: 'web' };
-  const flags = (process.env.CARRIER_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const flags = serverNodeFlags();
   const carrier = await forkServer(clustered ? 'cluster-server-process' : 'carrier-server-process', 'carrier', env, flags);
   const bare = await forkServer('carrier-server-process', 'bare', {}, flags);
   const load = (s: Server, durationSec: number, rate?: number) =>
