@@ -310,7 +310,7 @@ async function measurePhases(carrier: { url: string; child: ChildProcess }, bare
 }
 
 const PREFIXES = ['130', '131', '132', '133', '135', '136', '137', '138', '139', '150', '151', '152', '155', '156', '157', '158', '159', '176', '177', '178', '180', '181', '182', '183', '185', '186', '187', '188', '189'];
-const eightDigits = () => String(Math.floor(Math.random() * 1e8)).padStart(8, '0');
+export const eightDigits = () => String(Math.floor(Math.random() * 1e8)).padStart(8, '0');
 
 /** `n` distinct random mobiles as a registration file (one in ten refusing two categories only). */
 export function registrationFile(n: number, file: string): string[] {
