@@ -4,7 +4,9 @@
 // shared machine whose speed drifts by tens of percent within minutes, a difference of a few percent shows
 // only between rounds run side by side like this; run it again with the sides swapped before trusting it.
 // FLAGS_PROBE_A / FLAGS_PROBE_B: Node flags of each side ("" for none; default: `npm start`'s);
-// FLAGS_PROBE_A_ENV / FLAGS_PROBE_B_ENV: JSON of extra environment. FLAGS_PROBE_COLD=N: both sides start
+// FLAGS_PROBE_A_ENV / FLAGS_PROBE_B_ENV: JSON of extra environment; FLAGS_PROBE_A_BUILD /
+// FLAGS_PROBE_B_BUILD: the dist/ of another checkout (a git worktree, built), whose server that side runs,
+// to compare two builds. FLAGS_PROBE_COLD=N: both sides start
 // cold over one database of N imported registrations, and the callees are half enrolled, half never seen,
 // drawn at random (the carrier bench's cold-callee phase); else 1,000 seeded callees each. Load from
 // autocannon in this process, signed per request (the same for both sides). Not part of `npm run bench`:
@@ -60,11 +62,14 @@ async function coldDatabase(n: number) {
 
 type Shared = Awaited<ReturnType<typeof coldDatabase>>;
 
-async function side(name: string, flags: string[], extraEnv: Record<string, string>, shared: Shared | null) {
+/** The server script of this build, or of another checkout's dist/ (forkServer takes it relative to bench/). */
+const serverScript = (build: string | undefined) => (build ? path.relative(__dirname, path.join(path.resolve(build), 'bench', 'carrier-server-process')) : 'carrier-server-process');
+
+async function side(name: string, flags: string[], extraEnv: Record<string, string>, shared: Shared | null, build?: string) {
   const db = shared ?? (await createDatabaseUrl('mariadb'));
   const prefix = testRedisPrefix();
   const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, DATA_KEY: shared?.dataKey ?? crypto.randomBytes(32).toString('base64'), CARRIER_KEYS: `${KEY_ID}:${SECRET}`, CARRIER_RATE_LIMIT: '1000000000', LOG_LEVEL: 'warn', ...PRODUCTION_ENV, ROLE: 'web', ...extraEnv };
-  const server = await forkServer('carrier-server-process', shared ? 'cold' : 'carrier', env, flags);
+  const server = await forkServer(serverScript(build), shared ? 'cold' : 'carrier', env, flags);
   const round = async (seconds: number) => {
     const cpu0 = processCpuUs(server.child.pid)!;
     const r = await runLoad({ url: `${server.url}${PATH}`, connections: 64, durationSec: seconds, request });
@@ -76,15 +81,15 @@ async function side(name: string, flags: string[], extraEnv: Record<string, stri
     if (!shared) await db.drop();
     await dropRedisPrefix(prefix);
   };
-  return { name, flags, extraEnv, pid: server.child.pid!, round, stop };
+  return { name, flags, extraEnv, build: build ?? 'this build', pid: server.child.pid!, round, stop };
 }
 
 async function main() {
   const rounds = Number(process.env.FLAGS_PROBE_ROUNDS ?? 5);
   const seconds = Number(process.env.FLAGS_PROBE_SECONDS ?? 4);
   const shared = process.env.FLAGS_PROBE_COLD ? await coldDatabase(Number(process.env.FLAGS_PROBE_COLD)) : null;
-  const a = await side('A', flagsOf(process.env.FLAGS_PROBE_A), JSON.parse(process.env.FLAGS_PROBE_A_ENV ?? '{}'), shared);
-  const b = await side('B', flagsOf(process.env.FLAGS_PROBE_B), JSON.parse(process.env.FLAGS_PROBE_B_ENV ?? '{}'), shared);
+  const a = await side('A', flagsOf(process.env.FLAGS_PROBE_A), JSON.parse(process.env.FLAGS_PROBE_A_ENV ?? '{}'), shared, process.env.FLAGS_PROBE_A_BUILD);
+  const b = await side('B', flagsOf(process.env.FLAGS_PROBE_B), JSON.parse(process.env.FLAGS_PROBE_B_ENV ?? '{}'), shared, process.env.FLAGS_PROBE_B_BUILD);
   try {
     await a.round(2);
     await b.round(2);
@@ -96,7 +101,7 @@ async function main() {
     for (const s of [a, b]) {
       const rs = results[s.name as 'A' | 'B'];
       console.log(
-        `${s.name} ${JSON.stringify(s.flags)} ${JSON.stringify(s.extraEnv)}: ${rs.map((r) => `${r.rps} req/s at ${r.cpuUs.toFixed(1)} µs`).join(' · ')}; median ${median(rs.map((r) => r.cpuUs)).toFixed(1)} µs a screen; ${rssMb(s.pid).toFixed(0)} MB resident after the load`,
+        `${s.name} (${s.build}) ${JSON.stringify(s.flags)} ${JSON.stringify(s.extraEnv)}: ${rs.map((r) => `${r.rps} req/s at ${r.cpuUs.toFixed(1)} µs`).join(' · ')}; median ${median(rs.map((r) => r.cpuUs)).toFixed(1)} µs a screen; ${rssMb(s.pid).toFixed(0)} MB resident after the load`,
       );
     }
   } finally {
