@@ -47,6 +47,8 @@ export async function startServer(deps: Deps, opts: { port?: number; host?: stri
   const app = createHttpApp(deps, { refusals, readiness: { subscriberView: () => services.decider.subscriberViewReady } });
   const wechat = wechatRouter(deps, { dispatch: services.chatDispatch, onLateReply: services.sendLateReply, refusals });
   if (deps.config.production && !deps.config.metricsToken) deps.log.warn('METRICS_TOKEN is unset: /metrics is open to anyone who reaches this port');
+  // The network's single screens first, behind only the error boundary and the health routes.
+  app.use(services.carrierRoutes.screenLane);
   if (services.simPage) app.use(services.simPage.authorizeCookie);
   if (services.sim) app.use(services.sim.middleware);
   app.use(h5Fallbacks());

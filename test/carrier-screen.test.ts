@@ -122,3 +122,25 @@ test.serial('a batch counts each of its decisions once on /metrics, by action an
   const delta = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - before[k as keyof typeof before]]));
   t.deepEqual(delta, { block: 8, allow: 15, smartAnswer: 7, fraud: 8, notEnrolled: 15, categorySmart: 7 });
 });
+
+// The single screen has its own way in ahead of the routers (carrierRouter's screenLane): what it answers,
+// and what it leaves to the router, must be what the route itself answers.
+test('a screen answers the same through its own way in and through the router: query string, trailing slash, other methods', async (t) => {
+  const s = await startCarrierServer({ db: 'sqlite', store: 'memory', seed });
+  t.teardown(() => s.close());
+  const c = s.client();
+  const call = { caller: '4001234567', callerIndustry: 'loan_finance', callee: '13800138000', attestation: 'A' };
+  const expected = { action: 'block', reason: 'category_block', category: 'loan_finance' };
+  for (const path of ['/carrier/v1/screen', '/carrier/v1/screen?via=edge-7', '/carrier/v1/screen/']) {
+    const r = await c.post(path, call);
+    t.is(r.status, 200, path);
+    t.deepEqual(r.json, expected, path);
+  }
+  // Refusals come from the same middleware either way: a bad body is 400, a replayed nonce 401.
+  const bad = await c.post('/carrier/v1/screen', { caller: 42, callee: '13800138000' });
+  t.is(bad.status, 400);
+  t.is(bad.json.error, 'invalid_request');
+  const put = await c.send('PUT', '/carrier/v1/screen', JSON.stringify(call));
+  t.is(put.status, 405);
+  t.is(put.headers.allow, 'POST');
+});

@@ -1,7 +1,7 @@
 // The carrier API's routes (docs/interfaces.md "Carrier API endpoints"). Each route: authenticate (auth.ts), validate
 // every field, call one service, answer JSON.
 import Router from '@koa/router';
-import type { Context } from 'koa';
+import type { Context, Middleware } from 'koa';
 import type { Deps } from '../deps';
 import { carrierAuth, type CarrierRequest } from './auth';
 import type { InterceptionService } from '../interceptions/storage';
@@ -17,6 +17,12 @@ import { type Decision, interceptionsSchema, MAX_BATCH, labelsQuerySchema, scree
 
 /** The route name of the JSON 404/405 fallback (not an endpoint). */
 export const CARRIER_FALLBACK = 'carrier-fallback';
+
+/** The single screen's path: every call set-up of the network asks it. */
+export const SCREEN_PATH = '/carrier/v1/screen';
+
+/** The carrier router, and the single screen's own way in (see carrierRouter). */
+export type CarrierRouter = Router & { screenLane: Middleware };
 
 export interface CarrierServices {
   screen: ScreenService;
@@ -47,7 +53,7 @@ function countDecisions(ds: readonly Decision[]): void {
   if (verify) countDecision('verify', verify);
 }
 
-export function carrierRouter(deps: Pick<Deps, 'config' | 'store'> & Partial<Pick<Deps, 'log'>>, services: CarrierServices): Router {
+export function carrierRouter(deps: Pick<Deps, 'config' | 'store'> & Partial<Pick<Deps, 'log'>>, services: CarrierServices): CarrierRouter {
   const router = new Router();
   const auth = (maxBodyBytes: number) => carrierAuth(deps, { maxBodyBytes });
   const request = (ctx: Context) => ctx.state.carrier as CarrierRequest;
@@ -57,14 +63,16 @@ export function carrierRouter(deps: Pick<Deps, 'config' | 'store'> & Partial<Pic
     ctx.body = carrierOpenApi();
   });
 
-  router.post('/carrier/v1/screen', auth(BODY_LIMITS.screen), async (ctx) => {
+  const screenAuth = auth(BODY_LIMITS.screen);
+  const screenOne = async (ctx: Context) => {
     const body = request(ctx).body;
     const call = plainScreenCall(body) ?? valid(ctx, screenCallSchema, body);
     if (!call) return;
     const decision = await screen.screen(call);
     countDecision(decision.action);
     answerJson(ctx, decisionJson(decision));
-  });
+  };
+  router.post(SCREEN_PATH, screenAuth, screenOne);
 
   router.post('/carrier/v1/screen/batch', auth(BODY_LIMITS.batch), async (ctx) => {
     const body = request(ctx).body;
@@ -101,5 +109,9 @@ export function carrierRouter(deps: Pick<Deps, 'config' | 'store'> & Partial<Pic
   // Anything else under /carrier answers JSON too: 405 with Allow on a known path, 404 elsewhere.
   jsonFallback(router, CARRIER_FALLBACK, '/carrier', 'carrier');
 
-  return router;
+  // The single screen's own way in, mounted before every router: each router on the way matches its whole
+  // table, reads the host and builds and composes a chain, per request. The same two middlewares as the
+  // route's; any other method or path (a GET here is 405) goes on to the routers.
+  const screenLane: Middleware = (ctx, next) => (ctx.method === 'POST' && ctx.path === SCREEN_PATH ? screenAuth(ctx, () => screenOne(ctx)) : next());
+  return Object.assign(router, { screenLane });
 }
