@@ -6,13 +6,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PRODUCTION_ENV, serverNodeFlags } from './production-server';
+import { carrierServerEnv, serverNodeFlags } from './production-server';
 import { BENCH_CALLEES } from './carrier-services';
 import { summariseCpuProfile } from './cpu-profile';
 import { runLoad } from './load';
 import { dropRedisPrefix } from './redis-prefix';
 import { forkServer, stopServer } from './server-process';
-import { createDatabaseUrl, TEST_REDIS_URL, testRedisPrefix } from '../test/support/backends';
+import { createDatabaseUrl, testRedisPrefix } from '../test/support/backends';
 import { carrierHeaders } from '../test/support/carrier-client';
 
 const KEY_ID = 'bench-carrier';
@@ -31,7 +31,7 @@ async function main() {
   const db = await createDatabaseUrl('mariadb');
   const prefix = testRedisPrefix();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fsr-prof-'));
-  const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, DATA_KEY: crypto.randomBytes(32).toString('base64'), CARRIER_KEYS: `${KEY_ID}:${SECRET}`, CARRIER_RATE_LIMIT: '1000000000', LOG_LEVEL: 'warn', ...PRODUCTION_ENV };
+  const env = carrierServerEnv({ databaseUrl: db.url, redisPrefix: prefix, keyId: KEY_ID, secret: SECRET });
   const s = await forkServer('carrier-server-process', 'carrier', env, [...serverNodeFlags(), '--cpu-prof', `--cpu-prof-dir=${dir}`]);
   try {
     const p = mode === 'batch' ? '/carrier/v1/screen/batch' : '/carrier/v1/screen';

@@ -10,14 +10,14 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PRODUCTION_ENV, serverNodeFlags } from './production-server';
+import { carrierServerEnv, serverNodeFlags } from './production-server';
 import { BENCH_CALLEES, ENGINE, type ViewLoadReport } from './carrier-services';
 import { openDatabase } from '../app/db/datasource';
 import { PhoneVault } from '../app/privacy/phone-vault';
 import { importSubscribersFile } from '../app/binding/subscriber-import';
 import { importLabelsFile } from '../app/labels/import';
 import { runSignedLoad, type SignedLoadResult } from './load';
-import { createDatabaseUrl, TEST_REDIS_URL, testRedisPrefix } from '../test/support/backends';
+import { createDatabaseUrl, testRedisPrefix } from '../test/support/backends';
 import type { IoWaits } from './io-waits';
 import { dropRedisPrefix } from './redis-prefix';
 import { forkServer, stopServer } from './server-process';
@@ -129,8 +129,6 @@ const RATE_CONNECTIONS = 64;
 /** Most requests/s any phase could reach as fast as answers come (sizes the requests signed beforehand). */
 const MAX_SINGLE_RATE = 40_000;
 const MAX_BATCH_RATE = 4_000;
-// The server as a carrier runs it; CARRIER_BENCH_DEV=1 keeps the development assembly (the simulator mounted) to compare.
-const serverEnv = (): Record<string, string> => (process.env.CARRIER_BENCH_DEV ? { NODE_ENV: 'development' } : { ...PRODUCTION_ENV });
 const SERVER_NODE_FLAGS = serverNodeFlags();
 
 async function startServer(mode: 'carrier' | 'bare' | 'cold', env: Record<string, string>): Promise<{ url: string; child: ChildProcess; view?: ViewLoadReport }> {
@@ -359,7 +357,7 @@ async function coldCallees(o: { durationSec: number; connections: number; batchS
     const labelRowsPerSec = Math.round(labels.accepted / labels.seconds);
     console.log(`cold-callee phase: ${imported.accepted} subscribers imported at ${rowsPerSec} rows/s (label import in the same run: ${labelRowsPerSec} rows/s)`);
 
-    const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, DATA_KEY: dataKey.toString('base64'), CARRIER_KEYS: `${KEY_ID}:${SECRET}`, CARRIER_RATE_LIMIT: '1000000000', LOG_LEVEL: 'warn', ...serverEnv(), ROLE: 'web' };
+    const env = carrierServerEnv({ databaseUrl: db.url, redisPrefix: prefix, keyId: KEY_ID, secret: SECRET, dataKey: dataKey.toString('base64') });
     carrier = await startServer('cold', env);
     bare = await startServer('bare', {});
     const rssAfterLoadMb = await memoryOf(carrier.child);
@@ -392,18 +390,7 @@ export async function benchCarrier(o: CarrierBenchOptions = {}): Promise<Carrier
   const batchSize = o.batchSize ?? 1000;
   const db = await createDatabaseUrl('mariadb');
   const prefix = testRedisPrefix();
-  const env = {
-    DATABASE_URL: db.url,
-    REDIS_URL: TEST_REDIS_URL,
-    REDIS_KEY_PREFIX: prefix,
-    DATA_KEY: crypto.randomBytes(32).toString('base64'),
-    CARRIER_KEYS: `${KEY_ID}:${SECRET}`,
-    // The budget is not what is measured here.
-    CARRIER_RATE_LIMIT: '1000000000',
-    LOG_LEVEL: 'warn',
-    ...serverEnv(),
-    ROLE: 'web',
-  };
+  const env = carrierServerEnv({ databaseUrl: db.url, redisPrefix: prefix, keyId: KEY_ID, secret: SECRET });
   const carrier = await startServer('carrier', env);
   const bare = await startServer('bare', {});
   try {

@@ -10,13 +10,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PRODUCTION_ENV, serverNodeFlags } from './production-server';
+import { carrierServerEnv, serverNodeFlags } from './production-server';
 import { BENCH_CALLEES } from './carrier-services';
 import { summariseCpuProfile } from './cpu-profile';
 import { runSignedLoad } from './load';
 import { dropRedisPrefix } from './redis-prefix';
 import { forkServer, stopServer } from './server-process';
-import { createDatabaseUrl, TEST_REDIS_URL, testRedisPrefix } from '../test/support/backends';
+import { createDatabaseUrl, testRedisPrefix } from '../test/support/backends';
 
 const KEY_ID = 'bench-carrier';
 const SECRET = crypto.randomBytes(24).toString('hex');
@@ -38,7 +38,7 @@ async function main() {
   const profile = !!process.env.FIXED_RATE_PROFILE && !clustered;
   const db = await createDatabaseUrl('mariadb');
   const prefix = testRedisPrefix();
-  const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, DATA_KEY: crypto.randomBytes(32).toString('base64'), CARRIER_KEYS: `${KEY_ID}:${SECRET}`, CARRIER_RATE_LIMIT: '1000000000', LOG_LEVEL: 'warn', ...PRODUCTION_ENV, ROLE: 'web' };
+  const env = carrierServerEnv({ databaseUrl: db.url, redisPrefix: prefix, keyId: KEY_ID, secret: SECRET });
   const flags = serverNodeFlags();
   const carrier = await forkServer(clustered ? 'cluster-server-process' : 'carrier-server-process', 'carrier', env, flags);
   const bare = await forkServer('carrier-server-process', 'bare', {}, flags);

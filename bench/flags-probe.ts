@@ -22,10 +22,10 @@ import { eightDigits, registrationFile } from './carrier';
 import { BENCH_CALLEES } from './carrier-services';
 import { runLoad } from './load';
 import { processCpuUs } from './proc-cpu';
-import { PRODUCTION_ENV, startNodeFlags } from './production-server';
+import { carrierServerEnv, startNodeFlags } from './production-server';
 import { dropRedisPrefix } from './redis-prefix';
 import { forkServer, stopServer } from './server-process';
-import { createDatabaseUrl, TEST_REDIS_URL, testRedisPrefix } from '../test/support/backends';
+import { createDatabaseUrl, testRedisPrefix } from '../test/support/backends';
 import { carrierHeaders } from '../test/support/carrier-client';
 
 const KEY_ID = 'bench-carrier';
@@ -68,7 +68,7 @@ const serverScript = (build: string | undefined) => (build ? path.relative(__dir
 async function side(name: string, flags: string[], extraEnv: Record<string, string>, shared: Shared | null, build?: string) {
   const db = shared ?? (await createDatabaseUrl('mariadb'));
   const prefix = testRedisPrefix();
-  const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, DATA_KEY: shared?.dataKey ?? crypto.randomBytes(32).toString('base64'), CARRIER_KEYS: `${KEY_ID}:${SECRET}`, CARRIER_RATE_LIMIT: '1000000000', LOG_LEVEL: 'warn', ...PRODUCTION_ENV, ROLE: 'web', ...extraEnv };
+  const env = { ...carrierServerEnv({ databaseUrl: db.url, redisPrefix: prefix, keyId: KEY_ID, secret: SECRET, dataKey: shared?.dataKey }), ...extraEnv };
   const server = await forkServer(serverScript(build), shared ? 'cold' : 'carrier', env, flags);
   const round = async (seconds: number) => {
     const cpu0 = processCpuUs(server.child.pid)!;

@@ -2,10 +2,12 @@
 // NODE_ENV=production (the embedded WeChat simulator and its pages are then not mounted, so every screen
 // passes only the middleware a carrier's server has) and the Node flags `npm start` gives. WeChat itself is
 // never called on the screen path: its base points at a closed port, and the credentials are placeholders.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { TEST_REDIS_URL } from '../test/support/backends';
 
-export const PRODUCTION_ENV: Readonly<Record<string, string>> = Object.freeze({
+const PRODUCTION_ENV: Readonly<Record<string, string>> = Object.freeze({
   NODE_ENV: 'production',
   WECHAT_APPID: 'wxbench0000000000',
   WECHAT_APPSECRET: 'bench-app-secret-not-used-0000000',
@@ -14,6 +16,25 @@ export const PRODUCTION_ENV: Readonly<Record<string, string>> = Object.freeze({
   PUBLIC_BASE_URL: 'https://fangsaorao.bench.invalid',
   METRICS_TOKEN: 'bench-metrics-token',
 });
+
+/**
+ * The environment of one deciding server under a bench (ROLE=web): its database, its own Redis prefix, one
+ * carrier key whose budget is never what is measured, and the production assembly. CARRIER_BENCH_DEV=1
+ * gives the development one instead (the simulator mounted), to compare.
+ */
+export function carrierServerEnv(o: { databaseUrl: string; redisPrefix: string; keyId: string; secret: string; dataKey?: string }): Record<string, string> {
+  return {
+    DATABASE_URL: o.databaseUrl,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_KEY_PREFIX: o.redisPrefix,
+    DATA_KEY: o.dataKey ?? crypto.randomBytes(32).toString('base64'),
+    CARRIER_KEYS: `${o.keyId}:${o.secret}`,
+    CARRIER_RATE_LIMIT: '1000000000',
+    LOG_LEVEL: 'warn',
+    ...(process.env.CARRIER_BENCH_DEV ? { NODE_ENV: 'development' } : PRODUCTION_ENV),
+    ROLE: 'web',
+  };
+}
 
 /** The flags between `node` and the script in package.json's `start` (one home: what production runs). */
 export function startNodeFlags(): string[] {
