@@ -140,6 +140,11 @@ test('a screen answers the same through its own way in and through the router: q
   const bad = await c.post('/carrier/v1/screen', { caller: 42, callee: '13800138000' });
   t.is(bad.status, 400);
   t.is(bad.json.error, 'invalid_request');
+  const once = await c.post('/carrier/v1/screen', call, { nonce: 'lane-replay-0001' });
+  t.is(once.status, 200);
+  const replay = await c.post('/carrier/v1/screen/', call, { nonce: 'lane-replay-0001' });
+  t.is(replay.status, 401);
+  t.is(replay.json.error, 'nonce_reused');
   const put = await c.send('PUT', '/carrier/v1/screen', JSON.stringify(call));
   t.is(put.status, 405);
   t.is(put.headers.allow, 'POST');
